@@ -1,0 +1,100 @@
+# Makefile: builds libwinnow and the winnow command, installs what they need from Debian,
+# and runs the tests (make check), the demo (make demo) and the benchmark (make bench).
+
+PKGS   = libpcre2-8 libxml-2.0 libcurl liburiparser sqlite3 jansson
+# Debian packages behind PKGS, plus the tools the tests and benchmark use.
+DEBS   = build-essential pkg-config clang libpcre2-dev libxml2-dev libcurl4-openssl-dev \
+         liburiparser-dev libsqlite3-dev libjansson-dev python3 openssl
+TOOLS  = cc clang pkg-config python3 openssl
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS  = $(WARN) -Iinclude -Ifilter -I$(BUILD) $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS      = $(PKG_LIBS) -lpthread
+
+BUILD   ?= build
+LIB_SRC  = $(filter-out filter/main.c,$(wildcard filter/*.c))
+LIB_OBJ  = $(LIB_SRC:filter/%.c=$(BUILD)/%.o) $(BUILD)/default_rules.o
+RULES    = $(sort $(wildcard rules/*.rules))
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+SAN      = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.PHONY: all deps demo check check-fast check-asan bench format clean unit-bins
+
+all: winnow
+
+winnow: $(BUILD)/winnow
+	cp $(BUILD)/winnow winnow
+
+$(BUILD)/winnow: $(BUILD)/main.o $(BUILD)/libwinnow.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libwinnow.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: filter/%.c $(wildcard filter/*.h) include/winnow.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/default_rules.c: $(RULES) filter/embed-rules.sh | $(BUILD)
+	sh filter/embed-rules.sh $@ $(RULES)
+
+$(BUILD)/default_rules.o: $(BUILD)/default_rules.c
+	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testlib.h $(BUILD)/libwinnow.a | $(BUILD)
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libwinnow.a $(LDLIBS)
+
+unit-bins: $(UNIT_BIN) $(BUILD)/winnow
+
+$(BUILD):
+	mkdir -p $(BUILD)
+
+# Installs the Debian packages that are missing; does nothing when all are there.
+deps:
+	@missing=""; \
+	for p in $(PKGS); do pkg-config --exists $$p 2>/dev/null || missing=1; done; \
+	for t in $(TOOLS); do command -v $$t >/dev/null 2>&1 || missing=1; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "winnow: installing build dependencies: $(DEBS)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  (apt-get install -y -q $(DEBS) >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null && apt-get install -y -q $(DEBS) >/dev/null)) || \
+	   { echo "winnow: apt-get install failed" >&2; exit 2; }; \
+	else \
+	  echo "winnow: missing build dependencies; as root run:" >&2; \
+	  echo "  apt-get install -y $(DEBS)" >&2; exit 2; \
+	fi
+
+demo: deps
+	@$(MAKE) --no-print-directory winnow >/dev/null
+	@echo "=== input: tests/fixtures/demo/sample-article.txt"; echo
+	@cat tests/fixtures/demo/sample-article.txt; echo
+	@echo; echo "=== ./winnow --explain tests/fixtures/demo/sample-article.txt"; echo
+	@./winnow --explain tests/fixtures/demo/sample-article.txt
+
+# Every test: unit, CLI, golden corpus, then the unit and golden tests again under
+# AddressSanitizer and UndefinedBehaviorSanitizer.
+check: deps
+	@$(MAKE) --no-print-directory winnow unit-bins
+	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang CFLAGS="$(SAN)" unit-bins
+	@sh tests/run.sh build build/asan
+
+check-fast: winnow unit-bins
+	@sh tests/run.sh build
+
+bench: deps
+	@$(MAKE) --no-print-directory winnow
+	@sh tests/bench.sh
+
+format:
+	clang-format -i filter/*.c filter/*.h include/*.h tests/unit/*.c tests/unit/*.h
+
+clean:
+	rm -rf build winnow

@@ -1,0 +1,514 @@
+/* rules.c: parses rules files (format in rules/README.md) and compiles their PCRE2 patterns.
+ * Patterns are compiled as they are read, so a bad one is reported at its own file:line. */
+#include "rules.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* The rules/ files, compiled into the binary by the build (build/default_rules.c). */
+struct wn_embedded_file {
+    const char *name;
+    const char *data;
+    size_t len;
+};
+extern const struct wn_embedded_file wn_default_rule_files[];
+extern const size_t wn_default_rule_file_count;
+
+struct winnow_rules {
+    struct wn_rule *rules;
+    size_t count, cap;
+    /* Per-kind views, rebuilt when `dirty` (after loading or disabling). */
+    const struct wn_rule **by_kind[WN_KIND_COUNT];
+    size_t by_kind_count[WN_KIND_COUNT];
+    int dirty;
+};
+
+static const char *const kind_names[WN_KIND_COUNT] = {
+    [WN_KIND_DROP_LINE] = "drop-line",
+    [WN_KIND_HEADER_LIST] = "header-list",
+    [WN_KIND_FOOTER] = "footer",
+    [WN_KIND_CREDIT] = "credit",
+    [WN_KIND_EMBED_ATTRIBUTION] = "embed-attribution",
+    [WN_KIND_EMBED_START] = "embed-start",
+    [WN_KIND_CUT_SPAN] = "cut-span",
+    [WN_KIND_SHORT_LINK] = "short-link",
+    [WN_KIND_SHORTENER] = "shortener",
+    [WN_KIND_TRACKING_PARAM] = "tracking-param",
+    [WN_KIND_HTML_DROP_ELEMENT] = "html-drop-element",
+    [WN_KIND_HTML_DROP_ATTR] = "html-drop-attr",
+    [WN_KIND_HTML_EMBED_SRC] = "html-embed-src",
+};
+
+const char *wn_kind_name(enum wn_kind kind)
+{
+    return kind < WN_KIND_COUNT ? kind_names[kind] : "?";
+}
+
+winnow_rules *winnow_rules_new(void)
+{
+    return calloc(1, sizeof(winnow_rules));
+}
+
+static void rule_free(struct wn_rule *r)
+{
+    free(r->id);
+    free(r->langs);
+    free(r->pattern);
+    free(r->origin);
+    free(r->literal);
+    pcre2_code_free(r->code);
+}
+
+void winnow_rules_free(winnow_rules *rules)
+{
+    if (!rules) return;
+    for (size_t i = 0; i < rules->count; i++) rule_free(&rules->rules[i]);
+    for (int k = 0; k < WN_KIND_COUNT; k++) free(rules->by_kind[k]);
+    free(rules->rules);
+    free(rules);
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static char *dup_span(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (!p) return NULL;
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+static int valid_id(const char *s)
+{
+    if (!*s) return 0;
+    for (; *s; s++)
+        if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '-')) return 0;
+    return 1;
+}
+
+static int parse_kind(const char *s, enum wn_kind *kind)
+{
+    for (int k = 0; k < WN_KIND_COUNT; k++)
+        if (strcmp(s, kind_names[k]) == 0) {
+            *kind = (enum wn_kind)k;
+            return 1;
+        }
+    return 0;
+}
+
+/* Compiles one pattern; the caller reports failures with the rule's own position. */
+static pcre2_code *compile_pattern(const char *pattern, char *msg, size_t msglen,
+                                   size_t *offset)
+{
+    int code;
+    PCRE2_SIZE off;
+    /* MATCH_INVALID_UTF: scraped text is not always valid UTF-8 and must pass through. */
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &off, NULL);
+    if (!re) {
+        PCRE2_UCHAR buf[256];
+        pcre2_get_error_message(code, buf, sizeof buf);
+        snprintf(msg, msglen, "%s", (char *)buf);
+        *offset = off;
+        return NULL;
+    }
+    /* JIT is a speed-up only; interpretation gives the same answers where it is missing. */
+    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    return re;
+}
+
+/* A rule under construction while its block is read. */
+struct pending_rule {
+    struct wn_rule r;
+    int have_kind;
+    unsigned long line_no;
+    unsigned long pattern_line;
+};
+
+static int push_rule(winnow_rules *rules, struct pending_rule *p, const char *name, char *err,
+                     size_t errlen)
+{
+    struct wn_rule *r = &p->r;
+    if (!p->have_kind) {
+        set_err(err, errlen, "%s:%lu: rule '%s' has no kind", name, p->line_no, r->id);
+        return WINNOW_ERR_RULES;
+    }
+    if (!r->pattern) {
+        set_err(err, errlen, "%s:%lu: rule '%s' has no pattern", name, p->line_no, r->id);
+        return WINNOW_ERR_RULES;
+    }
+    if (!r->langs && !(r->langs = dup_span("*", 1))) return WINNOW_ERR_NOMEM;
+    char msg[256];
+    size_t off = 0;
+    r->code = compile_pattern(r->pattern, msg, sizeof msg, &off);
+    if (!r->code) {
+        set_err(err, errlen, "%s:%lu: rule '%s': bad pattern at offset %zu: %s", name,
+                p->pattern_line, r->id, off, msg);
+        return WINNOW_ERR_RULES;
+    }
+    r->anchored = r->pattern[0] == '^';
+    char origin[512];
+    snprintf(origin, sizeof origin, "%s:%lu", name, p->line_no);
+    if (!(r->origin = dup_span(origin, strlen(origin)))) return WINNOW_ERR_NOMEM;
+    if (rules->count == rules->cap) {
+        size_t cap = rules->cap ? rules->cap * 2 : 64;
+        struct wn_rule *n = realloc(rules->rules, cap * sizeof *n);
+        if (!n) return WINNOW_ERR_NOMEM;
+        rules->rules = n;
+        rules->cap = cap;
+    }
+    r->enabled = 1;
+    switch (r->kind) {
+    case WN_KIND_EMBED_ATTRIBUTION:
+    case WN_KIND_EMBED_START:
+    case WN_KIND_HTML_EMBED_SRC: r->cls = WN_CLASS_EMBED; break;
+    case WN_KIND_SHORT_LINK: r->cls = WN_CLASS_LINK; break;
+    default: r->cls = WN_CLASS_OTHER;
+    }
+    if (r->kind == WN_KIND_EMBED_ATTRIBUTION && r->span <= 0) r->span = 300;
+    if (r->kind == WN_KIND_HEADER_LIST) {
+        if (r->span <= 0) r->span = 200;
+        if (r->items <= 0) r->items = 12;
+    }
+    rules->rules[rules->count++] = *r;
+    memset(p, 0, sizeof *p);
+    rules->dirty = 1;
+    return WINNOW_OK;
+}
+
+static int parse_long(const char *v, long *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end || n <= 0 || n > 1000000) return 0;
+    *out = n;
+    return 1;
+}
+
+int winnow_rules_load_buffer(winnow_rules *rules, const char *name, const char *text, size_t len,
+                             char *err, size_t errlen)
+{
+    struct pending_rule p;
+    int in_rule = 0, rc = WINNOW_OK;
+    unsigned long line_no = 0;
+    memset(&p, 0, sizeof p);
+    const char *pos = text, *end = text + len;
+    while (pos < end && rc == WINNOW_OK) {
+        const char *nl = memchr(pos, '\n', (size_t)(end - pos));
+        const char *eol = nl ? nl : end;
+        line_no++;
+        const char *a = pos, *b = eol;
+        pos = nl ? nl + 1 : end;
+        if (memchr(a, 0, (size_t)(b - a))) {
+            set_err(err, errlen, "%s:%lu: NUL byte in rules file", name, line_no);
+            rc = WINNOW_ERR_RULES;
+            break;
+        }
+        while (a < b && isspace((unsigned char)*a)) a++;
+        while (b > a && isspace((unsigned char)b[-1])) b--;
+        if (a == b || *a == '#') continue;
+        if (*a == '[') {
+            if (b[-1] != ']' || b - a < 3) {
+                set_err(err, errlen, "%s:%lu: a rule header is [rule-id]", name, line_no);
+                rc = WINNOW_ERR_RULES;
+                break;
+            }
+            if (in_rule && (rc = push_rule(rules, &p, name, err, errlen)) != WINNOW_OK) break;
+            char *id = dup_span(a + 1, (size_t)(b - a - 2));
+            if (!id) return WINNOW_ERR_NOMEM;
+            if (!valid_id(id)) {
+                set_err(err, errlen,
+                        "%s:%lu: rule id '%s' must be lower-case letters, digits and '-'", name,
+                        line_no, id);
+                free(id);
+                rc = WINNOW_ERR_RULES;
+                break;
+            }
+            p.r.id = id;
+            p.line_no = line_no;
+            in_rule = 1;
+            continue;
+        }
+        const char *eq = memchr(a, '=', (size_t)(b - a));
+        if (!eq) {
+            set_err(err, errlen, "%s:%lu: expected 'key = value' or '[rule-id]'", name, line_no);
+            rc = WINNOW_ERR_RULES;
+            break;
+        }
+        if (!in_rule) {
+            set_err(err, errlen, "%s:%lu: setting outside a rule (start one with [rule-id])",
+                    name, line_no);
+            rc = WINNOW_ERR_RULES;
+            break;
+        }
+        const char *ke = eq, *vs = eq + 1;
+        while (ke > a && isspace((unsigned char)ke[-1])) ke--;
+        while (vs < b && isspace((unsigned char)*vs)) vs++;
+        char key[32];
+        size_t klen = (size_t)(ke - a);
+        if (klen == 0 || klen >= sizeof key) {
+            set_err(err, errlen, "%s:%lu: bad key", name, line_no);
+            rc = WINNOW_ERR_RULES;
+            break;
+        }
+        memcpy(key, a, klen);
+        key[klen] = 0;
+        char *val = dup_span(vs, (size_t)(b - vs));
+        if (!val) return WINNOW_ERR_NOMEM;
+        if (!*val) {
+            set_err(err, errlen, "%s:%lu: '%s' has no value", name, line_no, key);
+            free(val);
+            rc = WINNOW_ERR_RULES;
+            break;
+        }
+        char **slot = NULL;
+        if (strcmp(key, "kind") == 0) {
+            if (!parse_kind(val, &p.r.kind)) {
+                set_err(err, errlen, "%s:%lu: unknown kind '%s' (see rules/README.md)", name,
+                        line_no, val);
+                rc = WINNOW_ERR_RULES;
+            }
+            p.have_kind = 1;
+            free(val);
+            continue;
+        } else if (strcmp(key, "span") == 0 || strcmp(key, "items") == 0) {
+            long n;
+            if (!parse_long(val, &n)) {
+                set_err(err, errlen, "%s:%lu: '%s' takes a positive number", name, line_no, key);
+                rc = WINNOW_ERR_RULES;
+            } else if (key[0] == 's') {
+                p.r.span = n;
+            } else {
+                p.r.items = n;
+            }
+            free(val);
+            continue;
+        } else if (strcmp(key, "pattern") == 0) {
+            slot = &p.r.pattern;
+            p.pattern_line = line_no;
+        } else if (strcmp(key, "lang") == 0) {
+            slot = &p.r.langs;
+        } else if (strcmp(key, "literal") == 0) {
+            slot = &p.r.literal;
+        } else {
+            set_err(err, errlen, "%s:%lu: unknown key '%s'", name, line_no, key);
+            free(val);
+            rc = WINNOW_ERR_RULES;
+            break;
+        }
+        if (*slot) {
+            set_err(err, errlen, "%s:%lu: '%s' given twice in rule '%s'", name, line_no, key,
+                    p.r.id);
+            free(val);
+            rc = WINNOW_ERR_RULES;
+            break;
+        }
+        *slot = val;
+    }
+    if (rc == WINNOW_OK && in_rule) rc = push_rule(rules, &p, name, err, errlen);
+    if (rc != WINNOW_OK) rule_free(&p.r);
+    return rc;
+}
+
+int winnow_rules_load_file(winnow_rules *rules, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        return WINNOW_ERR_IO;
+    }
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 65536;
+            if (cap > (64u << 20)) {
+                set_err(err, errlen, "%s: rules file larger than 64 MiB", path);
+                free(buf);
+                fclose(f);
+                return WINNOW_ERR_RULES;
+            }
+            char *n = realloc(buf, cap);
+            if (!n) {
+                free(buf);
+                fclose(f);
+                return WINNOW_ERR_NOMEM;
+            }
+            buf = n;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        set_err(err, errlen, "%s: read error", path);
+        free(buf);
+        return WINNOW_ERR_IO;
+    }
+    int rc = winnow_rules_load_buffer(rules, path, buf, len, err, errlen);
+    free(buf);
+    return rc;
+}
+
+int winnow_rules_load_defaults(winnow_rules *rules, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < wn_default_rule_file_count; i++) {
+        const struct wn_embedded_file *f = &wn_default_rule_files[i];
+        int rc = winnow_rules_load_buffer(rules, f->name, f->data, f->len, err, errlen);
+        if (rc != WINNOW_OK) return rc;
+    }
+    return WINNOW_OK;
+}
+
+int winnow_rules_disable(winnow_rules *rules, const char *id)
+{
+    int found = 0;
+    for (size_t i = 0; i < rules->count; i++)
+        if (strcmp(rules->rules[i].id, id) == 0) {
+            rules->rules[i].enabled = 0;
+            found = 1;
+        }
+    rules->dirty = 1;
+    return found ? WINNOW_OK : WINNOW_ERR_USAGE;
+}
+
+/* True when the comma-separated list `have` names a language in the list `want`. */
+static int langs_overlap(const char *have, const char *want)
+{
+    if (strcmp(have, "*") == 0) return 1;
+    for (const char *h = have; *h;) {
+        size_t hl = strcspn(h, ",");
+        for (const char *w = want; *w;) {
+            size_t wl = strcspn(w, ",");
+            if (hl == wl && strncmp(h, w, hl) == 0) return 1;
+            w += wl;
+            if (*w) w++;
+        }
+        h += hl;
+        if (*h) h++;
+    }
+    return 0;
+}
+
+int winnow_rules_restrict_languages(winnow_rules *rules, const char *langs)
+{
+    for (size_t i = 0; i < rules->count; i++)
+        if (!langs_overlap(rules->rules[i].langs, langs)) rules->rules[i].enabled = 0;
+    rules->dirty = 1;
+    return WINNOW_OK;
+}
+
+static int rebuild(winnow_rules *rules)
+{
+    for (int k = 0; k < WN_KIND_COUNT; k++) {
+        free(rules->by_kind[k]);
+        rules->by_kind[k] = NULL;
+        rules->by_kind_count[k] = 0;
+        size_t n = 0;
+        for (size_t i = 0; i < rules->count; i++)
+            if (rules->rules[i].enabled && rules->rules[i].kind == (enum wn_kind)k) n++;
+        if (!n) continue;
+        rules->by_kind[k] = malloc(n * sizeof *rules->by_kind[k]);
+        if (!rules->by_kind[k]) return WINNOW_ERR_NOMEM;
+        for (size_t i = 0; i < rules->count; i++)
+            if (rules->rules[i].enabled && rules->rules[i].kind == (enum wn_kind)k)
+                rules->by_kind[k][rules->by_kind_count[k]++] = &rules->rules[i];
+    }
+    rules->dirty = 0;
+    return WINNOW_OK;
+}
+
+int winnow_rules_compile(winnow_rules *rules, char *err, size_t errlen)
+{
+    /* Patterns are compiled while loading; what is left is indexing them by kind. */
+    if (rules->dirty && rebuild(rules) != WINNOW_OK) {
+        set_err(err, errlen, "out of memory");
+        return WINNOW_ERR_NOMEM;
+    }
+    return WINNOW_OK;
+}
+
+size_t wn_rules_of_kind(winnow_rules *rules, enum wn_kind kind, const struct wn_rule ***out)
+{
+    if (rules->dirty && rebuild(rules) != WINNOW_OK) return 0;
+    *out = rules->by_kind[kind];
+    return rules->by_kind_count[kind];
+}
+
+unsigned wn_rules_max_captures(const winnow_rules *rules)
+{
+    uint32_t most = 0;
+    for (size_t i = 0; i < rules->count; i++) {
+        uint32_t n = 0;
+        pcre2_pattern_info(rules->rules[i].code, PCRE2_INFO_CAPTURECOUNT, &n);
+        if (n > most) most = n;
+    }
+    return most + 1;
+}
+
+size_t winnow_rules_count(const winnow_rules *rules)
+{
+    return rules->count;
+}
+
+int winnow_rules_get(const winnow_rules *rules, size_t index, struct winnow_rule_info *info)
+{
+    if (index >= rules->count) return WINNOW_ERR_USAGE;
+    const struct wn_rule *r = &rules->rules[index];
+    info->id = r->id;
+    info->kind = wn_kind_name(r->kind);
+    info->langs = r->langs;
+    info->pattern = r->pattern;
+    info->origin = r->origin;
+    info->enabled = r->enabled;
+    return WINNOW_OK;
+}
+
+int wn_rule_match(const struct wn_rule *rule, const char *subject, size_t len, size_t start,
+                  pcre2_match_data *md, size_t *mstart, size_t *mend)
+{
+    int rc = pcre2_match(rule->code, (PCRE2_SPTR)subject, len, start, 0, md, NULL);
+    if (rc < 0) return 0;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+    if (ov[1] < ov[0]) return 0; /* \K tricks: never trust a reversed match */
+    *mstart = ov[0];
+    *mend = ov[1];
+    return 1;
+}
+
+int wn_contains_literal(const char *hay, size_t len, const char *lit)
+{
+    size_t n = strlen(lit);
+    if (n == 0) return 1;
+    if (n > len) return 0;
+    unsigned char c0 = (unsigned char)tolower((unsigned char)lit[0]);
+    unsigned char c1 = (unsigned char)toupper((unsigned char)lit[0]);
+    const char *p = hay, *end = hay + len - n + 1;
+    while (p < end) {
+        /* Jump to the next candidate first byte in either case with memchr, which is
+         * vectorised; most lines hold neither and cost one pass. */
+        const char *a = memchr(p, c0, (size_t)(end - p));
+        const char *b = c0 == c1 ? NULL : memchr(p, c1, (size_t)((a ? a : end) - p));
+        const char *q = b ? b : a;
+        if (!q) return 0;
+        if (strncasecmp(q, lit, n) == 0) return 1;
+        p = q + 1;
+    }
+    return 0;
+}

@@ -1,0 +1,67 @@
+/* rules.h: the rule set inside libwinnow: rules parsed from rules/*.rules, compiled with PCRE2.
+ * Other modules ask for the rules of one kind and match them; only rules.c knows the file format. */
+#ifndef WN_RULES_H
+#define WN_RULES_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stddef.h>
+
+#include "winnow.h"
+
+/* What the engine does with a match. The names are the `kind =` values in rules files. */
+enum wn_kind {
+    WN_KIND_DROP_LINE,          /* drop-line: the whole line goes, anywhere in the document */
+    WN_KIND_HEADER_LIST,        /* header-list: the line and the headline list under it go */
+    WN_KIND_FOOTER,             /* footer: goes only inside the footer zone at the end */
+    WN_KIND_CREDIT,             /* credit: always kept; ends a headline list */
+    WN_KIND_EMBED_ATTRIBUTION,  /* embed-attribution: the post above or before it goes too */
+    WN_KIND_EMBED_START,        /* embed-start: opens an embed that an attribution closes */
+    WN_KIND_CUT_SPAN,           /* cut-span: the matched span is cut out of the line */
+    WN_KIND_SHORT_LINK,         /* short-link: a link cut (or resolved) inside the line */
+    WN_KIND_SHORTENER,          /* shortener: host names that --resolve follows */
+    WN_KIND_TRACKING_PARAM,     /* tracking-param: query keys stripped from kept URLs */
+    WN_KIND_HTML_DROP_ELEMENT,  /* html-drop-element: tag names whose subtree is dropped */
+    WN_KIND_HTML_DROP_ATTR,     /* html-drop-attr: class/id/role values whose subtree goes */
+    WN_KIND_HTML_EMBED_SRC,     /* html-embed-src: iframe/script src of social embeds */
+    WN_KIND_COUNT
+};
+
+/* Which class of removal a rule belongs to, for --embeds=keep and --links=keep. */
+enum wn_class { WN_CLASS_OTHER, WN_CLASS_EMBED, WN_CLASS_LINK };
+
+struct wn_rule {
+    char *id;
+    char *langs;   /* comma-separated, or "*" */
+    char *pattern;
+    char *origin;  /* "file:line" */
+    char *literal; /* optional prefilter: a line without it (caseless ASCII) cannot match */
+    enum wn_kind kind;
+    enum wn_class cls;
+    int enabled;
+    int anchored;  /* the pattern starts with ^: only tried at line start */
+    long span;     /* embed-attribution: longest post in characters; header-list: longest
+                      headline in bytes */
+    long items;    /* header-list: most headlines in one list */
+    pcre2_code *code;
+};
+
+const char *wn_kind_name(enum wn_kind kind);
+
+/* The enabled rules of one kind, in file order; valid until the set is freed. Compiles the set
+ * first if needed (returns 0 rules on a compile error: call winnow_rules_compile to see it). */
+size_t wn_rules_of_kind(winnow_rules *rules, enum wn_kind kind, const struct wn_rule ***out);
+
+/* Largest ovector any compiled pattern needs, for sizing match data. */
+unsigned wn_rules_max_captures(const winnow_rules *rules);
+
+/* Runs one rule on subject[0..len) from `start`. Returns 1 and the match bounds on a match,
+ * 0 on none. Errors other than no-match (e.g. match limit) count as no match: a rule that
+ * cannot decide never removes text. */
+int wn_rule_match(const struct wn_rule *rule, const char *subject, size_t len, size_t start,
+                  pcre2_match_data *md, size_t *mstart, size_t *mend);
+
+/* Caseless ASCII search for a literal, used as the prefilter. */
+int wn_contains_literal(const char *hay, size_t len, const char *lit);
+
+#endif

@@ -1,0 +1,145 @@
+/* winnow.h: the public interface of libwinnow, a streaming cleaner for scraped articles.
+ * Make a rule set, make a filter over it, push bytes in, get clean bytes out through a callback. */
+#ifndef WINNOW_H
+#define WINNOW_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WINNOW_VERSION "0.1.0"
+
+const char *winnow_version(void);
+
+/* Status codes returned by the functions below. */
+enum winnow_status {
+    WINNOW_OK = 0,
+    WINNOW_ERR_RULES = 1,  /* a rules file or pattern is invalid */
+    WINNOW_ERR_NOMEM = 2,  /* out of memory */
+    WINNOW_ERR_WRITE = 3,  /* the write callback returned non-zero */
+    WINNOW_ERR_USAGE = 4,  /* a bad argument (unknown rule id, filter already finished...) */
+    WINNOW_ERR_IO = 5      /* a file could not be read */
+};
+
+/* ---- Rules ------------------------------------------------------------------------------ */
+
+typedef struct winnow_rules winnow_rules;
+
+/* Rule sets start empty. Load the built-in rules and/or rule files, then hand the set to
+ * winnow_filter_new(), which compiles it; a set may serve any number of filters at once. */
+winnow_rules *winnow_rules_new(void);
+void winnow_rules_free(winnow_rules *rules);
+
+/* Each loader returns WINNOW_OK or an error and writes "name:line: what is wrong" to err. */
+int winnow_rules_load_defaults(winnow_rules *rules, char *err, size_t errlen);
+int winnow_rules_load_file(winnow_rules *rules, const char *path, char *err, size_t errlen);
+int winnow_rules_load_buffer(winnow_rules *rules, const char *name, const char *text, size_t len,
+                             char *err, size_t errlen);
+
+/* Turns off every rule whose id is `id` (returns WINNOW_ERR_USAGE when none has it). */
+int winnow_rules_disable(winnow_rules *rules, const char *id);
+
+/* Keeps only rules whose languages include one of `langs` (comma-separated, e.g. "en,de");
+ * rules marked for every language ("*") always stay. */
+int winnow_rules_restrict_languages(winnow_rules *rules, const char *langs);
+
+/* Compiles every pattern; called by winnow_filter_new() but callable early to report errors. */
+int winnow_rules_compile(winnow_rules *rules, char *err, size_t errlen);
+
+/* One rule as listed by --list-rules. Strings belong to the rule set. */
+struct winnow_rule_info {
+    const char *id;
+    const char *kind;
+    const char *langs;
+    const char *pattern;
+    const char *origin; /* "file:line" it was defined at */
+    int enabled;
+};
+size_t winnow_rules_count(const winnow_rules *rules);
+int winnow_rules_get(const winnow_rules *rules, size_t index, struct winnow_rule_info *info);
+
+/* ---- Filter ----------------------------------------------------------------------------- */
+
+typedef struct winnow_filter winnow_filter;
+
+/* Receives clean output. Return 0 to go on, non-zero to stop the filter (e.g. EPIPE). */
+typedef int (*winnow_write_fn)(void *ctx, const char *buf, size_t len);
+
+/* One removal, as --explain reports it. `line` and `col` are 1-based positions in the current
+ * document's input (col counts bytes); `text` is the removed text (not NUL-terminated). */
+struct winnow_removal {
+    unsigned long long line;
+    size_t col;
+    const char *rule_id;
+    const char *text;
+    size_t len;
+};
+typedef void (*winnow_report_fn)(void *ctx, const struct winnow_removal *removal);
+
+/* Input formats. AUTO treats a document as HTML when it starts (after white space) with
+ * "<!DOCTYPE html" or "<html", as text otherwise. */
+enum winnow_format { WINNOW_FORMAT_AUTO = 0, WINNOW_FORMAT_TEXT, WINNOW_FORMAT_HTML };
+
+/* What to do with short links (t.co, pic.twitter.com, and the shorteners in rules/). */
+enum winnow_links_mode {
+    WINNOW_LINKS_DEFAULT = 0, /* drop t.co/pic.twitter.com offline; resolve them with `resolve` */
+    WINNOW_LINKS_KEEP,        /* --links=keep: leave every link alone */
+    WINNOW_LINKS_STRIP        /* --links=strip: drop links that cannot be resolved */
+};
+
+/* Link resolution and URL cleaning (see README "Links"). Zero-initialise for the defaults. */
+struct winnow_link_options {
+    int resolve;               /* --resolve: replace short links by their destination */
+    int offline;               /* --offline: only the cache answers */
+    int follow_all;            /* --follow-all: follow past the last known shortener */
+    int allow_private;         /* --allow-private: let hops reach private addresses */
+    int strip_referral;        /* --strip-referral: also ClearURLs referralMarketing rules */
+    int no_cache;              /* --no-cache */
+    int jobs;                  /* --jobs, default 32 */
+    int per_host;              /* --per-host, default = jobs */
+    int max_hops;              /* --max-hops, default 5 */
+    long timeout_ms;           /* --timeout, default 5000 */
+    const char *cache_path;    /* --cache, default $XDG_CACHE_HOME/winnow/links.sqlite */
+    const char *clearurls;     /* --clearurls FILE: a ClearURLs data.min.json */
+    const char *cacert;        /* --cacert FILE */
+    const char *const *connect_to; /* --connect-to HOST:PORT:ADDR:PORT, NULL-terminated */
+};
+
+/* Policy switches; zero-initialise for the defaults. */
+struct winnow_options {
+    int keep_embeds;          /* --embeds=keep: leave social embeds alone */
+    enum winnow_links_mode links;
+    enum winnow_format format;
+    const struct winnow_link_options *link_options; /* NULL: no resolution, default cleaning */
+    winnow_report_fn report;  /* optional: called once per removal */
+    void *report_ctx;
+};
+
+winnow_filter *winnow_filter_new(winnow_rules *rules, const struct winnow_options *options,
+                                 winnow_write_fn write, void *write_ctx);
+
+/* Feeds bytes of the current document; lines may be split anywhere. */
+int winnow_filter_push(winnow_filter *filter, const char *buf, size_t len);
+
+/* Ends the current document: flushes every held line. The filter is then ready for the next
+ * document (footers and titles are found per document). */
+int winnow_filter_end_document(winnow_filter *filter);
+
+/* Lines and bytes removed so far, over all documents. */
+struct winnow_stats {
+    unsigned long long lines_in;
+    unsigned long long lines_removed;
+    unsigned long long spans_cut;
+    unsigned long long bytes_in;
+    unsigned long long bytes_out;
+};
+void winnow_filter_stats(const winnow_filter *filter, struct winnow_stats *stats);
+
+void winnow_filter_free(winnow_filter *filter);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
