@@ -9,7 +9,7 @@ TOOLS  = cc clang pkg-config python3 openssl
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-WARN     = -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN     = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS  = $(WARN) -Iinclude -Ifilter -I$(BUILD) $(PKG_CFLAGS) $(CFLAGS)

@@ -32,9 +32,11 @@ static const char *const kind_names[WN_KIND_COUNT] = {
     [WN_KIND_DROP_LINE] = "drop-line",
     [WN_KIND_HEADER_LIST] = "header-list",
     [WN_KIND_FOOTER] = "footer",
+    [WN_KIND_FOOTER_TITLE] = "footer-title",
     [WN_KIND_CREDIT] = "credit",
     [WN_KIND_EMBED_ATTRIBUTION] = "embed-attribution",
     [WN_KIND_EMBED_START] = "embed-start",
+    [WN_KIND_EMBED_INTRO] = "embed-intro",
     [WN_KIND_CUT_SPAN] = "cut-span",
     [WN_KIND_SHORT_LINK] = "short-link",
     [WN_KIND_SHORTENER] = "shortener",
@@ -67,8 +69,10 @@ static void rule_free(struct wn_rule *r)
 void winnow_rules_free(winnow_rules *rules)
 {
     if (!rules) return;
-    for (size_t i = 0; i < rules->count; i++) rule_free(&rules->rules[i]);
-    for (int k = 0; k < WN_KIND_COUNT; k++) free(rules->by_kind[k]);
+    for (size_t i = 0; i < rules->count; i++)
+        rule_free(&rules->rules[i]);
+    for (int k = 0; k < WN_KIND_COUNT; k++)
+        free(rules->by_kind[k]);
     free(rules->rules);
     free(rules);
 }
@@ -110,8 +114,7 @@ static int parse_kind(const char *s, enum wn_kind *kind)
 }
 
 /* Compiles one pattern; the caller reports failures with the rule's own position. */
-static pcre2_code *compile_pattern(const char *pattern, char *msg, size_t msglen,
-                                   size_t *offset)
+static pcre2_code *compile_pattern(const char *pattern, char *msg, size_t msglen, size_t *offset)
 {
     int code;
     PCRE2_SIZE off;
@@ -128,6 +131,31 @@ static pcre2_code *compile_pattern(const char *pattern, char *msg, size_t msglen
     /* JIT is a speed-up only; interpretation gives the same answers where it is missing. */
     (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     return re;
+}
+
+/* Line rules are tried anchored at a line's first non-blank byte. PCRE2 knows which bytes a
+ * match can begin with; the engine uses that to try only the few rules a line can start. */
+static void compute_first_bytes(struct wn_rule *r)
+{
+    uint32_t type = 0;
+    memset(r->first_bytes, 0xff, sizeof r->first_bytes);
+    if (pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODETYPE, &type) != 0) return;
+    if (type == 1) {
+        uint32_t unit = 0;
+        pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODEUNIT, &unit);
+        if (unit > 127) return; /* a caseless non-ASCII letter has other lead bytes */
+        memset(r->first_bytes, 0, sizeof r->first_bytes);
+        /* The first code unit may be caseless; allowing both cases is always safe. */
+        unsigned char lo = (unsigned char)tolower((int)unit),
+                      up = (unsigned char)toupper((int)unit);
+        r->first_bytes[unit >> 3] |= (unsigned char)(1u << (unit & 7));
+        r->first_bytes[lo >> 3] |= (unsigned char)(1u << (lo & 7));
+        r->first_bytes[up >> 3] |= (unsigned char)(1u << (up & 7));
+        return;
+    }
+    const uint8_t *map = NULL;
+    if (pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTBITMAP, &map) == 0 && map)
+        memcpy(r->first_bytes, map, sizeof r->first_bytes);
 }
 
 /* A rule under construction while its block is read. */
@@ -160,6 +188,7 @@ static int push_rule(winnow_rules *rules, struct pending_rule *p, const char *na
         return WINNOW_ERR_RULES;
     }
     r->anchored = r->pattern[0] == '^';
+    compute_first_bytes(r);
     char origin[512];
     snprintf(origin, sizeof origin, "%s:%lu", name, p->line_no);
     if (!(r->origin = dup_span(origin, strlen(origin)))) return WINNOW_ERR_NOMEM;
@@ -174,9 +203,15 @@ static int push_rule(winnow_rules *rules, struct pending_rule *p, const char *na
     switch (r->kind) {
     case WN_KIND_EMBED_ATTRIBUTION:
     case WN_KIND_EMBED_START:
-    case WN_KIND_HTML_EMBED_SRC: r->cls = WN_CLASS_EMBED; break;
-    case WN_KIND_SHORT_LINK: r->cls = WN_CLASS_LINK; break;
-    default: r->cls = WN_CLASS_OTHER;
+    case WN_KIND_EMBED_INTRO:
+    case WN_KIND_HTML_EMBED_SRC:
+        r->cls = WN_CLASS_EMBED;
+        break;
+    case WN_KIND_SHORT_LINK:
+        r->cls = WN_CLASS_LINK;
+        break;
+    default:
+        r->cls = WN_CLASS_OTHER;
     }
     if (r->kind == WN_KIND_EMBED_ATTRIBUTION && r->span <= 0) r->span = 300;
     if (r->kind == WN_KIND_HEADER_LIST) {
@@ -218,8 +253,10 @@ int winnow_rules_load_buffer(winnow_rules *rules, const char *name, const char *
             rc = WINNOW_ERR_RULES;
             break;
         }
-        while (a < b && isspace((unsigned char)*a)) a++;
-        while (b > a && isspace((unsigned char)b[-1])) b--;
+        while (a < b && isspace((unsigned char)*a))
+            a++;
+        while (b > a && isspace((unsigned char)b[-1]))
+            b--;
         if (a == b || *a == '#') continue;
         if (*a == '[') {
             if (b[-1] != ']' || b - a < 3) {
@@ -250,14 +287,16 @@ int winnow_rules_load_buffer(winnow_rules *rules, const char *name, const char *
             break;
         }
         if (!in_rule) {
-            set_err(err, errlen, "%s:%lu: setting outside a rule (start one with [rule-id])",
-                    name, line_no);
+            set_err(err, errlen, "%s:%lu: setting outside a rule (start one with [rule-id])", name,
+                    line_no);
             rc = WINNOW_ERR_RULES;
             break;
         }
         const char *ke = eq, *vs = eq + 1;
-        while (ke > a && isspace((unsigned char)ke[-1])) ke--;
-        while (vs < b && isspace((unsigned char)*vs)) vs++;
+        while (ke > a && isspace((unsigned char)ke[-1]))
+            ke--;
+        while (vs < b && isspace((unsigned char)*vs))
+            vs++;
         char key[32];
         size_t klen = (size_t)(ke - a);
         if (klen == 0 || klen >= sizeof key) {

@@ -1,5 +1,6 @@
-/* rules.h: the rule set inside libwinnow: rules parsed from rules/*.rules, compiled with PCRE2.
- * Other modules ask for the rules of one kind and match them; only rules.c knows the file format. */
+/* rules.h: the rule set inside libwinnow: rules parsed from the rules files, compiled with PCRE2.
+ * Other modules ask for the rules of one kind and match them; only rules.c knows the file format.
+ */
 #ifndef WN_RULES_H
 #define WN_RULES_H
 
@@ -11,19 +12,21 @@
 
 /* What the engine does with a match. The names are the `kind =` values in rules files. */
 enum wn_kind {
-    WN_KIND_DROP_LINE,          /* drop-line: the whole line goes, anywhere in the document */
-    WN_KIND_HEADER_LIST,        /* header-list: the line and the headline list under it go */
-    WN_KIND_FOOTER,             /* footer: goes only inside the footer zone at the end */
-    WN_KIND_CREDIT,             /* credit: always kept; ends a headline list */
-    WN_KIND_EMBED_ATTRIBUTION,  /* embed-attribution: the post above or before it goes too */
-    WN_KIND_EMBED_START,        /* embed-start: opens an embed that an attribution closes */
-    WN_KIND_CUT_SPAN,           /* cut-span: the matched span is cut out of the line */
-    WN_KIND_SHORT_LINK,         /* short-link: a link cut (or resolved) inside the line */
-    WN_KIND_SHORTENER,          /* shortener: host names that --resolve follows */
-    WN_KIND_TRACKING_PARAM,     /* tracking-param: query keys stripped from kept URLs */
-    WN_KIND_HTML_DROP_ELEMENT,  /* html-drop-element: tag names whose subtree is dropped */
-    WN_KIND_HTML_DROP_ATTR,     /* html-drop-attr: class/id/role values whose subtree goes */
-    WN_KIND_HTML_EMBED_SRC,     /* html-embed-src: iframe/script src of social embeds */
+    WN_KIND_DROP_LINE,         /* drop-line: the whole line goes, anywhere in the document */
+    WN_KIND_HEADER_LIST,       /* header-list: the line and the headline list under it go */
+    WN_KIND_FOOTER,            /* footer: goes only inside the footer zone at the end */
+    WN_KIND_FOOTER_TITLE,      /* footer-title: a repeat of the title inside the footer zone */
+    WN_KIND_CREDIT,            /* credit: always kept; ends a headline list */
+    WN_KIND_EMBED_ATTRIBUTION, /* embed-attribution: the post above or before it goes too */
+    WN_KIND_EMBED_START,       /* embed-start: opens an embed that an attribution closes */
+    WN_KIND_EMBED_INTRO,       /* embed-intro: words that introduce a glued post ("tweeted:") */
+    WN_KIND_CUT_SPAN,          /* cut-span: the matched span is cut out of the line */
+    WN_KIND_SHORT_LINK,        /* short-link: a link cut (or resolved) inside the line */
+    WN_KIND_SHORTENER,         /* shortener: host names that --resolve follows */
+    WN_KIND_TRACKING_PARAM,    /* tracking-param: query keys stripped from kept URLs */
+    WN_KIND_HTML_DROP_ELEMENT, /* html-drop-element: tag names whose subtree is dropped */
+    WN_KIND_HTML_DROP_ATTR,    /* html-drop-attr: class/id/role values whose subtree goes */
+    WN_KIND_HTML_EMBED_SRC,    /* html-embed-src: iframe/script src of social embeds */
     WN_KIND_COUNT
 };
 
@@ -32,17 +35,18 @@ enum wn_class { WN_CLASS_OTHER, WN_CLASS_EMBED, WN_CLASS_LINK };
 
 struct wn_rule {
     char *id;
-    char *langs;   /* comma-separated, or "*" */
+    char *langs; /* comma-separated, or "*" */
     char *pattern;
     char *origin;  /* "file:line" */
     char *literal; /* optional prefilter: a line without it (caseless ASCII) cannot match */
     enum wn_kind kind;
     enum wn_class cls;
     int enabled;
-    int anchored;  /* the pattern starts with ^: only tried at line start */
-    long span;     /* embed-attribution: longest post in characters; header-list: longest
-                      headline in bytes */
-    long items;    /* header-list: most headlines in one list */
+    int anchored;                  /* the pattern starts with ^: only tried at line start */
+    unsigned char first_bytes[32]; /* line rules: bytes a match can start with (bitmap) */
+    long span;  /* embed-attribution: longest post in characters; header-list: longest
+                   headline in bytes */
+    long items; /* header-list: most headlines in one list */
     pcre2_code *code;
 };
 

@@ -16,11 +16,11 @@ const char *winnow_version(void);
 /* Status codes returned by the functions below. */
 enum winnow_status {
     WINNOW_OK = 0,
-    WINNOW_ERR_RULES = 1,  /* a rules file or pattern is invalid */
-    WINNOW_ERR_NOMEM = 2,  /* out of memory */
-    WINNOW_ERR_WRITE = 3,  /* the write callback returned non-zero */
-    WINNOW_ERR_USAGE = 4,  /* a bad argument (unknown rule id, filter already finished...) */
-    WINNOW_ERR_IO = 5      /* a file could not be read */
+    WINNOW_ERR_RULES = 1, /* a rules file or pattern is invalid */
+    WINNOW_ERR_NOMEM = 2, /* out of memory */
+    WINNOW_ERR_WRITE = 3, /* the write callback returned non-zero */
+    WINNOW_ERR_USAGE = 4, /* a bad argument (unknown rule id, filter already finished...) */
+    WINNOW_ERR_IO = 5     /* a file could not be read */
 };
 
 /* ---- Rules ------------------------------------------------------------------------------ */
@@ -91,29 +91,29 @@ enum winnow_links_mode {
 
 /* Link resolution and URL cleaning (see README "Links"). Zero-initialise for the defaults. */
 struct winnow_link_options {
-    int resolve;               /* --resolve: replace short links by their destination */
-    int offline;               /* --offline: only the cache answers */
-    int follow_all;            /* --follow-all: follow past the last known shortener */
-    int allow_private;         /* --allow-private: let hops reach private addresses */
-    int strip_referral;        /* --strip-referral: also ClearURLs referralMarketing rules */
-    int no_cache;              /* --no-cache */
-    int jobs;                  /* --jobs, default 32 */
-    int per_host;              /* --per-host, default = jobs */
-    int max_hops;              /* --max-hops, default 5 */
-    long timeout_ms;           /* --timeout, default 5000 */
-    const char *cache_path;    /* --cache, default $XDG_CACHE_HOME/winnow/links.sqlite */
-    const char *clearurls;     /* --clearurls FILE: a ClearURLs data.min.json */
-    const char *cacert;        /* --cacert FILE */
+    int resolve;                   /* --resolve: replace short links by their destination */
+    int offline;                   /* --offline: only the cache answers */
+    int follow_all;                /* --follow-all: follow past the last known shortener */
+    int allow_private;             /* --allow-private: let hops reach private addresses */
+    int strip_referral;            /* --strip-referral: also ClearURLs referralMarketing rules */
+    int no_cache;                  /* --no-cache */
+    int jobs;                      /* --jobs, default 32 */
+    int per_host;                  /* --per-host, default = jobs */
+    int max_hops;                  /* --max-hops, default 5 */
+    long timeout_ms;               /* --timeout, default 5000 */
+    const char *cache_path;        /* --cache, default $XDG_CACHE_HOME/winnow/links.sqlite */
+    const char *clearurls;         /* --clearurls FILE: a ClearURLs data.min.json */
+    const char *cacert;            /* --cacert FILE */
     const char *const *connect_to; /* --connect-to HOST:PORT:ADDR:PORT, NULL-terminated */
 };
 
 /* Policy switches; zero-initialise for the defaults. */
 struct winnow_options {
-    int keep_embeds;          /* --embeds=keep: leave social embeds alone */
+    int keep_embeds; /* --embeds=keep: leave social embeds alone */
     enum winnow_links_mode links;
     enum winnow_format format;
     const struct winnow_link_options *link_options; /* NULL: no resolution, default cleaning */
-    winnow_report_fn report;  /* optional: called once per removal */
+    winnow_report_fn report;                        /* optional: called once per removal */
     void *report_ctx;
 };
 

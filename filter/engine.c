@@ -1,0 +1,1013 @@
+/* engine.c: the streaming filter: splits input into lines, classifies each with the rules,
+ * holds back the few lines a later line may still change, and writes the rest at once.
+ *
+ * Why lines are held (the only source of latency, see README "Streaming"):
+ *  - take-back: an embed attribution ("— Name (@handle) Date") on its own line also removes
+ *    the post text above it, so the most recent short block (at most the rule's span) waits
+ *    until the next non-blank line shows it is not followed by an attribution;
+ *  - footer zone: "Source: ...", tags, comment counters... are removed only at the end of a
+ *    document, so from the first such line everything waits until story text resumes (then
+ *    they are kept) or the document ends (then they go);
+ *  - headline lists: the lines under a "Related" header wait until the list ends, so a list
+ *    that turns out too long to be boilerplate is kept whole;
+ *  - open embeds: after "View this post on Instagram" lines wait for the closing attribution.
+ * Each hold is bounded in lines and bytes; past the bound the lines are kept, never dropped. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "html.h"
+#include "links.h"
+#include "rules.h"
+#include "winnow.h"
+
+enum { ST_KEEP, ST_DROP, ST_PENDING };
+/* Why a line is pending: it decides what happens when the hold ends. */
+enum { HOLD_NONE, HOLD_FOOTER, HOLD_LIST, HOLD_EMBED };
+
+#define FOOTER_MAX_LINES 64
+#define FOOTER_MAX_BYTES (64 * 1024)
+#define EMBED_MAX_LINES 40
+#define EMBED_MAX_BYTES (8 * 1024)
+#define TITLE_MAX 1024
+#define MATCH_LIMIT 1000000
+
+struct line {
+    char *text;
+    size_t len;
+    char eol[2];
+    unsigned char eollen;
+    unsigned char state;
+    unsigned char hold;
+    unsigned char blank;
+    size_t indent;
+    unsigned long long no;
+    const char *rule_id; /* the rule that drops it, reported when the drop is final */
+};
+
+/* A growable byte buffer. Grows by half so that a huge line costs little more than itself. */
+struct buf {
+    char *p;
+    size_t len, cap;
+};
+
+static int buf_reserve(struct buf *b, size_t need)
+{
+    if (need <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need) {
+        size_t next = cap + cap / 2;
+        if (next < cap) return -1;
+        cap = next;
+    }
+    char *p = realloc(b->p, cap);
+    if (!p) return -1;
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+static int buf_append(struct buf *b, const char *s, size_t n)
+{
+    if (buf_reserve(b, b->len + n + 1)) return -1;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+/* One removal inside a line, in byte offsets of the line as it came in. */
+struct cut {
+    size_t start, end;
+    const struct wn_rule *rule;
+};
+
+struct winnow_filter {
+    winnow_rules *rules;
+    struct winnow_options opt;
+    winnow_write_fn write;
+    void *write_ctx;
+    struct wn_links *links;
+    struct wn_html *html;
+    int status; /* first error; once set, everything else is refused */
+
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+
+    /* rules by kind, and line rules indexed by the first byte they can match */
+    const struct wn_rule **attrib, **cutters, **line_rules, **intro;
+    size_t n_attrib, n_cutters, n_line_rules, n_intro;
+    const struct wn_rule **by_first[256];
+    size_t n_by_first[256];
+    size_t max_span; /* longest take-back block, bytes */
+    int title_rule_on;
+    const char *title_rule_id;
+
+    /* input */
+    struct buf partial;
+    struct buf scratch; /* a line after its cuts */
+    struct cut *cuts;
+    size_t ncuts, cuts_cap;
+    unsigned long long line_no;
+    int doc_format; /* resolved format of the current document (TEXT or HTML), 0 = unknown */
+    struct buf sniff;
+
+    /* held lines: q[qhead..qlen) */
+    struct line *q;
+    size_t qhead, qlen, qcap;
+    size_t region_start; /* first line a later attribution may take back */
+    size_t region_bytes;
+    size_t region_indent;
+    int region_open;
+
+    /* document state */
+    char title[TITLE_MAX];
+    size_t title_len;
+    int have_title;
+    unsigned long long title_line;
+    int footer_active;
+    size_t footer_lines, footer_bytes;
+    int list_active;
+    const struct wn_rule *list_rule;
+    size_t list_items, list_indent, list_header;
+    int list_indent_set;
+    int embed_active;
+    size_t embed_start, embed_lines, embed_bytes;
+
+    struct winnow_stats stats;
+};
+
+const char *winnow_version(void)
+{
+    return WINNOW_VERSION;
+}
+
+/* ---- output ----------------------------------------------------------------------------- */
+
+static int fail(winnow_filter *f, int status)
+{
+    if (!f->status) f->status = status;
+    return f->status;
+}
+
+static int write_line(winnow_filter *f, unsigned long long no, const char *s, size_t n,
+                      const char *eol, size_t eollen)
+{
+    if (f->status) return f->status;
+    f->stats.bytes_out += n + eollen;
+    if (f->links) {
+        if (wn_links_line(f->links, no, s, n, eol, eollen)) return fail(f, WINNOW_ERR_WRITE);
+        return 0;
+    }
+    if (n && f->write(f->write_ctx, s, n)) return fail(f, WINNOW_ERR_WRITE);
+    if (eollen && f->write(f->write_ctx, eol, eollen)) return fail(f, WINNOW_ERR_WRITE);
+    return 0;
+}
+
+static void report(winnow_filter *f, unsigned long long no, size_t col, const char *rule_id,
+                   const char *text, size_t len)
+{
+    if (!f->opt.report) return;
+    struct winnow_removal r = {no, col + 1, rule_id, text, len};
+    f->opt.report(f->opt.report_ctx, &r);
+}
+
+/* ---- small text helpers ----------------------------------------------------------------- */
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static size_t leading_space(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && is_space((unsigned char)s[i]))
+        i++;
+    return i;
+}
+
+static int all_space(const char *s, size_t n)
+{
+    return leading_space(s, n) == n;
+}
+
+static int is_lower_or_digit(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static int is_upper(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+/* ---- the queue of held lines ------------------------------------------------------------ */
+
+static struct line *queue_push(winnow_filter *f)
+{
+    if (f->qlen == f->qcap) {
+        if (f->qhead > 0 && f->qhead >= f->qlen / 2) {
+            /* Slide live lines down instead of growing: the queue stays as small as the
+             * longest hold, however long the input. */
+            memmove(f->q, f->q + f->qhead, (f->qlen - f->qhead) * sizeof *f->q);
+            f->qlen -= f->qhead;
+            f->region_start = f->region_start > f->qhead ? f->region_start - f->qhead : 0;
+            f->list_header = f->list_header > f->qhead ? f->list_header - f->qhead : 0;
+            f->embed_start = f->embed_start > f->qhead ? f->embed_start - f->qhead : 0;
+            f->qhead = 0;
+        } else {
+            size_t cap = f->qcap ? f->qcap * 2 : 64;
+            struct line *q = realloc(f->q, cap * sizeof *q);
+            if (!q) return NULL;
+            f->q = q;
+            f->qcap = cap;
+        }
+    }
+    struct line *l = &f->q[f->qlen++];
+    memset(l, 0, sizeof *l);
+    return l;
+}
+
+/* Writes out the lines at the head of the queue that nothing can change any more. */
+static int drain(winnow_filter *f, int all)
+{
+    size_t limit = all ? f->qlen : f->region_start;
+    if (limit > f->qlen) limit = f->qlen;
+    while (f->qhead < limit) {
+        struct line *l = &f->q[f->qhead];
+        if (l->state == ST_PENDING && !all) break;
+        if (l->state == ST_KEEP || l->state == ST_PENDING) {
+            write_line(f, l->no, l->text, l->len, l->eol, l->eollen);
+        } else if (!l->blank) {
+            f->stats.lines_removed++;
+            /* no rule id: its cuts were reported as they were made */
+            if (l->rule_id)
+                report(f, l->no, l->indent, l->rule_id, l->text + l->indent, l->len - l->indent);
+        }
+        free(l->text);
+        l->text = NULL;
+        f->qhead++;
+    }
+    if (f->qhead == f->qlen) {
+        f->qhead = f->qlen = 0;
+        f->region_start = 0;
+        f->list_header = f->embed_start = 0;
+    }
+    return f->status;
+}
+
+/* ---- rule matching ---------------------------------------------------------------------- */
+
+/* The first line rule (in priority order) that matches at the line's first non-blank byte. */
+static const struct wn_rule *match_line_rule(winnow_filter *f, const char *s, size_t n, size_t at)
+{
+    if (at >= n) return NULL;
+    unsigned char c = (unsigned char)s[at];
+    const struct wn_rule **list = f->by_first[c];
+    for (size_t i = 0; i < f->n_by_first[c]; i++) {
+        const struct wn_rule *r = list[i];
+        if (r->literal && !wn_contains_literal(s + at, n - at, r->literal)) continue;
+        int rc = pcre2_match(r->code, (PCRE2_SPTR)s, n, at, PCRE2_ANCHORED, f->md, f->mctx);
+        if (rc >= 0) return r;
+    }
+    return NULL;
+}
+
+static int add_cut(winnow_filter *f, size_t a, size_t b, const struct wn_rule *r)
+{
+    if (f->ncuts == f->cuts_cap) {
+        size_t cap = f->cuts_cap ? f->cuts_cap * 2 : 16;
+        struct cut *c = realloc(f->cuts, cap * sizeof *c);
+        if (!c) return -1;
+        f->cuts = c;
+        f->cuts_cap = cap;
+    }
+    f->cuts[f->ncuts++] = (struct cut){a, b, r};
+    return 0;
+}
+
+/* Is s[p] where a post glued onto the previous sentence begins? The scraped text lost the
+ * paragraph break, leaving "...as you'd expect.What kind of..." or "tweeted:Happy...". */
+static int glued_start(const char *s, size_t p, size_t len)
+{
+    if (p < 2 || p >= len) return 0;
+    unsigned char punct = (unsigned char)s[p - 1], before = (unsigned char)s[p - 2];
+    unsigned char c = (unsigned char)s[p];
+    if (!(punct == '.' || punct == '!' || punct == '?' || punct == ':')) return 0;
+    if (!is_lower_or_digit(before) && before < 0x80) return 0;
+    if (is_upper(c) || c == '@' || c == '#') return 1;
+    if (c == '"') return p + 1 < len && !is_space((unsigned char)s[p + 1]); /* opening only */
+    if (c == '.' && p + 1 < len && s[p + 1] == '@') return 1;               /* ".@handle" replies */
+    /* opening curly quotes “ ‘ */
+    if (c == 0xE2 && p + 2 < len && (unsigned char)s[p + 1] == 0x80 &&
+        ((unsigned char)s[p + 2] == 0x9C || (unsigned char)s[p + 2] == 0x98))
+        return 1;
+    return 0;
+}
+
+/* Is s[p] the start of a sentence after ". " (or "! ", "? ")? */
+static int sentence_start(const char *s, size_t p, size_t len)
+{
+    if (p < 2 || p >= len || s[p - 1] != ' ') return 0;
+    size_t q = p - 1;
+    while (q > 0 && s[q - 1] == ' ')
+        q--;
+    if (q == 0) return 0;
+    unsigned char e = (unsigned char)s[q - 1];
+    int ends = e == '.' || e == '!' || e == '?';
+    if (!ends && q >= 3 && (unsigned char)s[q - 3] == 0xE2 && (unsigned char)s[q - 2] == 0x80 &&
+        ((unsigned char)s[q - 1] == 0x9D || (unsigned char)s[q - 1] == 0xA6))
+        ends = 1; /* ” or … */
+    if (!ends) return 0;
+    unsigned char c = (unsigned char)s[p];
+    return is_upper(c) || (c >= '0' && c <= '9') || c == '@' || c == '"' || c >= 0x80;
+}
+
+/* The post an inline attribution closes ends at `ms`; find where it begins, no earlier than
+ * `hard` (line start or the previous post's end) and at most `span` characters before `ms`.
+ * In order of trust: a glued paragraph start, a sentence that repeats earlier text (the story
+ * quoted the post before embedding it), the hard boundary itself. Returns SIZE_MAX when none
+ * fits: then only the attribution goes, since losing story text is worse than leaving some. */
+static int introduced(winnow_filter *f, const char *s, size_t p)
+{
+    size_t from = p > 80 ? p - 80 : 0;
+    for (size_t i = 0; i < f->n_intro; i++) {
+        size_t ms, me;
+        if (wn_rule_match(f->intro[i], s, p, from, f->md, &ms, &me) && me == p) return 1;
+    }
+    return 0;
+}
+
+static size_t find_post_start(winnow_filter *f, const char *s, size_t len, size_t hard, size_t ms,
+                              long span)
+{
+    size_t low = ms, chars = 0;
+    while (low > hard && chars < (size_t)span) {
+        low--;
+        if (((unsigned char)s[low] & 0xC0) != 0x80) chars++;
+    }
+    /* Strongest: a glued start right after words that introduce a quote ("...tweeted:Happy"),
+     * whatever glued starts come before it. */
+    for (size_t p = ms; p > low; p--)
+        if (p > hard && s[p - 1] == ':' && glued_start(s, p, len) && introduced(f, s, p)) return p;
+    for (size_t p = low; p < ms; p++) {
+        if (p > hard && glued_start(s, p, len)) return p;
+        if (sentence_start(s, p, len) && p > hard) {
+            size_t k = ms - p < 30 ? ms - p : 30;
+            if (k >= 16 && memmem(s, p, s + p, k)) return p;
+        }
+    }
+    if (low == hard) return hard;
+    return SIZE_MAX;
+}
+
+/* Inline embeds: every attribution in the line, with the post before it. Returns 1 when an
+ * attribution starts the line (its post, if any, is on the lines above). */
+static int find_inline_embeds(winnow_filter *f, const char *s, size_t n, size_t first)
+{
+    int at_line_start = 0;
+    size_t hard = 0, pos = 0;
+    (void)first;
+    while (pos < n) {
+        const struct wn_rule *best = NULL;
+        size_t bs = SIZE_MAX, be = 0;
+        for (size_t i = 0; i < f->n_attrib; i++) {
+            const struct wn_rule *r = f->attrib[i];
+            if (r->literal && !memmem(s + pos, n - pos, r->literal, strlen(r->literal))) continue;
+            size_t ms, me;
+            if (wn_rule_match(r, s, n, pos, f->md, &ms, &me) && ms < bs) {
+                best = r;
+                bs = ms;
+                be = me;
+            }
+        }
+        if (!best) break;
+        if (be <= bs) { /* an empty match: step past it */
+            pos = bs + 1;
+            continue;
+        }
+        size_t start = bs;
+        if (leading_space(s + hard, bs - hard) == bs - hard) {
+            start = hard; /* nothing but blanks before it */
+            if (hard == 0) at_line_start = 1;
+        } else {
+            size_t p = find_post_start(f, s, n, hard, bs, best->span);
+            if (p != SIZE_MAX) start = p;
+        }
+        if (add_cut(f, start, be, best)) return -1;
+        hard = pos = be;
+    }
+    return at_line_start;
+}
+
+static void find_cuts(winnow_filter *f, const char *s, size_t n)
+{
+    for (size_t i = 0; i < f->n_cutters; i++) {
+        const struct wn_rule *r = f->cutters[i];
+        if (r->literal && !memmem(s, n, r->literal, strlen(r->literal))) continue;
+        size_t pos = 0;
+        while (pos < n) {
+            size_t ms, me;
+            if (!wn_rule_match(r, s, n, pos, f->md, &ms, &me)) break;
+            if (me > ms && add_cut(f, ms, me, r)) return;
+            pos = me > ms ? me : ms + 1;
+            if (r->anchored) break;
+        }
+    }
+}
+
+static int cut_cmp(const void *a, const void *b)
+{
+    const struct cut *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start ? 1 : 0;
+}
+
+/* Builds the line without its cuts in f->scratch. Overlapping cuts merge. Each cut takes the
+ * blanks on its left with it, and the two sides are joined by one space, so that
+ * "...New Year! <post> — Name (@x) Dec 31, 2017Trump's tweet" reads "...New Year! Trump's". */
+static int apply_cuts(winnow_filter *f, unsigned long long no, const char *s, size_t n)
+{
+    qsort(f->cuts, f->ncuts, sizeof *f->cuts, cut_cmp);
+    f->scratch.len = 0;
+    size_t done = 0;
+    for (size_t i = 0; i < f->ncuts; i++) {
+        size_t a = f->cuts[i].start, b = f->cuts[i].end;
+        if (b <= done) continue;
+        if (a < done) a = done;
+        while (i + 1 < f->ncuts && f->cuts[i + 1].start <= b) {
+            if (f->cuts[i + 1].end > b) b = f->cuts[i + 1].end;
+            i++;
+        }
+        report(f, no, a, f->cuts[i].rule->id, s + a, b - a);
+        f->stats.spans_cut++;
+        if (buf_append(&f->scratch, s + done, a - done)) return -1;
+        while (f->scratch.len > 0 && (f->scratch.p[f->scratch.len - 1] == ' ' ||
+                                      f->scratch.p[f->scratch.len - 1] == '\t'))
+            f->scratch.len--;
+        while (b < n && (s[b] == ' ' || s[b] == '\t'))
+            b++;
+        if (f->scratch.len > 0 && b < n && !all_space(f->scratch.p, f->scratch.len) &&
+            buf_append(&f->scratch, " ", 1))
+            return -1;
+        done = b;
+    }
+    if (buf_append(&f->scratch, s + done, n - done)) return -1;
+    return 0;
+}
+
+/* ---- holds ------------------------------------------------------------------------------ */
+
+static void end_footer(winnow_filter *f, int drop)
+{
+    if (!f->footer_active) return;
+    for (size_t i = f->qhead; i < f->qlen; i++) {
+        struct line *l = &f->q[i];
+        if (l->hold != HOLD_FOOTER) continue;
+        l->hold = HOLD_NONE;
+        if (l->state == ST_PENDING) l->state = drop ? ST_DROP : ST_KEEP;
+    }
+    f->footer_active = 0;
+    f->footer_lines = f->footer_bytes = 0;
+}
+
+static void end_list(winnow_filter *f, int drop)
+{
+    if (!f->list_active) return;
+    for (size_t i = f->list_header; i < f->qlen; i++) {
+        struct line *l = &f->q[i];
+        if (l->hold != HOLD_LIST) continue;
+        l->hold = HOLD_NONE;
+        l->state = drop ? ST_DROP : ST_KEEP;
+        if (f->footer_active && l->state == ST_KEEP) {
+            l->state = ST_PENDING; /* a kept item inside a footer zone waits with it */
+            l->hold = HOLD_FOOTER;
+        }
+    }
+    f->list_active = 0;
+}
+
+static void end_embed(winnow_filter *f, int drop, const char *rule_id)
+{
+    if (!f->embed_active) return;
+    for (size_t i = f->embed_start; i < f->qlen; i++) {
+        struct line *l = &f->q[i];
+        if (l->hold != HOLD_EMBED) continue;
+        l->hold = HOLD_NONE;
+        l->state = drop ? ST_DROP : ST_KEEP;
+        if (drop && !l->rule_id) l->rule_id = rule_id;
+    }
+    f->embed_active = 0;
+}
+
+/* An attribution at the start of a line takes back the post above it: the block directly
+ * above (or, past one run of blank lines, the block before), and with an indented attribution
+ * the blocks above it indented alike. Never more than max_span bytes; a block whose last line
+ * ends in ':' introduces the post rather than being it. */
+static void take_back(winnow_filter *f, size_t indent, const char *rule_id)
+{
+    if (f->embed_active) {
+        end_embed(f, 1, rule_id);
+        return;
+    }
+    size_t i = f->qlen, taken = 0;
+    int blocks = 0;
+    while (i > f->qhead && i > f->region_start) {
+        size_t j = i;
+        while (j > f->qhead && j > f->region_start && f->q[j - 1].blank)
+            j--;
+        if (blocks > 0 && j != i && !indent) break;
+        size_t k = j;
+        size_t bytes = 0;
+        while (k > f->qhead && k > f->region_start && !f->q[k - 1].blank) {
+            bytes += f->q[k - 1].len;
+            k--;
+        }
+        if (k == j) break;
+        if (blocks > 0 || (j != i && blocks == 0 && indent)) {
+            /* further blocks only when indented like the attribution */
+            int same = 1;
+            for (size_t m = k; m < j; m++)
+                if (f->q[m].indent != indent) same = 0;
+            if (!same && blocks > 0) break;
+        }
+        if (taken + bytes > f->max_span) break;
+        struct line *last = &f->q[j - 1];
+        size_t e = last->len;
+        while (e > 0 && is_space((unsigned char)last->text[e - 1]))
+            e--;
+        if (e > 0 && last->text[e - 1] == ':') break;
+        int any_pending_footer = 0;
+        for (size_t m = k; m < j; m++)
+            if (f->q[m].state == ST_PENDING) any_pending_footer = 1;
+        if (any_pending_footer) break;
+        for (size_t m = k; m < j; m++) {
+            if (f->q[m].state == ST_KEEP) {
+                f->q[m].state = ST_DROP;
+                f->q[m].rule_id = rule_id;
+            }
+        }
+        taken += bytes;
+        blocks++;
+        i = k;
+        if (!indent) break;
+    }
+}
+
+/* ---- one line --------------------------------------------------------------------------- */
+
+/* A headline: short, no sentence-final full stop. */
+static int headline_like(const char *s, size_t n, long span)
+{
+    size_t a = leading_space(s, n), b = n;
+    while (b > a && is_space((unsigned char)s[b - 1]))
+        b--;
+    if (b == a || b - a > (size_t)span) return 0;
+    if (s[b - 1] == '.' && !(b - a >= 3 && s[b - 2] == '.' && s[b - 3] == '.')) return 0;
+    return 1;
+}
+
+static int same_as_title(winnow_filter *f, const char *s, size_t n)
+{
+    size_t a = leading_space(s, n), b = n;
+    while (b > a && is_space((unsigned char)s[b - 1]))
+        b--;
+    return f->have_title && b - a == f->title_len && memcmp(s + a, f->title, f->title_len) == 0;
+}
+
+static int queue_line(winnow_filter *f, const char *s, size_t n, const char *eol, size_t eollen,
+                      int state, int hold, const char *rule_id)
+{
+    struct line *l = queue_push(f);
+    if (!l) return fail(f, WINNOW_ERR_NOMEM);
+    l->text = malloc(n ? n : 1);
+    if (!l->text) {
+        f->qlen--;
+        return fail(f, WINNOW_ERR_NOMEM);
+    }
+    memcpy(l->text, s, n);
+    l->len = n;
+    memcpy(l->eol, eol, eollen);
+    l->eollen = (unsigned char)eollen;
+    l->state = (unsigned char)state;
+    l->hold = (unsigned char)hold;
+    l->blank = all_space(s, n);
+    l->indent = leading_space(s, n);
+    l->no = f->line_no;
+    l->rule_id = rule_id;
+    return 0;
+}
+
+static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol, size_t eollen)
+{
+    f->line_no++;
+    f->stats.lines_in++;
+    size_t first = leading_space(s, n);
+    int blank = first == n;
+
+    if (blank) {
+        if (f->footer_active) {
+            return queue_line(f, s, n, eol, eollen, ST_PENDING, HOLD_FOOTER, NULL);
+        }
+        if (f->qhead == f->qlen) return write_line(f, f->line_no, s, n, eol, eollen);
+        return queue_line(f, s, n, eol, eollen, ST_KEEP, HOLD_NONE, NULL);
+    }
+    if (!f->have_title) {
+        size_t b = n;
+        while (b > first && is_space((unsigned char)s[b - 1]))
+            b--;
+        if (b - first <= TITLE_MAX) {
+            memcpy(f->title, s + first, b - first);
+            f->title_len = b - first;
+        }
+        f->have_title = 1;
+        f->title_line = f->line_no;
+    }
+
+    /* Spans cut inside the line: embeds with their posts, short links, inline promos. */
+    f->ncuts = 0;
+    int attribution_first = 0;
+    if (!f->opt.keep_embeds && f->n_attrib) {
+        attribution_first = find_inline_embeds(f, s, n, first);
+        if (attribution_first < 0) return fail(f, WINNOW_ERR_NOMEM);
+    }
+    find_cuts(f, s, n);
+    const char *text = s;
+    size_t len = n;
+    const char *cut_rule = NULL;
+    if (f->ncuts) {
+        cut_rule = f->cuts[0].rule->id;
+        if (apply_cuts(f, f->line_no, s, n)) return fail(f, WINNOW_ERR_NOMEM);
+        text = f->scratch.p;
+        len = f->scratch.len;
+        first = leading_space(text, len);
+    }
+
+    if (attribution_first) take_back(f, leading_space(s, n), cut_rule);
+
+    if (first == len) { /* nothing left: the line was all boilerplate */
+        if (f->list_active) end_list(f, 1);
+        return queue_line(f, s, n, eol, eollen, ST_DROP, HOLD_NONE, NULL) ? f->status : drain(f, 0);
+    }
+
+    const struct wn_rule *r = match_line_rule(f, text, len, first);
+    int is_footer = 0;
+    const char *footer_id = NULL;
+    if (r && r->kind == WN_KIND_FOOTER) {
+        is_footer = 1;
+        footer_id = r->id;
+    } else if (!r && f->title_rule_on && f->line_no > f->title_line &&
+               same_as_title(f, text, len)) {
+        is_footer = 1;
+        footer_id = f->title_rule_id;
+    }
+
+    /* A headline list under a header goes on while lines look like headlines. */
+    if (f->list_active) {
+        size_t ind = leading_space(text, len);
+        int fits = !r && !is_footer && f->list_items < (size_t)f->list_rule->items &&
+                   headline_like(text, len, f->list_rule->span) &&
+                   (!f->list_indent_set || ind == f->list_indent);
+        if (fits) {
+            if (!f->list_indent_set) {
+                f->list_indent = ind;
+                f->list_indent_set = 1;
+            }
+            f->list_items++;
+            return queue_line(f, text, len, eol, eollen, ST_PENDING, HOLD_LIST, f->list_rule->id);
+        }
+        /* One more headline than a list may hold: it was story after all. */
+        int too_long = !r && !is_footer && f->list_items >= (size_t)f->list_rule->items &&
+                       headline_like(text, len, f->list_rule->span);
+        end_list(f, !too_long);
+    }
+
+    if (r && r->kind == WN_KIND_EMBED_START && !f->opt.keep_embeds) {
+        if (f->embed_active) end_embed(f, 0, NULL);
+        if (queue_line(f, text, len, eol, eollen, ST_DROP, HOLD_NONE, r->id)) return f->status;
+        f->embed_active = 1;
+        f->embed_start = f->qlen;
+        f->embed_lines = f->embed_bytes = 0;
+        f->region_start = f->qhead; /* hold everything from here */
+        return 0;
+    }
+
+    int state = ST_KEEP, hold = HOLD_NONE;
+    const char *rule_id = NULL;
+    if (r && r->kind == WN_KIND_DROP_LINE) {
+        state = ST_DROP;
+        rule_id = r->id;
+    } else if (r && r->kind == WN_KIND_HEADER_LIST) {
+        state = ST_DROP;
+        rule_id = r->id;
+    } else if (is_footer) {
+        state = ST_PENDING;
+        hold = HOLD_FOOTER;
+        rule_id = footer_id;
+    }
+
+    /* Story text ends a footer zone: what looked like footers was part of the story. */
+    int story = state == ST_KEEP;
+    if (story && f->footer_active) end_footer(f, 0);
+    if (hold == HOLD_FOOTER && !f->footer_active) {
+        f->footer_active = 1;
+        f->footer_lines = f->footer_bytes = 0;
+    }
+    if (f->footer_active && state == ST_DROP) hold = HOLD_NONE;
+    if (f->embed_active && state == ST_KEEP) {
+        state = ST_PENDING;
+        hold = HOLD_EMBED;
+        f->embed_lines++;
+        f->embed_bytes += len;
+    }
+
+    if (queue_line(f, text, len, eol, eollen, state, hold, rule_id)) return f->status;
+
+    if (r && r->kind == WN_KIND_HEADER_LIST) {
+        f->list_active = 1;
+        f->list_rule = r;
+        f->list_items = 0;
+        f->list_indent_set = 0;
+        f->list_header = f->qlen - 1;
+    }
+    if (f->footer_active) {
+        f->footer_lines++;
+        f->footer_bytes += len;
+        if (f->footer_lines > FOOTER_MAX_LINES || f->footer_bytes > FOOTER_MAX_BYTES)
+            end_footer(f, 0); /* too long to be a footer: keep it */
+    }
+    if (f->embed_active && (f->embed_lines > EMBED_MAX_LINES || f->embed_bytes > EMBED_MAX_BYTES))
+        end_embed(f, 0, NULL);
+
+    /* The take-back region: the latest short block (and indented blocks before it). */
+    struct line *l = &f->q[f->qlen - 1];
+    int new_block = f->qlen - 1 == f->qhead || f->q[f->qlen - 2].blank;
+    if (!f->embed_active) {
+        if (new_block) {
+            int extend = f->region_open && l->indent > 0 && l->indent == f->region_indent &&
+                         f->region_bytes + len <= f->max_span;
+            if (!extend) {
+                f->region_start = f->qlen - 1;
+                f->region_bytes = 0;
+            }
+            f->region_indent = l->indent;
+        }
+        f->region_bytes += len;
+        f->region_open = 1;
+        if (f->region_bytes > f->max_span) {
+            f->region_open = 0;
+            f->region_start = f->qlen;
+        }
+    }
+    return drain(f, 0);
+}
+
+/* ---- documents and formats -------------------------------------------------------------- */
+
+static int html_emit(void *ctx, const char *buf, size_t len);
+
+static int process_text(winnow_filter *f, const char *s, size_t n)
+{
+    /* s[0..n) ends in '\n' or is the document's last, unterminated line */
+    size_t eollen = 0;
+    if (n && s[n - 1] == '\n') {
+        eollen = 1;
+        if (n >= 2 && s[n - 2] == '\r') eollen = 2;
+    }
+    return text_line(f, s, n - eollen, s + n - eollen, eollen);
+}
+
+static int html_emit(void *ctx, const char *buf, size_t len)
+{
+    winnow_filter *f = ctx;
+    /* The HTML module hands over whole "\n"-terminated lines. */
+    size_t pos = 0;
+    while (pos < len && !f->status) {
+        const char *nl = memchr(buf + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - buf) + 1 : len;
+        process_text(f, buf + pos, end - pos);
+        pos = end;
+    }
+    return f->status;
+}
+
+static int finish_text(winnow_filter *f)
+{
+    if (f->partial.len) {
+        process_text(f, f->partial.p, f->partial.len);
+        f->partial.len = 0;
+    }
+    if (f->embed_active) end_embed(f, 0, NULL);
+    if (f->list_active) end_list(f, 1);
+    end_footer(f, 1);
+    drain(f, 1);
+    f->region_start = f->qhead = f->qlen = 0;
+    f->region_open = 0;
+    f->region_bytes = 0;
+    f->have_title = 0;
+    f->title_len = 0;
+    f->line_no = 0;
+    return f->status;
+}
+
+/* Decides the format from the first non-blank bytes of a document. Returns 0 when more bytes
+ * are needed. */
+static int sniff_format(const char *s, size_t n, int final)
+{
+    size_t a = 0;
+    if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+        (unsigned char)s[2] == 0xBF)
+        a = 3; /* UTF-8 byte order mark */
+    while (a < n && (is_space((unsigned char)s[a]) || s[a] == '\n'))
+        a++;
+    static const char *const marks[] = {"<!doctype html", "<html"};
+    for (size_t i = 0; i < 2; i++) {
+        size_t ml = strlen(marks[i]);
+        size_t have = n - a < ml ? n - a : ml;
+        if (strncasecmp(s + a, marks[i], have) == 0) {
+            if (have == ml) return WINNOW_FORMAT_HTML;
+            if (!final) return 0;
+        }
+    }
+    if (a == n && !final) return 0;
+    return WINNOW_FORMAT_TEXT;
+}
+
+static int feed(winnow_filter *f, const char *buf, size_t len)
+{
+    if (f->doc_format == WINNOW_FORMAT_HTML) {
+        if (wn_html_push(f->html, buf, len)) return fail(f, WINNOW_ERR_NOMEM);
+        return f->status;
+    }
+    size_t pos = 0;
+    while (pos < len && !f->status) {
+        const char *nl = memchr(buf + pos, '\n', len - pos);
+        if (!nl) {
+            if (buf_append(&f->partial, buf + pos, len - pos)) return fail(f, WINNOW_ERR_NOMEM);
+            break;
+        }
+        size_t end = (size_t)(nl - buf) + 1;
+        if (f->partial.len) {
+            if (buf_append(&f->partial, buf + pos, end - pos)) return fail(f, WINNOW_ERR_NOMEM);
+            process_text(f, f->partial.p, f->partial.len);
+            f->partial.len = 0;
+            if (f->partial.cap > (1u << 20)) { /* give a huge line's memory back */
+                free(f->partial.p);
+                f->partial.p = NULL;
+                f->partial.cap = 0;
+            }
+        } else {
+            process_text(f, buf + pos, end - pos);
+        }
+        pos = end;
+    }
+    return f->status;
+}
+
+static int start_document(winnow_filter *f, const char *buf, size_t len, int final)
+{
+    if (f->opt.format != WINNOW_FORMAT_AUTO) {
+        f->doc_format = f->opt.format;
+        return feed(f, buf, len);
+    }
+    if (buf_append(&f->sniff, buf, len)) return fail(f, WINNOW_ERR_NOMEM);
+    int fmt = sniff_format(f->sniff.p, f->sniff.len, final || f->sniff.len > 4096);
+    if (!fmt) return 0;
+    f->doc_format = fmt;
+    struct buf held = f->sniff;
+    f->sniff = (struct buf){0};
+    int rc = feed(f, held.p, held.len);
+    free(held.p);
+    return rc;
+}
+
+int winnow_filter_push(winnow_filter *f, const char *buf, size_t len)
+{
+    if (f->status) return f->status;
+    f->stats.bytes_in += len;
+    if (!f->doc_format) return start_document(f, buf, len, 0);
+    return feed(f, buf, len);
+}
+
+int winnow_filter_end_document(winnow_filter *f)
+{
+    if (f->status) return f->status;
+    if (!f->doc_format && f->sniff.len) start_document(f, "", 0, 1);
+    if (f->doc_format == WINNOW_FORMAT_HTML && f->html) {
+        if (wn_html_finish(f->html)) fail(f, WINNOW_ERR_NOMEM);
+    }
+    finish_text(f);
+    f->doc_format = 0;
+    if (f->links && !f->status && wn_links_flush(f->links)) fail(f, WINNOW_ERR_WRITE);
+    return f->status;
+}
+
+/* ---- setup ------------------------------------------------------------------------------ */
+
+static int collect(winnow_filter *f, enum wn_kind kind, const struct wn_rule ***out, size_t *n)
+{
+    const struct wn_rule **list;
+    size_t k = wn_rules_of_kind(f->rules, kind, &list);
+    if (!k) return 0;
+    const struct wn_rule **grown = realloc(*out, (*n + k) * sizeof **out);
+    if (!grown) return -1;
+    for (size_t i = 0; i < k; i++)
+        grown[*n + i] = list[i];
+    *out = grown;
+    *n += k;
+    return 0;
+}
+
+winnow_filter *winnow_filter_new(winnow_rules *rules, const struct winnow_options *options,
+                                 winnow_write_fn write, void *write_ctx)
+{
+    char err[256];
+    if (!rules || !write || winnow_rules_compile(rules, err, sizeof err) != WINNOW_OK) return NULL;
+    winnow_filter *f = calloc(1, sizeof *f);
+    if (!f) return NULL;
+    f->rules = rules;
+    if (options) f->opt = *options;
+    f->write = write;
+    f->write_ctx = write_ctx;
+    f->md = pcre2_match_data_create(wn_rules_max_captures(rules) + 1, NULL);
+    f->mctx = pcre2_match_context_create(NULL);
+    if (!f->md || !f->mctx) goto fail;
+    /* A pathological pattern must not hang the stream: past the limit it just does not match. */
+    pcre2_set_match_limit(f->mctx, MATCH_LIMIT);
+
+    int keep_links =
+        f->opt.links == WINNOW_LINKS_KEEP || (f->opt.link_options && f->opt.link_options->resolve);
+    if (!f->opt.keep_embeds && collect(f, WN_KIND_EMBED_ATTRIBUTION, &f->attrib, &f->n_attrib))
+        goto fail;
+    if (collect(f, WN_KIND_EMBED_INTRO, &f->intro, &f->n_intro)) goto fail;
+    if (collect(f, WN_KIND_CUT_SPAN, &f->cutters, &f->n_cutters)) goto fail;
+    if (!keep_links && collect(f, WN_KIND_SHORT_LINK, &f->cutters, &f->n_cutters)) goto fail;
+    /* Line rules in priority order: credits are kept whatever else they look like. */
+    static const enum wn_kind line_kinds[] = {WN_KIND_CREDIT, WN_KIND_DROP_LINE,
+                                              WN_KIND_HEADER_LIST, WN_KIND_EMBED_START,
+                                              WN_KIND_FOOTER};
+    for (size_t k = 0; k < sizeof line_kinds / sizeof line_kinds[0]; k++) {
+        if (line_kinds[k] == WN_KIND_EMBED_START && f->opt.keep_embeds) continue;
+        if (collect(f, line_kinds[k], &f->line_rules, &f->n_line_rules)) goto fail;
+    }
+    for (unsigned c = 0; c < 256; c++) {
+        for (size_t i = 0; i < f->n_line_rules; i++) {
+            const struct wn_rule *r = f->line_rules[i];
+            if (!(r->first_bytes[c >> 3] & (1u << (c & 7)))) continue;
+            const struct wn_rule **g = realloc(f->by_first[c], (f->n_by_first[c] + 1) * sizeof *g);
+            if (!g) goto fail;
+            g[f->n_by_first[c]++] = r;
+            f->by_first[c] = g;
+        }
+    }
+    const struct wn_rule **titles;
+    if (wn_rules_of_kind(rules, WN_KIND_FOOTER_TITLE, &titles)) {
+        f->title_rule_on = 1;
+        f->title_rule_id = titles[0]->id;
+    }
+    f->max_span = 0;
+    for (size_t i = 0; i < f->n_attrib; i++)
+        if ((size_t)f->attrib[i]->span * 4 > f->max_span)
+            f->max_span = (size_t)f->attrib[i]->span * 4;
+    if (!f->max_span) f->max_span = 1200;
+
+    f->html = wn_html_new(rules, html_emit, f);
+    if (!f->html) goto fail;
+    int want_links = f->opt.links != WINNOW_LINKS_KEEP || f->opt.link_options;
+    if (want_links) {
+        f->links = wn_links_new(rules, &f->opt, write, write_ctx, err, sizeof err);
+        if (!f->links) goto fail;
+    }
+    return f;
+fail:
+    winnow_filter_free(f);
+    return NULL;
+}
+
+void winnow_filter_stats(const winnow_filter *f, struct winnow_stats *stats)
+{
+    *stats = f->stats;
+}
+
+void winnow_filter_free(winnow_filter *f)
+{
+    if (!f) return;
+    for (size_t i = f->qhead; i < f->qlen; i++)
+        free(f->q[i].text);
+    free(f->q);
+    free(f->partial.p);
+    free(f->scratch.p);
+    free(f->sniff.p);
+    free(f->cuts);
+    free(f->attrib);
+    free(f->cutters);
+    free(f->intro);
+    free(f->line_rules);
+    for (int c = 0; c < 256; c++)
+        free(f->by_first[c]);
+    if (f->links) wn_links_free(f->links);
+    if (f->html) wn_html_free(f->html);
+    pcre2_match_data_free(f->md);
+    pcre2_match_context_free(f->mctx);
+    free(f);
+}

@@ -1,0 +1,560 @@
+/* main.c: the winnow command, a thin layer over libwinnow (include/winnow.h): options, files,
+ * document separators, output (atomic with --output), --explain and --lint diagnostics. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "winnow.h"
+
+#define READ_CHUNK (256 * 1024)
+
+static const char usage_text[] =
+    "Usage: winnow [OPTION]... [FILE]...\n"
+    "Strip embedded social posts, short links, cross-promotion and source footers from\n"
+    "scraped article text (or HTML), writing the clean article to standard output.\n"
+    "With no FILE, or when FILE is -, read standard input, where documents are separated by\n"
+    "a form feed on a line of its own (or by NUL with -z). Each FILE is one document.\n"
+    "\n"
+    "Output and reports:\n"
+    "  -e, --explain          report every removal on stderr: FILE:LINE:COL: RULE: removed "
+    "\"...\"\n"
+    "      --lint             write no text; report removals on stdout as diagnostics and exit 1\n"
+    "                         if there are any (0: clean)\n"
+    "  -o, --output=FILE      write to FILE atomically (a temporary file renamed at the end)\n"
+    "  -z, --null             documents on standard input are separated by NUL bytes\n"
+    "      --format=FMT       input format: auto (default), text or html\n"
+    "Rules:\n"
+    "      --rules=FILE       add the rules in FILE (may be repeated)\n"
+    "      --no-default-rules start from no rules instead of the built-in ones\n"
+    "      --disable=ID       turn off every rule with this id (may be repeated)\n"
+    "      --lang=LIST        only rules for these languages (e.g. en,de); '*' rules stay\n"
+    "      --list-rules       print the rules and exit\n"
+    "      --embeds=POLICY    strip (default) or keep social embeds\n"
+    "      --links=POLICY     default, keep (leave every link), or strip (drop links that\n"
+    "                         cannot be resolved)\n"
+    "Links:\n"
+    "      --resolve          replace short links by their destination (HTTP, see README)\n"
+    "      --offline          never use the network; only the cache answers\n"
+    "      --jobs=N           links resolved at once (default 32)\n"
+    "      --per-host=N       connections per host (default: as --jobs)\n"
+    "      --max-hops=N       redirects followed per link (default 5)\n"
+    "      --timeout=SECONDS  deadline per link (default 5)\n"
+    "      --follow-all       follow redirects past the last known shortener\n"
+    "      --allow-private    let redirects reach loopback and private addresses\n"
+    "      --strip-referral   also apply ClearURLs referralMarketing rules\n"
+    "      --cache=PATH       link cache (default $XDG_CACHE_HOME/winnow/links.sqlite)\n"
+    "      --no-cache         do not read or write the link cache\n"
+    "      --clearurls=FILE   load ClearURLs rules (data.min.json)\n"
+    "      --cacert=FILE      CA certificates to verify TLS peers with\n"
+    "      --connect-to=H:P:A:P  connect to A:P for H:P (curl syntax); trusted by the guard\n"
+    "\n"
+    "  -h, --help             show this help and exit\n"
+    "  -V, --version          show the version and exit\n"
+    "\n"
+    "Exit status: 0 success (--lint: clean), 1 --lint findings, 2 usage or runtime error.\n";
+
+enum {
+    OPT_LINT = 256,
+    OPT_FORMAT,
+    OPT_RULES,
+    OPT_NO_DEFAULT,
+    OPT_DISABLE,
+    OPT_LANG,
+    OPT_LIST,
+    OPT_EMBEDS,
+    OPT_LINKS,
+    OPT_RESOLVE,
+    OPT_OFFLINE,
+    OPT_JOBS,
+    OPT_PER_HOST,
+    OPT_MAX_HOPS,
+    OPT_TIMEOUT,
+    OPT_FOLLOW_ALL,
+    OPT_ALLOW_PRIVATE,
+    OPT_STRIP_REFERRAL,
+    OPT_CACHE,
+    OPT_NO_CACHE,
+    OPT_CLEARURLS,
+    OPT_CACERT,
+    OPT_CONNECT_TO
+};
+
+static const struct option long_options[] = {{"explain", no_argument, 0, 'e'},
+                                             {"lint", no_argument, 0, OPT_LINT},
+                                             {"output", required_argument, 0, 'o'},
+                                             {"null", no_argument, 0, 'z'},
+                                             {"format", required_argument, 0, OPT_FORMAT},
+                                             {"rules", required_argument, 0, OPT_RULES},
+                                             {"no-default-rules", no_argument, 0, OPT_NO_DEFAULT},
+                                             {"disable", required_argument, 0, OPT_DISABLE},
+                                             {"lang", required_argument, 0, OPT_LANG},
+                                             {"list-rules", no_argument, 0, OPT_LIST},
+                                             {"embeds", required_argument, 0, OPT_EMBEDS},
+                                             {"links", required_argument, 0, OPT_LINKS},
+                                             {"resolve", no_argument, 0, OPT_RESOLVE},
+                                             {"offline", no_argument, 0, OPT_OFFLINE},
+                                             {"jobs", required_argument, 0, OPT_JOBS},
+                                             {"per-host", required_argument, 0, OPT_PER_HOST},
+                                             {"max-hops", required_argument, 0, OPT_MAX_HOPS},
+                                             {"timeout", required_argument, 0, OPT_TIMEOUT},
+                                             {"follow-all", no_argument, 0, OPT_FOLLOW_ALL},
+                                             {"allow-private", no_argument, 0, OPT_ALLOW_PRIVATE},
+                                             {"strip-referral", no_argument, 0, OPT_STRIP_REFERRAL},
+                                             {"cache", required_argument, 0, OPT_CACHE},
+                                             {"no-cache", no_argument, 0, OPT_NO_CACHE},
+                                             {"clearurls", required_argument, 0, OPT_CLEARURLS},
+                                             {"cacert", required_argument, 0, OPT_CACERT},
+                                             {"connect-to", required_argument, 0, OPT_CONNECT_TO},
+                                             {"help", no_argument, 0, 'h'},
+                                             {"version", no_argument, 0, 'V'},
+                                             {0, 0, 0, 0}};
+
+/* Where clean text goes: stdout or a temporary file that --output renames into place. */
+struct output {
+    FILE *fp;
+    const char *final_path;
+    char *tmp_path;
+    int broken_pipe;
+    int error; /* errno of the first write error */
+};
+
+struct explain_ctx {
+    const char *file;
+    FILE *to;
+    unsigned long long findings;
+};
+
+static void die_usage(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "winnow: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'winnow --help' for more information.\n");
+    exit(2);
+}
+
+static int write_out(void *ctx, const char *buf, size_t len)
+{
+    struct output *o = ctx;
+    if (o->error) return -1;
+    if (fwrite(buf, 1, len, o->fp) != len) {
+        o->error = errno ? errno : EIO;
+        if (o->error == EPIPE) o->broken_pipe = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* --explain and --lint: FILE:LINE:COL: RULE: removed "first 60 characters..." */
+static void explain(void *ctx, const struct winnow_removal *r)
+{
+    struct explain_ctx *e = ctx;
+    e->findings++;
+    char shown[256];
+    size_t o = 0, chars = 0, i = 0;
+    for (; i < r->len && chars < 60 && o + 8 < sizeof shown; i++) {
+        unsigned char c = (unsigned char)r->text[i];
+        if ((c & 0xC0) != 0x80) chars++;
+        if (c == '"' || c == '\\') {
+            shown[o++] = '\\';
+            shown[o++] = (char)c;
+        } else if (c < 0x20 || c == 0x7f) {
+            o += (size_t)snprintf(shown + o, sizeof shown - o, "\\x%02x", c);
+        } else {
+            shown[o++] = (char)c;
+        }
+    }
+    /* finish a UTF-8 sequence cut by the limit */
+    while (i < r->len && ((unsigned char)r->text[i] & 0xC0) == 0x80 && o + 1 < sizeof shown)
+        shown[o++] = r->text[i++];
+    shown[o] = 0;
+    fprintf(e->to, "%s:%llu:%zu: %s: removed \"%s%s\"\n", e->file, r->line, r->col, r->rule_id,
+            shown, i < r->len ? "..." : "");
+}
+
+static long parse_count(const char *opt, const char *v, long lo, long hi)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end || n < lo || n > hi) {
+        fprintf(stderr, "winnow: --%s takes a whole number from %ld to %ld, not '%s'\n", opt, lo,
+                hi, v);
+        exit(2);
+    }
+    return n;
+}
+
+/* Feeds one input stream, ending a document at each separator: a line holding only a form
+ * feed (kept in the output), or a NUL byte with -z. Returns 0, or -1 on a read error. */
+static int run_stream(winnow_filter *f, int fd, int nul_separated, struct output *out)
+{
+    static char buf[READ_CHUNK + 2];
+    size_t carry = 0; /* bytes kept from the last read: a possible "\f" line not yet ended */
+    int at_line_start = 1;
+    for (;;) {
+        ssize_t got = read(fd, buf + carry, READ_CHUNK);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        size_t len = carry + (size_t)got;
+        int eof = got == 0;
+        carry = 0;
+        size_t pos = 0;
+        while (pos < len) {
+            if (nul_separated) {
+                char *z = memchr(buf + pos, '\0', len - pos);
+                size_t end = z ? (size_t)(z - buf) : len;
+                if (winnow_filter_push(f, buf + pos, end - pos)) return 0;
+                if (!z) {
+                    pos = len;
+                    break;
+                }
+                if (winnow_filter_end_document(f)) return 0;
+                if (write_out(out, "", 1)) return 0;
+                pos = end + 1;
+                continue;
+            }
+            /* look for "\f" alone on a line */
+            char *ff = memchr(buf + pos, '\f', len - pos);
+            size_t p = ff ? (size_t)(ff - buf) : len;
+            while (ff) {
+                int starts = p == 0 ? at_line_start : buf[p - 1] == '\n';
+                if (starts) break;
+                ff = p + 1 < len ? memchr(buf + p + 1, '\f', len - p - 1) : NULL;
+                p = ff ? (size_t)(ff - buf) : len;
+            }
+            if (!ff) {
+                if (winnow_filter_push(f, buf + pos, len - pos)) return 0;
+                at_line_start = buf[len - 1] == '\n';
+                pos = len;
+                break;
+            }
+            /* the separator line is "\f\n", "\f\r\n", or "\f" at the end of input */
+            size_t after = p + 1;
+            if (after < len && buf[after] == '\r') after++;
+            if (after >= len && !eof) {
+                if (winnow_filter_push(f, buf + pos, p - pos)) return 0;
+                memmove(buf, buf + p, len - p);
+                carry = len - p;
+                pos = len;
+                break;
+            }
+            if (after < len && buf[after] != '\n') { /* a form feed that starts text */
+                if (winnow_filter_push(f, buf + pos, p + 1 - pos)) return 0;
+                at_line_start = 0;
+                pos = p + 1;
+                continue;
+            }
+            if (after < len) after++; /* the '\n' */
+            if (winnow_filter_push(f, buf + pos, p - pos)) return 0;
+            if (winnow_filter_end_document(f)) return 0;
+            if (write_out(out, buf + p, after - p)) return 0;
+            at_line_start = 1;
+            pos = after;
+        }
+        if (eof) break;
+    }
+    return 0;
+}
+
+static void list_rules(winnow_rules *rules)
+{
+    size_t n = winnow_rules_count(rules);
+    for (size_t i = 0; i < n; i++) {
+        struct winnow_rule_info info;
+        winnow_rules_get(rules, i, &info);
+        printf("%-28s %-18s %-10s %s%s\n", info.id, info.kind, info.langs, info.origin,
+               info.enabled ? "" : " (disabled)");
+    }
+}
+
+static int open_output(struct output *o, const char *path)
+{
+    o->fp = stdout;
+    if (!path) return 0;
+    size_t n = strlen(path);
+    o->tmp_path = malloc(n + 16);
+    if (!o->tmp_path) return -1;
+    snprintf(o->tmp_path, n + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(o->tmp_path);
+    if (fd < 0) {
+        fprintf(stderr, "winnow: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    o->fp = fdopen(fd, "wb");
+    if (!o->fp) {
+        close(fd);
+        unlink(o->tmp_path);
+        return -1;
+    }
+    o->final_path = path;
+    return 0;
+}
+
+/* Closes the output; with --output, renames the finished file into place only when every
+ * byte was written and synced, so a reader never sees half an article. */
+static int close_output(struct output *o, int ok)
+{
+    int rc = 0;
+    if (fflush(o->fp) != 0 && !o->error) o->error = errno;
+    if (o->final_path) {
+        if (!o->error && fsync(fileno(o->fp)) != 0) o->error = errno;
+        if (fclose(o->fp) != 0 && !o->error) o->error = errno;
+        if (ok && !o->error) {
+            if (rename(o->tmp_path, o->final_path) != 0) {
+                fprintf(stderr, "winnow: %s: %s\n", o->final_path, strerror(errno));
+                rc = -1;
+            }
+        } else {
+            unlink(o->tmp_path);
+        }
+    }
+    if (o->error && !o->broken_pipe) {
+        fprintf(stderr, "winnow: write error: %s\n", strerror(o->error));
+        rc = -1;
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    int explain_on = 0, lint = 0, nul_sep = 0, no_defaults = 0, list = 0;
+    const char *output_path = NULL, *langs = NULL;
+    const char **rule_files = calloc((size_t)argc + 1, sizeof *rule_files);
+    const char **disabled = calloc((size_t)argc + 1, sizeof *disabled);
+    const char **connect_to = calloc((size_t)argc + 1, sizeof *connect_to);
+    size_t n_rule_files = 0, n_disabled = 0, n_connect = 0;
+    struct winnow_options opt = {0};
+    struct winnow_link_options lopt = {0};
+    int link_opts_used = 0;
+    if (!rule_files || !disabled || !connect_to) {
+        fprintf(stderr, "winnow: out of memory\n");
+        return 2;
+    }
+
+    int c;
+    while ((c = getopt_long(argc, argv, "eo:zhV", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'e':
+            explain_on = 1;
+            break;
+        case OPT_LINT:
+            lint = 1;
+            break;
+        case 'o':
+            output_path = optarg;
+            break;
+        case 'z':
+            nul_sep = 1;
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "auto") == 0)
+                opt.format = WINNOW_FORMAT_AUTO;
+            else if (strcmp(optarg, "text") == 0)
+                opt.format = WINNOW_FORMAT_TEXT;
+            else if (strcmp(optarg, "html") == 0)
+                opt.format = WINNOW_FORMAT_HTML;
+            else
+                die_usage("--format takes auto, text or html, not '%s'", optarg);
+            break;
+        case OPT_RULES:
+            rule_files[n_rule_files++] = optarg;
+            break;
+        case OPT_NO_DEFAULT:
+            no_defaults = 1;
+            break;
+        case OPT_DISABLE:
+            disabled[n_disabled++] = optarg;
+            break;
+        case OPT_LANG:
+            langs = optarg;
+            break;
+        case OPT_LIST:
+            list = 1;
+            break;
+        case OPT_EMBEDS:
+            if (strcmp(optarg, "keep") == 0)
+                opt.keep_embeds = 1;
+            else if (strcmp(optarg, "strip") == 0)
+                opt.keep_embeds = 0;
+            else
+                die_usage("--embeds takes keep or strip, not '%s'", optarg);
+            break;
+        case OPT_LINKS:
+            if (strcmp(optarg, "keep") == 0)
+                opt.links = WINNOW_LINKS_KEEP;
+            else if (strcmp(optarg, "strip") == 0)
+                opt.links = WINNOW_LINKS_STRIP;
+            else if (strcmp(optarg, "default") == 0)
+                opt.links = WINNOW_LINKS_DEFAULT;
+            else
+                die_usage("--links takes default, keep or strip, not '%s'", optarg);
+            break;
+        case OPT_RESOLVE:
+            lopt.resolve = link_opts_used = 1;
+            break;
+        case OPT_OFFLINE:
+            lopt.offline = link_opts_used = 1;
+            break;
+        case OPT_JOBS:
+            lopt.jobs = (int)parse_count("jobs", optarg, 1, 1024);
+            break;
+        case OPT_PER_HOST:
+            lopt.per_host = (int)parse_count("per-host", optarg, 1, 1024);
+            break;
+        case OPT_MAX_HOPS:
+            lopt.max_hops = (int)parse_count("max-hops", optarg, 1, 50);
+            break;
+        case OPT_TIMEOUT:
+            lopt.timeout_ms = parse_count("timeout", optarg, 1, 3600) * 1000;
+            break;
+        case OPT_FOLLOW_ALL:
+            lopt.follow_all = 1;
+            break;
+        case OPT_ALLOW_PRIVATE:
+            lopt.allow_private = 1;
+            break;
+        case OPT_STRIP_REFERRAL:
+            lopt.strip_referral = link_opts_used = 1;
+            break;
+        case OPT_CACHE:
+            lopt.cache_path = optarg;
+            break;
+        case OPT_NO_CACHE:
+            lopt.no_cache = 1;
+            break;
+        case OPT_CLEARURLS:
+            lopt.clearurls = optarg;
+            link_opts_used = 1;
+            break;
+        case OPT_CACERT:
+            lopt.cacert = optarg;
+            break;
+        case OPT_CONNECT_TO:
+            connect_to[n_connect++] = optarg;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
+        case 'V':
+            printf("winnow %s\n", winnow_version());
+            return 0;
+        default:
+            fprintf(stderr, "Try 'winnow --help' for more information.\n");
+            return 2;
+        }
+    }
+    if (lint && output_path) die_usage("%s", "--lint writes no text; it does not take --output");
+    if (link_opts_used) {
+        lopt.connect_to = connect_to;
+        opt.link_options = &lopt;
+    }
+
+    char err[512];
+    winnow_rules *rules = winnow_rules_new();
+    if (!rules) {
+        fprintf(stderr, "winnow: out of memory\n");
+        return 2;
+    }
+    if (!no_defaults && winnow_rules_load_defaults(rules, err, sizeof err) != WINNOW_OK) {
+        fprintf(stderr, "winnow: built-in rules: %s\n", err);
+        return 2;
+    }
+    for (size_t i = 0; i < n_rule_files; i++) {
+        if (winnow_rules_load_file(rules, rule_files[i], err, sizeof err) != WINNOW_OK) {
+            fprintf(stderr, "%s\n", err);
+            return 2;
+        }
+    }
+    for (size_t i = 0; i < n_disabled; i++) {
+        if (winnow_rules_disable(rules, disabled[i]) != WINNOW_OK) {
+            fprintf(stderr, "winnow: --disable: no rule has the id '%s' (see --list-rules)\n",
+                    disabled[i]);
+            return 2;
+        }
+    }
+    if (langs) winnow_rules_restrict_languages(rules, langs);
+    if (list) {
+        list_rules(rules);
+        winnow_rules_free(rules);
+        return 0;
+    }
+
+    /* A closed pipe is an ordinary end for a filter: notice EPIPE on write, stop quietly. */
+    signal(SIGPIPE, SIG_IGN);
+    struct output out = {0};
+    if (open_output(&out, output_path)) return 2;
+    static char outbuf[1 << 16];
+    if (out.fp == stdout) setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+
+    struct explain_ctx ex = {"<stdin>", lint ? stdout : stderr, 0};
+    if (explain_on || lint) {
+        opt.report = explain;
+        opt.report_ctx = &ex;
+    }
+    struct output discard = {0};
+    discard.fp = fopen("/dev/null", "wb");
+    winnow_filter *f = winnow_filter_new(rules, &opt, write_out, lint ? (void *)&discard : &out);
+    if (!f) {
+        fprintf(stderr, "winnow: cannot set up the filter (bad --clearurls or out of memory)\n");
+        return 2;
+    }
+
+    int status = 0;
+    int nfiles = argc - optind;
+    for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
+        const char *path = nfiles ? argv[optind + i] : "-";
+        int fd = 0;
+        if (strcmp(path, "-") == 0) {
+            ex.file = "<stdin>";
+        } else {
+            ex.file = path;
+            fd = open(path, O_RDONLY);
+            struct stat st;
+            if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+                close(fd);
+                fd = -1;
+                errno = EISDIR;
+            }
+            if (fd < 0) {
+                fprintf(stderr, "winnow: %s: %s\n", path, strerror(errno));
+                status = 2;
+                continue;
+            }
+        }
+        int rc = run_stream(f, fd, nul_sep && fd == 0, &out);
+        int read_errno = errno;
+        if (fd) close(fd);
+        if (rc) {
+            fprintf(stderr, "winnow: %s: %s\n", path, strerror(read_errno));
+            status = 2;
+        }
+        winnow_filter_end_document(f);
+        if (out.error || discard.error) break;
+    }
+    winnow_filter_free(f);
+    winnow_rules_free(rules);
+    if (discard.fp) fclose(discard.fp);
+    if (close_output(&out, status == 0)) status = 2;
+    if (out.broken_pipe) {
+        /* die as cat would, so the shell sees the usual SIGPIPE status */
+        signal(SIGPIPE, SIG_DFL);
+        raise(SIGPIPE);
+    }
+    if (lint && status == 0) {
+        fprintf(stderr, "winnow: %llu finding%s\n", ex.findings, ex.findings == 1 ? "" : "s");
+        if (ex.findings) status = 1;
+    }
+    free(rule_files);
+    free(disabled);
+    free(connect_to);
+    return status;
+}
