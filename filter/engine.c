@@ -359,6 +359,17 @@ static size_t find_post_start(winnow_filter *f, const char *s, size_t len, size_
         }
     }
     if (low == hard) return hard;
+    /* Weakest: the story's last words before a capitalised word come back inside the post
+     * ("...are sinking through It is finally sinking through. ..."): the story led into a
+     * quote of the post that the scrape glued to the post itself. */
+    for (size_t p = low; p < ms; p++) {
+        if (p < 14 || s[p - 1] != ' ' || !is_upper((unsigned char)s[p])) continue;
+        size_t q = p - 1;
+        while (q > 0 && s[q - 1] == ' ') q--;
+        if (q < 12 || !is_lower_or_digit((unsigned char)s[q - 1])) continue;
+        const char *tail = s + q - 12;
+        if (memchr(tail, ' ', 12) && memmem(s + p, ms - p, tail, 12)) return p;
+    }
     return SIZE_MAX;
 }
 
