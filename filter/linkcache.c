@@ -1,0 +1,182 @@
+/* linkcache.c: the SQLite link cache. WAL and a busy timeout let several winnow processes
+ * share one file; writes are batched in transactions because one commit per link is slow. */
+#include "linkcache.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* Puts per transaction: bounds how long other processes wait on the write lock. */
+#define BATCH 256
+
+struct wn_linkcache {
+    sqlite3 *db;
+    sqlite3_stmt *get, *put;
+    int in_tx, batched;
+    char *path;
+};
+
+static void warn(struct wn_linkcache *c, const char *what)
+{
+    fprintf(stderr, "winnow: warning: link cache %s: %s; going on without it\n",
+            c && c->path ? c->path : "", what);
+}
+
+/* Creates every missing directory above `path`. */
+static void make_parents(const char *path)
+{
+    char *dir = strdup(path);
+    if (!dir) return;
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) break;
+        *p = '/';
+    }
+    free(dir);
+}
+
+static char *default_path(void)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char buf[4096];
+    if (xdg && *xdg == '/')
+        snprintf(buf, sizeof buf, "%s/winnow/links.sqlite", xdg);
+    else if (home && *home)
+        snprintf(buf, sizeof buf, "%s/.cache/winnow/links.sqlite", home);
+    else
+        return NULL;
+    return strdup(buf);
+}
+
+/* Turns the cache off for the rest of the run after a failure. */
+static void disable(struct wn_linkcache *c, const char *what)
+{
+    warn(c, what);
+    sqlite3_finalize(c->get);
+    sqlite3_finalize(c->put);
+    sqlite3_close(c->db);
+    c->db = NULL;
+    c->get = c->put = NULL;
+}
+
+struct wn_linkcache *wn_linkcache_open(const char *path)
+{
+    struct wn_linkcache *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->path = path ? strdup(path) : default_path();
+    if (!c->path) {
+        warn(c, "no cache directory (set XDG_CACHE_HOME or HOME)");
+        free(c);
+        return NULL;
+    }
+    make_parents(c->path);
+    if (sqlite3_open_v2(c->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        warn(c, c->db ? sqlite3_errmsg(c->db) : "cannot open");
+        goto fail;
+    }
+    sqlite3_busy_timeout(c->db, 5000);
+    char *msg = NULL;
+    /* The first statement reads the file: a corrupt or foreign file fails here. */
+    if (sqlite3_exec(c->db,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                     "CREATE TABLE IF NOT EXISTS links (url TEXT PRIMARY KEY, ok INTEGER NOT "
+                     "NULL, final TEXT, reason TEXT, expires INTEGER NOT NULL)",
+                     NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_prepare_v2(c->db,
+                           "SELECT ok, final, reason FROM links WHERE url = ?1 AND expires > ?2",
+                           -1, &c->get, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(c->db,
+                           "INSERT OR REPLACE INTO links (url, ok, final, reason, expires) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5)",
+                           -1, &c->put, NULL) != SQLITE_OK) {
+        warn(c, msg ? msg : sqlite3_errmsg(c->db));
+        sqlite3_free(msg);
+        goto fail;
+    }
+    return c;
+fail:
+    sqlite3_finalize(c->get);
+    sqlite3_finalize(c->put);
+    sqlite3_close(c->db);
+    free(c->path);
+    free(c);
+    return NULL;
+}
+
+static char *col_text(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+int wn_linkcache_get(struct wn_linkcache *c, const char *key, int *ok, char **final, char **reason)
+{
+    if (!c || !c->db) return 0;
+    int hit = 0;
+    sqlite3_bind_text(c->get, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(c->get, 2, (sqlite3_int64)time(NULL));
+    int rc = sqlite3_step(c->get);
+    if (rc == SQLITE_ROW) {
+        *ok = sqlite3_column_int(c->get, 0);
+        *final = col_text(c->get, 1);
+        *reason = col_text(c->get, 2);
+        hit = 1;
+    }
+    sqlite3_reset(c->get);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE && rc != SQLITE_BUSY) disable(c, "read failed");
+    return hit;
+}
+
+void wn_linkcache_put(struct wn_linkcache *c, const char *key, int ok, const char *final,
+                      const char *reason)
+{
+    if (!c || !c->db) return;
+    if (!c->in_tx) {
+        if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+            /* Another process held the lock past the busy timeout: skip, never stall. */
+            return;
+        }
+        c->in_tx = 1;
+    }
+    sqlite3_bind_text(c->put, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int(c->put, 2, ok ? 1 : 0);
+    sqlite3_bind_text(c->put, 3, final, -1, SQLITE_STATIC);
+    sqlite3_bind_text(c->put, 4, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(c->put, 5,
+                       (sqlite3_int64)time(NULL) + (ok ? WN_CACHE_TTL_OK : WN_CACHE_TTL_FAIL));
+    int rc = sqlite3_step(c->put);
+    sqlite3_reset(c->put);
+    if (rc != SQLITE_DONE) {
+        disable(c, sqlite3_errstr(rc));
+        return;
+    }
+    if (++c->batched >= BATCH) wn_linkcache_commit(c);
+}
+
+void wn_linkcache_commit(struct wn_linkcache *c)
+{
+    if (!c || !c->db || !c->in_tx) return;
+    int rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    c->in_tx = 0;
+    c->batched = 0;
+    if (rc != SQLITE_OK) disable(c, sqlite3_errstr(rc));
+}
+
+void wn_linkcache_close(struct wn_linkcache *c)
+{
+    if (!c) return;
+    wn_linkcache_commit(c);
+    if (c->db) {
+        sqlite3_finalize(c->get);
+        sqlite3_finalize(c->put);
+        sqlite3_close(c->db);
+    }
+    free(c->path);
+    free(c);
+}

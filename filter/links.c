@@ -1,0 +1,640 @@
+/* links.c: the last pipeline stage: cleans every URL in a kept line and, with --resolve,
+ * swaps short links for their destinations while later lines wait in a bounded window. */
+#include "links.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "clearurls.h"
+#include "linkcache.h"
+#include "resolve.h"
+#include "rules.h"
+#include "url.h"
+
+/* How far output may lag input while links resolve: enough lines to keep --jobs busy on
+ * link-dense text, few enough bytes that a long stream never piles up in memory. */
+#define WINDOW_LINES 4096
+#define WINDOW_BYTES (8u << 20)
+
+/* One distinct short link, shared by every held line that contains it. */
+struct entry {
+    struct entry *next;
+    char *key;
+    unsigned long hash;
+    int refs;
+    int done, ok;
+    char *final, *reason;
+};
+
+/* One URL in a held line and what becomes of it. */
+struct link {
+    size_t start, end;
+    struct entry *entry; /* to be resolved, or NULL */
+    char *replacement;   /* offline result when it differs from the original */
+    char *note;          /* what was removed, for the report */
+    const char *rule_id;
+};
+
+struct held {
+    struct held *next;
+    int raw;
+    unsigned long long line_no;
+    char *buf; /* text then line ending */
+    size_t len, eollen;
+    struct link *links;
+    size_t nlinks;
+};
+
+struct wn_links {
+    winnow_rules *rules;
+    enum winnow_links_mode mode;
+    struct winnow_link_options lo;
+    int resolve;
+    winnow_write_fn write;
+    void *write_ctx;
+    winnow_report_fn report;
+    void *report_ctx;
+    const struct wn_rule **tracking;
+    size_t ntracking;
+    const struct wn_rule **shorteners;
+    size_t nshorteners;
+    pcre2_match_data *md;
+    struct wn_clearurls *clearurls;
+    struct wn_resolver *resolver;
+    struct wn_linkcache *cache;
+    char cache_prefix[4];
+    struct entry **buckets;
+    size_t nbuckets;
+    struct held *head, *tail;
+    size_t held_lines, held_bytes;
+    int status;
+};
+
+static unsigned long hash_str(const char *s)
+{
+    unsigned long h = 1469598103934665603ul;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ul;
+    return h;
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = 0;
+    }
+    return p;
+}
+
+static int is_tracking_key(void *ctx, const char *key, size_t n)
+{
+    struct wn_links *l = ctx;
+    size_t ms, me;
+    for (size_t i = 0; i < l->ntracking; i++)
+        if (wn_rule_match(l->tracking[i], key, n, 0, l->md, &ms, &me) && ms == 0 && me == n)
+            return 1;
+    return 0;
+}
+
+/* Cleans one URL: ClearURLs first (it may rewrite a redirector URL), then the tracking-param
+ * rules. Returns a malloc'd URL when something changed, NULL otherwise. */
+static char *clean_url(struct wn_links *l, const char *url, size_t len, char **note)
+{
+    char *cur = NULL, removed[512] = "", cu_removed[512] = "";
+    const char *src = url;
+    size_t srclen = len;
+    if (l->clearurls && len > 7 && strncasecmp(url, "http", 4) == 0) {
+        cur = wn_clearurls_apply(l->clearurls, url, len, l->lo.strip_referral, cu_removed,
+                                 sizeof cu_removed);
+        if (cur && strlen(cur) == len && memcmp(cur, url, len) == 0) {
+            free(cur);
+            cur = NULL;
+        } else if (cur) {
+            src = cur;
+            srclen = strlen(cur);
+        }
+    }
+    struct wn_url_parts parts;
+    if (l->ntracking && wn_url_parse(src, srclen, &parts) == 0 &&
+        (parts.query_start >= 0 || parts.frag_start >= 0)) {
+        char *out = malloc(srclen + 1);
+        size_t outlen;
+        if (out && wn_url_strip_keys(src, srclen, &parts, is_tracking_key, l, out, &outlen, removed,
+                                     sizeof removed) > 0) {
+            free(cur);
+            cur = out;
+        } else {
+            free(out);
+        }
+    }
+    if (cur && note) {
+        size_t n = strlen(cu_removed) + strlen(removed) + 2;
+        if ((*note = malloc(n)))
+            snprintf(*note, n, "%s%s%s", cu_removed, *cu_removed && *removed ? "&" : "", removed);
+    }
+    return cur;
+}
+
+static struct entry *entry_find(struct wn_links *l, const char *key, unsigned long h)
+{
+    for (struct entry *e = l->buckets[h % l->nbuckets]; e; e = e->next)
+        if (e->hash == h && strcmp(e->key, key) == 0) return e;
+    return NULL;
+}
+
+static void entry_release(struct wn_links *l, struct entry *e)
+{
+    if (--e->refs > 0 || !e->done) return;
+    struct entry **pp = &l->buckets[e->hash % l->nbuckets];
+    while (*pp != e)
+        pp = &(*pp)->next;
+    *pp = e->next;
+    free(e->key);
+    free(e->final);
+    free(e->reason);
+    free(e);
+}
+
+static void cache_key(struct wn_links *l, const char *key, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s%s", l->cache_prefix, key);
+}
+
+/* Called by the resolver as each link finishes. */
+static void on_resolved(void *ctx, const char *url, const struct wn_resolution *res)
+{
+    struct wn_links *l = ctx;
+    struct entry *e = entry_find(l, url, hash_str(url));
+    if (l->cache && !(res->reason && strncmp(res->reason, "refused", 7) == 0)) {
+        char key[WN_URL_MAX + 16];
+        cache_key(l, url, key, sizeof key);
+        wn_linkcache_put(l->cache, key, res->ok, res->final, res->reason);
+    }
+    if (!e) return;
+    e->done = 1;
+    e->ok = res->ok;
+    e->final = res->ok && res->final ? strdup(res->final) : NULL;
+    e->reason = res->reason ? strdup(res->reason) : NULL;
+    if (e->ok && !e->final) e->ok = 0;
+}
+
+static struct entry *entry_get(struct wn_links *l, const char *key)
+{
+    unsigned long h = hash_str(key);
+    struct entry *e = entry_find(l, key, h);
+    if (e) {
+        e->refs++;
+        return e;
+    }
+    if (!(e = calloc(1, sizeof *e)) || !(e->key = strdup(key))) {
+        free(e);
+        return NULL;
+    }
+    e->hash = h;
+    e->refs = 1;
+    e->next = l->buckets[h % l->nbuckets];
+    l->buckets[h % l->nbuckets] = e;
+    if (l->cache) {
+        char ck[WN_URL_MAX + 16];
+        cache_key(l, key, ck, sizeof ck);
+        if (wn_linkcache_get(l->cache, ck, &e->ok, &e->final, &e->reason)) {
+            e->done = 1;
+            if (e->ok && !e->final) e->ok = 0;
+            return e;
+        }
+    }
+    if (!l->resolver) {
+        e->done = 1;
+        e->reason = strdup(l->lo.offline ? "offline and not in the cache" : "not resolved");
+        return e;
+    }
+    if (wn_resolver_submit(l->resolver, key) != 0) {
+        e->done = 1;
+        e->reason = strdup("could not start the request");
+    }
+    return e;
+}
+
+static void report(struct wn_links *l, unsigned long long line_no, size_t col, const char *rule,
+                   const char *fmt, const char *a, const char *b)
+{
+    if (!l->report) return;
+    char text[2 * WN_URL_MAX + 64];
+    int n = snprintf(text, sizeof text, fmt, a, b ? b : "");
+    if (n < 0) return;
+    struct winnow_removal r = {line_no, col + 1, rule, text,
+                               (size_t)n < sizeof text ? (size_t)n : sizeof text - 1};
+    l->report(l->report_ctx, &r);
+}
+
+static int write_out(struct wn_links *l, const char *buf, size_t len)
+{
+    if (l->status) return l->status;
+    if (len && l->write(l->write_ctx, buf, len) != 0) l->status = WINNOW_ERR_WRITE;
+    return l->status;
+}
+
+struct strbuf {
+    char *p;
+    size_t len, cap;
+};
+
+static int sb_add(struct strbuf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->len + n + 1) * 2;
+        char *p = realloc(b->p, cap);
+        if (!p) return -1;
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
+    return 0;
+}
+
+/* Writes a line with each link replaced as decided, and reports what changed. */
+static int emit_line(struct wn_links *l, struct held *h)
+{
+    if (h->raw || h->nlinks == 0) return write_out(l, h->buf, h->len + h->eollen);
+    struct strbuf out = {0};
+    size_t pos = 0;
+    int dropped = 0, rc = 0;
+    for (size_t i = 0; i < h->nlinks && rc == 0; i++) {
+        struct link *k = &h->links[i];
+        const char *orig = h->buf + k->start;
+        size_t olen = k->end - k->start;
+        char origz[WN_URL_MAX + 1];
+        snprintf(origz, sizeof origz, "%.*s", (int)(olen < WN_URL_MAX ? olen : WN_URL_MAX), orig);
+        rc |= sb_add(&out, h->buf + pos, k->start - pos);
+        pos = k->end;
+        struct entry *e = k->entry;
+        if (e && e->ok) {
+            char *note = NULL;
+            char *clean = clean_url(l, e->final, strlen(e->final), &note);
+            const char *rep = clean ? clean : e->final;
+            rc |= sb_add(&out, rep, strlen(rep));
+            report(l, h->line_no, k->start, "link-resolved", "%s -> %s", origz, rep);
+            free(clean);
+            free(note);
+        } else if (e && l->mode == WINNOW_LINKS_STRIP) {
+            /* The link goes with the space before it, as the core does offline. */
+            if (out.len && (out.p[out.len - 1] == ' ' || out.p[out.len - 1] == '\t')) out.len--;
+            dropped = 1;
+            report(l, h->line_no, k->start, "link-unresolved", "%s (dropped: %s)", origz,
+                   e->reason ? e->reason : "unresolved");
+        } else {
+            const char *rep = k->replacement ? k->replacement : origz;
+            rc |= sb_add(&out, rep, k->replacement ? strlen(rep) : olen);
+            if (e)
+                report(l, h->line_no, k->start, "link-unresolved", "%s (kept: %s)", origz,
+                       e->reason ? e->reason : "unresolved");
+            else if (k->replacement)
+                report(l, h->line_no, k->start, k->rule_id, "%s: removed %s", origz,
+                       k->note ? k->note : "");
+        }
+    }
+    rc |= sb_add(&out, h->buf + pos, h->len - pos);
+    if (rc) {
+        free(out.p);
+        return l->status = WINNOW_ERR_NOMEM;
+    }
+    int blank = 1;
+    for (size_t i = 0; i < out.len; i++)
+        if (out.p[i] != ' ' && out.p[i] != '\t') blank = 0;
+    if (!(dropped && blank)) {
+        sb_add(&out, h->buf + h->len, h->eollen);
+        write_out(l, out.p, out.len);
+    }
+    free(out.p);
+    return l->status;
+}
+
+static void held_free(struct wn_links *l, struct held *h)
+{
+    for (size_t i = 0; i < h->nlinks; i++) {
+        if (h->links[i].entry) entry_release(l, h->links[i].entry);
+        free(h->links[i].replacement);
+        free(h->links[i].note);
+    }
+    free(h->links);
+    free(h->buf);
+    free(h);
+}
+
+static int held_ready(const struct held *h)
+{
+    for (size_t i = 0; i < h->nlinks; i++)
+        if (h->links[i].entry && !h->links[i].entry->done) return 0;
+    return 1;
+}
+
+static void emit_ready(struct wn_links *l)
+{
+    while (l->head && held_ready(l->head)) {
+        struct held *h = l->head;
+        l->head = h->next;
+        if (!l->head) l->tail = NULL;
+        l->held_lines--;
+        l->held_bytes -= h->len + h->eollen;
+        emit_line(l, h);
+        held_free(l, h);
+    }
+}
+
+static void drive(struct wn_links *l, int wait_ms)
+{
+    if (l->resolver && wn_resolver_pending(l->resolver)) {
+        wn_resolver_run(l->resolver, wait_ms);
+        /* Idle: let other processes see (and write) the cache rather than hold its lock. */
+        if (l->cache && !wn_resolver_pending(l->resolver)) wn_linkcache_commit(l->cache);
+    }
+    emit_ready(l);
+}
+
+static int is_shortener(struct wn_links *l, const char *host)
+{
+    size_t ms, me, n = strlen(host);
+    if (strcmp(host, "t.co") == 0) return 1;
+    for (size_t i = 0; i < l->nshorteners; i++)
+        if (wn_rule_match(l->shorteners[i], host, n, 0, l->md, &ms, &me) && ms == 0 && me == n)
+            return 1;
+    return 0;
+}
+
+/* The request URL for a short link, or NULL when the link is not one. */
+static char *short_link_key(struct wn_links *l, const char *url, size_t len,
+                            const struct wn_url_parts *p)
+{
+    if (strcmp(p->host, "pic.twitter.com") == 0) {
+        /* Only the display form of t.co/X: same code, same destination. */
+        size_t a = p->path_start + 1, b = a;
+        while (b < len && url[b] != '/' && url[b] != '?' && url[b] != '#')
+            b++;
+        if (a >= len || b == a) return NULL;
+        char *key = malloc(b - a + 16);
+        if (key) snprintf(key, b - a + 16, "https://t.co/%.*s", (int)(b - a), url + a);
+        return key;
+    }
+    if (!is_shortener(l, p->host)) return NULL;
+    int has_scheme = strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0;
+    char *key = malloc(len + 9);
+    if (key) snprintf(key, len + 9, "%s%.*s", has_scheme ? "" : "https://", (int)len, url);
+    return key;
+}
+
+static int is_youtube_share_key(void *ctx, const char *key, size_t n)
+{
+    (void)ctx;
+    return (n == 2 && memcmp(key, "si", 2) == 0) || (n == 7 && memcmp(key, "feature", 7) == 0) ||
+           (n == 2 && memcmp(key, "pp", 2) == 0);
+}
+
+/* youtu.be/ID is a fixed rewrite; no request is needed. */
+static char *youtube_rewrite(const char *url, size_t len, const struct wn_url_parts *p)
+{
+    if (strcmp(p->host, "youtu.be") != 0) return NULL;
+    size_t a = p->path_start + 1, b = a;
+    while (b < len && url[b] != '/' && url[b] != '?' && url[b] != '#')
+        b++;
+    if (b == a || b - a > 64) return NULL;
+    const char *rest = url + b;
+    size_t restlen = len - b;
+    char *out = malloc(len + 64);
+    if (!out) return NULL;
+    int n = sprintf(out, "https://www.youtube.com/watch?v=%.*s", (int)(b - a), url + a);
+    if (restlen && *rest == '?') {
+        out[n++] = '&';
+        rest++;
+        restlen--;
+    }
+    if (restlen && *rest == '/') return out; /* extra path segments mean nothing here */
+    memcpy(out + n, rest, restlen);
+    out[n + restlen] = 0;
+    /* si and feature only say who shared the video and how. */
+    struct wn_url_parts op;
+    char *lean = malloc(strlen(out) + 1);
+    size_t leanlen;
+    if (lean && wn_url_parse(out, strlen(out), &op) == 0 &&
+        wn_url_strip_keys(out, strlen(out), &op, is_youtube_share_key, NULL, lean, &leanlen, NULL,
+                          0) > 0) {
+        free(out);
+        return lean;
+    }
+    free(lean);
+    return out;
+}
+
+int wn_links_line(struct wn_links *l, unsigned long long line_no, const char *text, size_t len,
+                  const char *eol, size_t eollen)
+{
+    if (l->status) return l->status;
+    struct link *links = NULL;
+    size_t nlinks = 0, cap = 0;
+    int waiting = 0, changed = 0;
+    if (l->mode != WINNOW_LINKS_KEEP) {
+        struct wn_url_span s;
+        size_t from = 0;
+        while (wn_url_find(text, len, from, &s)) {
+            from = s.end;
+            struct wn_url_parts p;
+            const char *u = text + s.start;
+            size_t ulen = s.end - s.start;
+            if (wn_url_parse(u, ulen, &p) != 0) continue;
+            struct link k = {s.start, s.end, NULL, NULL, NULL, "tracking-param"};
+            if (l->resolve) {
+                char *key = NULL;
+                if ((k.replacement = youtube_rewrite(u, ulen, &p))) {
+                    char *clean = clean_url(l, k.replacement, strlen(k.replacement), NULL);
+                    if (clean) {
+                        free(k.replacement);
+                        k.replacement = clean;
+                    }
+                    k.rule_id = "link-resolved";
+                    k.note = strdup("youtu.be rewritten");
+                } else if ((key = short_link_key(l, u, ulen, &p))) {
+                    k.entry = entry_get(l, key);
+                    free(key);
+                    if (!k.entry) continue;
+                    if (!k.entry->done) waiting = 1;
+                }
+            }
+            if (!k.entry && !k.replacement) k.replacement = clean_url(l, u, ulen, &k.note);
+            if (!k.entry && !k.replacement) continue;
+            if (nlinks == cap) {
+                cap = cap ? cap * 2 : 4;
+                struct link *n = realloc(links, cap * sizeof *n);
+                if (!n) {
+                    free(k.replacement);
+                    free(k.note);
+                    if (k.entry) entry_release(l, k.entry);
+                    break;
+                }
+                links = n;
+            }
+            links[nlinks++] = k;
+            changed = 1;
+        }
+    }
+    struct held *h = calloc(1, sizeof *h);
+    if (!h || !(h->buf = malloc(len + eollen + 1))) {
+        free(h);
+        for (size_t i = 0; i < nlinks; i++) {
+            free(links[i].replacement);
+            free(links[i].note);
+            if (links[i].entry) entry_release(l, links[i].entry);
+        }
+        free(links);
+        return l->status = WINNOW_ERR_NOMEM;
+    }
+    memcpy(h->buf, text, len);
+    memcpy(h->buf + len, eol, eollen);
+    h->len = len;
+    h->eollen = eollen;
+    h->line_no = line_no;
+    h->links = links;
+    h->nlinks = nlinks;
+    (void)changed;
+    if (!l->head && !waiting) {
+        emit_line(l, h);
+        held_free(l, h);
+        drive(l, 0);
+        return l->status;
+    }
+    if (l->tail)
+        l->tail->next = h;
+    else
+        l->head = h;
+    l->tail = h;
+    l->held_lines++;
+    l->held_bytes += len + eollen;
+    drive(l, 0);
+    while (l->head && (l->held_lines >= WINDOW_LINES || l->held_bytes >= WINDOW_BYTES))
+        drive(l, 100);
+    return l->status;
+}
+
+int wn_links_raw(struct wn_links *l, const char *buf, size_t len)
+{
+    if (l->status) return l->status;
+    if (!l->head) return write_out(l, buf, len);
+    struct held *h = calloc(1, sizeof *h);
+    if (!h || !(h->buf = dup_n(buf, len))) {
+        free(h);
+        return l->status = WINNOW_ERR_NOMEM;
+    }
+    h->raw = 1;
+    h->len = len;
+    l->tail->next = h;
+    l->tail = h;
+    l->held_lines++;
+    l->held_bytes += len;
+    return l->status;
+}
+
+int wn_links_flush(struct wn_links *l)
+{
+    while (l->head) {
+        if (l->resolver && wn_resolver_pending(l->resolver)) {
+            wn_resolver_run(l->resolver, 100);
+        } else if (!held_ready(l->head)) {
+            /* Nothing left that could finish these: give up on them rather than hang. */
+            for (size_t i = 0; i < l->head->nlinks; i++) {
+                struct entry *e = l->head->links[i].entry;
+                if (e && !e->done) {
+                    e->done = 1;
+                    e->reason = strdup("lost");
+                }
+            }
+        }
+        emit_ready(l);
+    }
+    if (l->cache) wn_linkcache_commit(l->cache);
+    return l->status;
+}
+
+struct wn_links *wn_links_new(winnow_rules *rules, const struct winnow_options *options,
+                              winnow_write_fn write, void *write_ctx, char *err, size_t errlen)
+{
+    struct wn_links *l = calloc(1, sizeof *l);
+    if (!l) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    l->rules = rules;
+    l->write = write;
+    l->write_ctx = write_ctx;
+    if (options) {
+        l->mode = options->links;
+        l->report = options->report;
+        l->report_ctx = options->report_ctx;
+        if (options->link_options) l->lo = *options->link_options;
+    }
+    if (l->lo.jobs <= 0) l->lo.jobs = 32;
+    if (l->lo.per_host <= 0) l->lo.per_host = l->lo.jobs;
+    if (l->lo.max_hops <= 0) l->lo.max_hops = 5;
+    if (l->lo.timeout_ms <= 0) l->lo.timeout_ms = 5000;
+    l->resolve = l->lo.resolve && l->mode != WINNOW_LINKS_KEEP;
+    snprintf(l->cache_prefix, sizeof l->cache_prefix, "%s%s", l->lo.follow_all ? "F" : "",
+             l->lo.allow_private ? "P" : "");
+    if (l->cache_prefix[0]) strcat(l->cache_prefix, " ");
+    l->nbuckets = 4099;
+    l->buckets = calloc(l->nbuckets, sizeof *l->buckets);
+    if (!l->buckets) goto nomem;
+    if (rules) {
+        l->ntracking = wn_rules_of_kind(rules, WN_KIND_TRACKING_PARAM, &l->tracking);
+        l->nshorteners = wn_rules_of_kind(rules, WN_KIND_SHORTENER, &l->shorteners);
+        l->md = pcre2_match_data_create(wn_rules_max_captures(rules) + 1, NULL);
+        if (!l->md) goto nomem;
+    }
+    if (l->lo.clearurls && l->mode != WINNOW_LINKS_KEEP) {
+        l->clearurls = wn_clearurls_load(l->lo.clearurls, err, errlen);
+        if (!l->clearurls) goto fail;
+    }
+    if (l->resolve) {
+        if (!l->lo.no_cache) l->cache = wn_linkcache_open(l->lo.cache_path);
+        if (!l->lo.offline) {
+            l->resolver = wn_resolver_new(rules, &l->lo, on_resolved, l, err, errlen);
+            if (!l->resolver) goto fail;
+        }
+    }
+    return l;
+nomem:
+    snprintf(err, errlen, "out of memory");
+fail:
+    wn_links_free(l);
+    return NULL;
+}
+
+void wn_links_free(struct wn_links *l)
+{
+    if (!l) return;
+    while (l->head) {
+        struct held *h = l->head;
+        l->head = h->next;
+        for (size_t i = 0; i < h->nlinks; i++)
+            if (h->links[i].entry) h->links[i].entry->done = 1;
+        held_free(l, h);
+    }
+    if (l->buckets)
+        for (size_t i = 0; i < l->nbuckets; i++)
+            while (l->buckets[i]) {
+                struct entry *e = l->buckets[i];
+                l->buckets[i] = e->next;
+                free(e->key);
+                free(e->final);
+                free(e->reason);
+                free(e);
+            }
+    free(l->buckets);
+    wn_resolver_free(l->resolver);
+    if (l->cache) wn_linkcache_close(l->cache);
+    wn_clearurls_free(l->clearurls);
+    pcre2_match_data_free(l->md);
+    free(l);
+}

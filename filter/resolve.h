@@ -1,0 +1,41 @@
+/* resolve.h: follows short links over HTTP with libcurl's multi interface, one hop at a time,
+ * many links at once, refusing connections to non-public addresses unless allowed. */
+#ifndef WN_RESOLVE_H
+#define WN_RESOLVE_H
+
+#include <stddef.h>
+
+#include "winnow.h"
+
+struct wn_resolver;
+
+/* How one link ended. `final` is set when ok; `reason` says why not otherwise. */
+struct wn_resolution {
+    int ok;
+    const char *final;
+    const char *reason;
+    int hops; /* HTTP requests made */
+};
+
+typedef void (*wn_resolve_done_fn)(void *ctx, const char *url, const struct wn_resolution *res);
+
+/* Shortener hosts come from `rules` (kind shortener). `o` must outlive the resolver. */
+struct wn_resolver *wn_resolver_new(winnow_rules *rules, const struct winnow_link_options *o,
+                                    wn_resolve_done_fn done, void *ctx, char *err, size_t errlen);
+
+/* Queues an absolute http(s) URL; at most `jobs` are in flight, the rest wait their turn. */
+int wn_resolver_submit(struct wn_resolver *r, const char *url);
+
+/* Links queued or in flight. */
+size_t wn_resolver_pending(const struct wn_resolver *r);
+
+/* Moves transfers on, waiting up to wait_ms for activity (0: never blocks), and calls `done`
+ * for each link that finished. */
+int wn_resolver_run(struct wn_resolver *r, int wait_ms);
+
+/* True when `host` (lower case) is a known shortener. */
+int wn_resolver_is_shortener(struct wn_resolver *r, const char *host);
+
+void wn_resolver_free(struct wn_resolver *r);
+
+#endif

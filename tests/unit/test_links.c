@@ -1,0 +1,228 @@
+/* test_links.c: the links stage without a network: tracking keys stripped byte-exactly from
+ * kept lines, --links=keep, ClearURLs rules, and the SQLite link cache (two processes at once). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clearurls.h"
+#include "linkcache.h"
+#include "links.h"
+#include "testlib.h"
+
+#define CLEARURLS_DATA "../shared/data/clearurls/data.min.json"
+
+struct sink {
+    char buf[8192];
+    size_t len;
+    char reports[4096];
+};
+
+static int sink_write(void *ctx, const char *buf, size_t len)
+{
+    struct sink *s = ctx;
+    if (s->len + len >= sizeof s->buf) return 1;
+    memcpy(s->buf + s->len, buf, len);
+    s->len += len;
+    s->buf[s->len] = 0;
+    return 0;
+}
+
+static void sink_report(void *ctx, const struct winnow_removal *r)
+{
+    struct sink *s = ctx;
+    size_t l = strlen(s->reports);
+    snprintf(s->reports + l, sizeof s->reports - l, "%llu:%zu %s %.*s\n", r->line, r->col,
+             r->rule_id, (int)r->len, r->text);
+}
+
+static winnow_rules *rules(void)
+{
+    static winnow_rules *r;
+    char err[256];
+    if (!r) {
+        r = winnow_rules_new();
+        if (winnow_rules_load_defaults(r, err, sizeof err) != WINNOW_OK) printf("rules: %s\n", err);
+    }
+    return r;
+}
+
+/* Runs lines (separated by \n) through a links stage and returns the output. */
+static const char *run(const char *input, struct winnow_options *opt, struct sink *s)
+{
+    char err[256] = "";
+    memset(s, 0, sizeof *s);
+    opt->report = sink_report;
+    opt->report_ctx = s;
+    struct wn_links *l = wn_links_new(rules(), opt, sink_write, s, err, sizeof err);
+    if (!l) {
+        printf("wn_links_new: %s\n", err);
+        return "(failed)";
+    }
+    unsigned long long no = 0;
+    for (const char *p = input; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        wn_links_line(l, ++no, p, n, nl ? "\n" : "", nl ? 1 : 0);
+        p += n + (nl ? 1 : 0);
+    }
+    wn_links_flush(l);
+    wn_links_free(l);
+    return s->buf;
+}
+
+static void test_offline(void)
+{
+    struct winnow_options opt = {0};
+    struct sink s;
+    CHECK_STR(run("Read https://a.com/x?utm_source=tw&id=7 now.\n", &opt, &s),
+              "Read https://a.com/x?id=7 now.\n");
+    CHECK(strstr(s.reports, "1:6 tracking-param https://a.com/x?utm_source=tw&id=7: removed "
+                            "utm_source=tw") != NULL);
+    CHECK_STR(run("(see www.ex.com/a?fbclid=Q&b=%7E1).\r\nno link here\n", &opt, &s),
+              "(see www.ex.com/a?b=%7E1).\r\nno link here\n");
+    CHECK_STR(run("curly \xe2\x80\x9chttps://a.com/p?gclid=1\xe2\x80\x9d end", &opt, &s),
+              "curly \xe2\x80\x9chttps://a.com/p\xe2\x80\x9d end");
+    CHECK_STR(run("keep https://a.com/x?id=1&q=a+b%20c and youtu.be/abc?si=x\n", &opt, &s),
+              "keep https://a.com/x?id=1&q=a+b%20c and youtu.be/abc?si=x\n");
+    CHECK_STR(s.reports, "");
+    /* A short link offline is not touched by this stage (the core drops t.co itself). */
+    CHECK_STR(run("see bit.ly/abc\n", &opt, &s), "see bit.ly/abc\n");
+    opt.links = WINNOW_LINKS_KEEP;
+    CHECK_STR(run("Read https://a.com/x?utm_source=tw&id=7 now.\n", &opt, &s),
+              "Read https://a.com/x?utm_source=tw&id=7 now.\n");
+}
+
+static void test_resolve_offline_cache(void)
+{
+    char dir[] = "/tmp/winnow-links-XXXXXX", path[128];
+    if (!mkdtemp(dir)) return;
+    snprintf(path, sizeof path, "%s/sub/links.sqlite", dir);
+    struct wn_linkcache *c = wn_linkcache_open(path);
+    CHECK(c != NULL);
+    wn_linkcache_put(c, "https://t.co/AbC", 1, "https://news.example/story?utm_source=tw&id=3",
+                     NULL);
+    wn_linkcache_put(c, "https://bit.ly/gone", 0, NULL, "HTTP 404");
+    wn_linkcache_close(c);
+    struct winnow_link_options lo = {.resolve = 1, .offline = 1, .cache_path = path};
+    struct winnow_options opt = {.link_options = &lo};
+    struct sink s;
+    CHECK_STR(run("Story pic.twitter.com/AbC and t.co/AbC.\nOld bit.ly/gone link\nnew bit.ly/new\n",
+                  &opt, &s),
+              "Story https://news.example/story?id=3 and https://news.example/story?id=3.\n"
+              "Old bit.ly/gone link\nnew bit.ly/new\n");
+    CHECK(strstr(s.reports,
+                 "1:7 link-resolved pic.twitter.com/AbC -> https://news.example/story?id=3"));
+    CHECK(strstr(s.reports, "2:5 link-unresolved bit.ly/gone (kept: HTTP 404)"));
+    CHECK(strstr(s.reports, "3:5 link-unresolved bit.ly/new (kept: offline and not in the cache)"));
+    CHECK_STR(run("youtu.be/dQw4w9WgXcQ?t=42&si=track\n", &opt, &s),
+              "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=42\n");
+    opt.links = WINNOW_LINKS_STRIP;
+    CHECK_STR(run("Old bit.ly/gone link\nbit.ly/gone\nnext\n", &opt, &s), "Old link\nnext\n");
+    CHECK(strstr(s.reports, "1:5 link-unresolved bit.ly/gone (dropped: HTTP 404)"));
+
+    /* Two processes writing one cache at the same time: every row of both arrives. */
+    pid_t kids[2];
+    for (int k = 0; k < 2; k++) {
+        if ((kids[k] = fork()) == 0) {
+            struct wn_linkcache *kc = wn_linkcache_open(path);
+            if (!kc) _exit(2);
+            for (int i = 0; i < 600; i++) {
+                char key[64], fin[64];
+                snprintf(key, sizeof key, "https://bit.ly/p%d-%d", k, i);
+                snprintf(fin, sizeof fin, "https://dest.example/%d/%d", k, i);
+                wn_linkcache_put(kc, key, 1, fin, NULL);
+                if (i % 50 == 0) wn_linkcache_commit(kc);
+            }
+            wn_linkcache_close(kc);
+            _exit(0);
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        int st = 0;
+        waitpid(kids[k], &st, 0);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    c = wn_linkcache_open(path);
+    int found = 0;
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 600; i++) {
+            char key[64], want[64], *fin = NULL, *why = NULL;
+            int ok = 0;
+            snprintf(key, sizeof key, "https://bit.ly/p%d-%d", k, i);
+            snprintf(want, sizeof want, "https://dest.example/%d/%d", k, i);
+            if (wn_linkcache_get(c, key, &ok, &fin, &why) && ok && fin && !strcmp(fin, want))
+                found++;
+            free(fin);
+            free(why);
+        }
+    CHECK(found == 1200);
+    wn_linkcache_close(c);
+
+    /* A corrupt cache warns and the stage goes on without it. */
+    char bad[160], cmd[400];
+    snprintf(bad, sizeof bad, "%s/corrupt.sqlite", dir);
+    FILE *f = fopen(bad, "w");
+    fputs("this is not an SQLite database, not even close; it is long enough to look like one "
+          "page header to nobody.................................................",
+          f);
+    fclose(f);
+    lo.cache_path = bad;
+    opt.links = WINNOW_LINKS_DEFAULT;
+    CHECK_STR(run("x bit.ly/gone\n", &opt, &s), "x bit.ly/gone\n");
+    CHECK(wn_linkcache_open(bad) == NULL);
+    lo.cache_path = "/proc/winnow-cannot-write-here/links.sqlite";
+    CHECK_STR(run("y bit.ly/gone\n", &opt, &s), "y bit.ly/gone\n");
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
+static void test_clearurls(void)
+{
+    struct stat st;
+    if (stat(CLEARURLS_DATA, &st) != 0) {
+        printf("skip: %s not found (ClearURLs tests need ../shared)\n", CLEARURLS_DATA);
+        return;
+    }
+    char err[256] = "", removed[256];
+    struct wn_clearurls *c = wn_clearurls_load(CLEARURLS_DATA, err, sizeof err);
+    CHECK(c != NULL);
+    if (!c) {
+        printf("load: %s\n", err);
+        return;
+    }
+    CHECK(wn_clearurls_provider_count(c) > 190);
+    const char *u;
+    char *r;
+#define APPLY(url, ref)                                                                            \
+    (u = (url), free(r), r = wn_clearurls_apply(c, u, strlen(u), ref, removed, sizeof removed))
+    r = NULL;
+    APPLY("https://www.amazon.com/dp/B0123/ref=sr_1_1?psc=1&tag=shop-20&pf_rd_p=1", 0);
+    CHECK_STR(r, "https://www.amazon.com/dp/B0123?psc=1&tag=shop-20");
+    APPLY("https://www.amazon.com/dp/B0123/ref=sr_1_1?psc=1&tag=shop-20&pf_rd_p=1", 1);
+    CHECK_STR(r, "https://www.amazon.com/dp/B0123?psc=1");
+    APPLY("https://www.google.com/url?sa=t&url=https%3A%2F%2Fexample.org%2Fa%3Fb%3D1&usg=x", 0);
+    CHECK_STR(r, "https://example.org/a?b=1");
+    APPLY("https://example.org/page?utm_source=nl&id=5&fbclid=abc", 0);
+    CHECK_STR(r, "https://example.org/page?id=5");
+    APPLY("https://example.org/page?id=5&q=a%20b", 0);
+    CHECK_STR(r, "https://example.org/page?id=5&q=a%20b");
+    APPLY("https://www.youtube.com/watch?v=abc&feature=share", 0);
+    CHECK_STR(r, "https://www.youtube.com/watch?v=abc");
+    free(r);
+    wn_clearurls_free(c);
+    CHECK(wn_clearurls_load("/nonexistent.json", err, sizeof err) == NULL);
+
+    struct winnow_link_options lo = {.clearurls = CLEARURLS_DATA};
+    struct winnow_options opt = {.link_options = &lo};
+    struct sink s;
+    CHECK_STR(run("buy https://www.amazon.de/dp/B01/ref=x?tag=t-21&psc=1 now\n", &opt, &s),
+              "buy https://www.amazon.de/dp/B01?tag=t-21&psc=1 now\n");
+    lo.strip_referral = 1;
+    CHECK_STR(run("buy https://www.amazon.de/dp/B01/ref=x?tag=t-21&psc=1 now\n", &opt, &s),
+              "buy https://www.amazon.de/dp/B01?psc=1 now\n");
+}
+
+TEST_MAIN(test_offline, test_resolve_offline_cache, test_clearurls)
