@@ -106,6 +106,8 @@ struct winnow_filter {
     /* input */
     struct buf partial;
     struct buf scratch; /* a line after its cuts */
+    struct buf blanks;  /* blank lines held after a removal, see emit() */
+    int after_drop, last_blank, wrote_in_doc;
     struct cut *cuts;
     size_t ncuts, cuts_cap;
     unsigned long long line_no;
@@ -150,8 +152,8 @@ static int fail(winnow_filter *f, int status)
     return f->status;
 }
 
-static int write_line(winnow_filter *f, unsigned long long no, const char *s, size_t n,
-                      const char *eol, size_t eollen)
+static int put_line(winnow_filter *f, unsigned long long no, const char *s, size_t n,
+                    const char *eol, size_t eollen)
 {
     if (f->status) return f->status;
     f->stats.bytes_out += n + eollen;
@@ -162,6 +164,41 @@ static int write_line(winnow_filter *f, unsigned long long no, const char *s, si
     if (n && f->write(f->write_ctx, s, n)) return fail(f, WINNOW_ERR_WRITE);
     if (eollen && f->write(f->write_ctx, eol, eollen)) return fail(f, WINNOW_ERR_WRITE);
     return 0;
+}
+
+/* Blank lines beside removed text: a run of blank lines after a removal is held back; it is
+ * dropped when more removed text or an already written blank line borders it, and written
+ * otherwise. So taking out a block never leaves a gap of several blank lines behind. */
+static int emit(winnow_filter *f, unsigned long long no, const char *s, size_t n,
+                const char *eol, size_t eollen, int blank)
+{
+    if (blank && f->after_drop) {
+        if (f->blanks.len + n + eollen > 65536) f->blanks.len = 0; /* a gap that long: keep one */
+        if (buf_append(&f->blanks, s, n) || buf_append(&f->blanks, eol, eollen))
+            return fail(f, WINNOW_ERR_NOMEM);
+        return 0;
+    }
+    if (f->blanks.len) {
+        if (!f->last_blank && f->wrote_in_doc) {
+            if (f->status) return f->status;
+            f->stats.bytes_out += f->blanks.len;
+            int bad = f->links ? wn_links_raw(f->links, f->blanks.p, f->blanks.len)
+                               : f->write(f->write_ctx, f->blanks.p, f->blanks.len);
+            if (bad) return fail(f, WINNOW_ERR_WRITE);
+            blank = 1; /* what was written last is blank */
+        }
+        f->blanks.len = 0;
+    }
+    f->after_drop = 0;
+    f->last_blank = blank;
+    f->wrote_in_doc = 1;
+    return put_line(f, no, s, n, eol, eollen);
+}
+
+static void note_drop(winnow_filter *f)
+{
+    f->after_drop = 1;
+    f->blanks.len = 0;
 }
 
 static void report(winnow_filter *f, unsigned long long no, size_t col, const char *rule_id,
@@ -238,8 +275,9 @@ static int drain(winnow_filter *f, int all)
         struct line *l = &f->q[f->qhead];
         if (l->state == ST_PENDING && !all) break;
         if (l->state == ST_KEEP || l->state == ST_PENDING) {
-            write_line(f, l->no, l->text, l->len, l->eol, l->eollen);
+            emit(f, l->no, l->text, l->len, l->eol, l->eollen, l->blank);
         } else if (!l->blank) {
+            note_drop(f);
             f->stats.lines_removed++;
             /* no rule id: its cuts were reported as they were made */
             if (l->rule_id)
@@ -620,7 +658,7 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
         if (f->footer_active) {
             return queue_line(f, s, n, eol, eollen, ST_PENDING, HOLD_FOOTER, NULL);
         }
-        if (f->qhead == f->qlen) return write_line(f, f->line_no, s, n, eol, eollen);
+        if (f->qhead == f->qlen) return emit(f, f->line_no, s, n, eol, eollen, 1);
         return queue_line(f, s, n, eol, eollen, ST_KEEP, HOLD_NONE, NULL);
     }
     if (!f->have_title) {
@@ -817,6 +855,8 @@ static int finish_text(winnow_filter *f)
     f->region_bytes = 0;
     f->have_title = 0;
     f->title_len = 0;
+    f->blanks.len = 0; /* blank lines after the last removal: the gap closes the document */
+    f->after_drop = f->wrote_in_doc = 0;
     f->line_no = 0;
     return f->status;
 }
@@ -1008,6 +1048,7 @@ void winnow_filter_free(winnow_filter *f)
     free(f->q);
     free(f->partial.p);
     free(f->scratch.p);
+    free(f->blanks.p);
     free(f->sniff.p);
     free(f->cuts);
     free(f->attrib);

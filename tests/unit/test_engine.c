@@ -1,0 +1,371 @@
+/* test_engine.c: unit tests of the text filter through the public API: each detector, the
+ * holds of the streaming window, byte-exact pass-through, and input split at any boundary. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "testlib.h"
+#include "winnow.h"
+
+struct sink {
+    char *p;
+    size_t len, cap;
+};
+
+static int sink_write(void *ctx, const char *buf, size_t len)
+{
+    struct sink *s = ctx;
+    if (s->len + len + 1 > s->cap) {
+        s->cap = (s->len + len + 1) * 2;
+        s->p = realloc(s->p, s->cap);
+    }
+    memcpy(s->p + s->len, buf, len);
+    s->len += len;
+    s->p[s->len] = 0;
+    return 0;
+}
+
+struct reports {
+    char text[4096];
+    int count;
+};
+
+static void collect_report(void *ctx, const struct winnow_removal *r)
+{
+    struct reports *rep = ctx;
+    size_t used = strlen(rep->text);
+    snprintf(rep->text + used, sizeof rep->text - used, "%llu:%zu:%s|", r->line, r->col,
+             r->rule_id);
+    rep->count++;
+}
+
+static winnow_rules *default_rules(void)
+{
+    char err[256];
+    winnow_rules *r = winnow_rules_new();
+    if (winnow_rules_load_defaults(r, err, sizeof err) != WINNOW_OK) {
+        printf("FAIL default rules: %s\n", err);
+        exit(1);
+    }
+    return r;
+}
+
+/* Runs `in` through a fresh filter, pushing `chunk` bytes at a time (0: all at once). The
+ * result is malloc'd. */
+static char *run_opts(const char *in, size_t len, size_t chunk, struct winnow_options *opt)
+{
+    winnow_rules *rules = default_rules();
+    struct sink out = {0};
+    sink_write(&out, "", 0);
+    winnow_filter *f = winnow_filter_new(rules, opt, sink_write, &out);
+    if (!f) {
+        printf("FAIL filter_new\n");
+        exit(1);
+    }
+    if (!chunk) chunk = len ? len : 1;
+    for (size_t i = 0; i < len; i += chunk)
+        winnow_filter_push(f, in + i, len - i < chunk ? len - i : chunk);
+    winnow_filter_end_document(f);
+    winnow_filter_free(f);
+    winnow_rules_free(rules);
+    return out.p;
+}
+
+static char *run(const char *in)
+{
+    struct winnow_options opt = {0};
+    return run_opts(in, strlen(in), 0, &opt);
+}
+
+#define CHECK_RUN(in, want)                                                                       \
+    do {                                                                                          \
+        char *got_ = run(in);                                                                     \
+        CHECK_STR(got_, want);                                                                    \
+        free(got_);                                                                               \
+    } while (0)
+
+static void test_passthrough(void)
+{
+    CHECK_RUN("", "");
+    CHECK_RUN("A plain story.\nSecond paragraph.\n", "A plain story.\nSecond paragraph.\n");
+    CHECK_RUN("No final newline", "No final newline");
+    CHECK_RUN("CRLF line one.\r\nCRLF line two.\r\n", "CRLF line one.\r\nCRLF line two.\r\n");
+    CHECK_RUN("\n\n  \n", "\n\n  \n");
+    /* invalid UTF-8 and NUL bytes pass through untouched */
+    struct winnow_options opt = {0};
+    const char bad[] = "Bytes \xff\xfe and \xc3( stay.\nA NUL \0 inside.\n";
+    char *got = run_opts(bad, sizeof bad - 1, 0, &opt);
+    CHECK(memcmp(got, bad, sizeof bad - 1) == 0);
+    free(got);
+}
+
+static void test_tweet_own_lines(void)
+{
+    CHECK_RUN("Story before.\n\nThe post text is here pic.twitter.com/AbC123\n\n"
+              "— Some Person (@someone) December 15, 2021\n\nStory after.\n",
+              "Story before.\n\nStory after.\n");
+    /* indented embed over two blocks */
+    CHECK_RUN("Intro paragraph of the article.\n\n    First line of the post!\n\n"
+              "    Second line #tag pic.twitter.com/xYz\n    — Mr. Poster (@poster) January 30, 2020\n"
+              "\nMore story.\n",
+              "Intro paragraph of the article.\n\nMore story.\n");
+    /* a line that ends in ':' introduces the post; it is not the post */
+    CHECK_RUN("He wrote on Twitter:\n— Some Person (@someone) December 15, 2021\nAfter.\n",
+              "He wrote on Twitter:\nAfter.\n");
+}
+
+static void test_tweet_inline(void)
+{
+    CHECK_RUN("The senator tweeted:Happy birthday to all of you @friend  Jane Doe (@janedoe) "
+              "October 26, 2017Of course, the story goes on.\n",
+              "The senator tweeted: Of course, the story goes on.\n");
+    /* consecutive posts glued together */
+    CHECK_RUN("People answered.First reply here!  Ann Smith (@anns) December 31, 2017second "
+              "reply  Bob (@bob) December 31, 2017The story resumes here.\n",
+              "People answered. The story resumes here.\n");
+    /* whole line: post and attribution with an em dash */
+    CHECK_RUN("Intro.\n\nThis is the whole post https://t.co/abcDEF — Name Here (@handle) "
+              "May 2, 2018\n\nOutro.\n",
+              "Intro.\n\nOutro.\n");
+    /* a tweet quoted in prose stays */
+    CHECK_RUN("Trump tweeted that \"the media is fake\" on Monday (@realDonaldTrump).\n",
+              "Trump tweeted that \"the media is fake\" on Monday (@realDonaldTrump).\n");
+}
+
+static void test_short_links(void)
+{
+    CHECK_RUN("Watch it here https://t.co/AbCd12 and then read on.\n",
+              "Watch it here and then read on.\n");
+    CHECK_RUN("The photo: pic.twitter.com/Zz9\n", "The photo:\n");
+    /* a longer host that merely ends in t.co is not a short link */
+    CHECK_RUN("See https://mist.co/abc for details.\n", "See https://mist.co/abc for details.\n");
+    struct winnow_options opt = {.links = WINNOW_LINKS_KEEP};
+    const char in[] = "Keep https://t.co/AbCd12 please.\n";
+    char *got = run_opts(in, strlen(in), 0, &opt);
+    CHECK_STR(got, in);
+    free(got);
+}
+
+static void test_read_more(void)
+{
+    CHECK_RUN("Story one.\nREAD MORE: UK seeks Western unity against Russia and China\nStory two.\n",
+              "Story one.\nStory two.\n");
+    /* a full sentence after the marker is story */
+    CHECK_RUN("Read more: the minister said the talks would continue next week.\n",
+              "Read more: the minister said the talks would continue next week.\n");
+    /* header and its list, with blank lines between items, ended by a credit */
+    CHECK_RUN("Story.\n\nRead more:\n\nFirst headline here\n\nSecond headline: with colon\n\n"
+              "Delivered by Some Outlet\n",
+              "Story.\n\nDelivered by Some Outlet\n");
+    /* indented items end at a line indented otherwise */
+    CHECK_RUN("Story.\nRelacionados\n\n    Titular uno\n    Titular dos\n\nSubtítulo del texto\n"
+              "Más historia.\n",
+              "Story.\n\nSubtítulo del texto\nMás historia.\n");
+    /* more headline-like lines than a list holds: it was story, keep them */
+    CHECK_RUN("Related\nA\nB\nC\nD\nE\nF\nG\nH\nI\nJ\nK\nL\nM\nN\n",
+              "A\nB\nC\nD\nE\nF\nG\nH\nI\nJ\nK\nL\nM\nN\n");
+    CHECK_RUN("Texto.\nLee también Un titular sin punto final\nMás texto.\n",
+              "Texto.\nMás texto.\n");
+    CHECK_RUN("Text (Related: Another outbreak at the park) ends here.\n",
+              "Text ends here.\n");
+}
+
+static void test_footer_zone(void)
+{
+    CHECK_RUN("The Title\nStory.\n\nTags: a, b\n\nSource: Agencies\n", "The Title\nStory.\n\n");
+    /* Source: in the middle of the story stays */
+    CHECK_RUN("Title\nSource: officials said the plan was dead.\nThe story goes on.\n",
+              "Title\nSource: officials said the plan was dead.\nThe story goes on.\n");
+    /* a repeated title in the footer zone */
+    CHECK_RUN("My Headline\nStory text.\n0 Comments\nMy Headline\n", "My Headline\nStory text.\n");
+    /* prompts go anywhere; credits stay at the end */
+    CHECK_RUN("Title\nStory.\nFollow us on Twitter.\nReporting by A; Editing by B\n",
+              "Title\nStory.\nReporting by A; Editing by B\n");
+    CHECK_RUN("Title\nStory.\nhttps://example.com/story-url\n", "Title\nStory.\n");
+    CHECK_RUN("Title\nStory.\nThe post Title appeared first on Example.\n", "Title\nStory.\n");
+}
+
+static void test_embed_residue(void)
+{
+    CHECK_RUN("Story.\nView this post on Instagram\n\nCaption words #tag\n\n"
+              "A post shared by Lady Star (@ladystar) on Mar 4, 2018 at 6:51pm PST\nMore.\n",
+              "Story.\nMore.\n");
+    /* an unclosed embed is kept (only its marker goes) */
+    CHECK_RUN("View this post on Instagram\nJust story.\n", "Just story.\n");
+    CHECK_RUN("Story.\nWatch on YouTube\n@dancer ♬ original sound - dancer\nEnd.\n",
+              "Story.\nEnd.\n");
+    struct winnow_options opt = {.keep_embeds = 1};
+    const char in[] = "Post text\n— Some Person (@someone) December 15, 2021\n";
+    char *got = run_opts(in, strlen(in), 0, &opt);
+    CHECK_STR(got, in);
+    free(got);
+}
+
+static void test_languages(void)
+{
+    CHECK_RUN("Text.\nLesen Sie auch: Die Bahn streikt wieder\nMehr Text.\n", "Text.\nMehr Text.\n");
+    CHECK_RUN("Texte.\nÀ lire aussi : Le gouvernement recule\nSuite.\n", "Texte.\nSuite.\n");
+    CHECK_RUN("Testo.\nLeggi anche: Il governo cade\nAltro.\n", "Testo.\nAltro.\n");
+    CHECK_RUN("Texto.\nLeia também: O governo cai\nMais.\n", "Texto.\nMais.\n");
+    CHECK_RUN("Текст.\nЧитайте также: Правительство ушло в отставку\nЕще.\n", "Текст.\nЕще.\n");
+    CHECK_RUN("Metin.\nAyrıca okuyun: Hükümet istifa etti\nDaha.\n", "Metin.\nDaha.\n");
+    CHECK_RUN("نص.\nاقرأ أيضا: الحكومة تستقيل\nالمزيد.\n", "نص.\nالمزيد.\n");
+    CHECK_RUN("Titel\nText.\nQuelle: dpa\n", "Titel\nText.\n");
+    CHECK_RUN("Başlık\nMetin.\nKaynak: AA\n", "Başlık\nMetin.\n");
+    CHECK_RUN("Заголовок\nТекст.\nИсточник: ТАСС\n", "Заголовок\nТекст.\n");
+}
+
+/* The streaming window: any split of the input gives the same output. */
+static void test_splits(void)
+{
+    static const char *const docs[] = {
+        "Title\nStory before.\n\nThe post text pic.twitter.com/AbC123\n\n"
+        "— Some Person (@someone) December 15, 2021\n\nStory after.\nRead more:\nHead one\n"
+        "Head two\nMore story.\r\nTags: x\r\nSource: y\r\nTitle",
+        "A tweeted:Happy day  Jo (@jo) October 26, 2017Then.\nView this post on Instagram\n"
+        "cap\nA post shared by X (@x) on Mar 4, 2018\nend\n",
+        "Long " /* a line longer than the take-back window */
+        "line line line line line line line line line line line line line line line line line "
+        "line line line line line line line line line line line line line line line line line "
+        "line line line line line line line line line line line line line line line line line\n"
+        "— P (@p) May 1, 2019\n",
+    };
+    for (size_t d = 0; d < sizeof docs / sizeof docs[0]; d++) {
+        struct winnow_options opt = {0};
+        size_t len = strlen(docs[d]);
+        char *whole = run_opts(docs[d], len, 0, &opt);
+        static const size_t chunks[] = {1, 2, 3, 7, 13, 64};
+        for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+            char *part = run_opts(docs[d], len, chunks[c], &opt);
+            CHECK_STR(part, whole);
+            free(part);
+        }
+        free(whole);
+    }
+}
+
+static void test_explain(void)
+{
+    struct reports rep = {{0}, 0};
+    struct winnow_options opt = {.report = collect_report, .report_ctx = &rep};
+    const char in[] = "Story.\nAdvertisement\nSee https://t.co/x1 now.\n";
+    char *got = run_opts(in, strlen(in), 0, &opt);
+    CHECK_STR(got, "Story.\nSee now.\n");
+    CHECK_STR(rep.text, "3:5:tco-link|2:1:advertisement|");
+    free(got);
+}
+
+static void test_documents(void)
+{
+    /* footers and titles are per document */
+    winnow_rules *rules = default_rules();
+    struct sink out = {0};
+    sink_write(&out, "", 0);
+    winnow_filter *f = winnow_filter_new(rules, NULL, sink_write, &out);
+    const char a[] = "Alpha\nStory A.\nSource: X\n", b[] = "Beta\nSource: Y\nStory B.\nAlpha\n";
+    winnow_filter_push(f, a, strlen(a));
+    winnow_filter_end_document(f);
+    winnow_filter_push(f, b, strlen(b));
+    winnow_filter_end_document(f);
+    CHECK_STR(out.p, "Alpha\nStory A.\nBeta\nSource: Y\nStory B.\nAlpha\n");
+    struct winnow_stats st;
+    winnow_filter_stats(f, &st);
+    CHECK(st.lines_in == 7);
+    CHECK(st.lines_removed == 1);
+    winnow_filter_free(f);
+    winnow_rules_free(rules);
+    free(out.p);
+}
+
+static void check_rules_error(const char *text, const char *want)
+{
+    char err[256] = "";
+    winnow_rules *r = winnow_rules_new();
+    int rc = winnow_rules_load_buffer(r, "t.rules", text, strlen(text), err, sizeof err);
+    CHECK(rc == WINNOW_ERR_RULES);
+    if (strstr(err, want) == NULL) {
+        printf("FAIL rules error: got [%s], want it to contain [%s]\n", err, want);
+        tl_failed++;
+    } else {
+        tl_passed++;
+    }
+    winnow_rules_free(r);
+}
+
+static void test_rules_file(void)
+{
+    check_rules_error("[x]\nkind = drop-line\n", "t.rules:1: rule 'x' has no pattern");
+    check_rules_error("[x]\npattern = a\n", "t.rules:1: rule 'x' has no kind");
+    check_rules_error("[x]\nkind = nope\npattern = a\n", "t.rules:2: unknown kind 'nope'");
+    check_rules_error("# c\n[x]\nkind = drop-line\npattern = a(b\n", "t.rules:4: rule 'x': bad pattern");
+    check_rules_error("kind = drop-line\n", "t.rules:1: setting outside a rule");
+    check_rules_error("[Bad Id]\n", "t.rules:1: rule id 'Bad Id'");
+    check_rules_error("[x]\nkind = drop-line\ncolour = red\npattern = a\n", "t.rules:3: unknown key 'colour'");
+    check_rules_error("[x]\nkind = drop-line\npattern = a\npattern = b\n", "t.rules:4: 'pattern' given twice");
+    check_rules_error("[x]\nkind = header-list\nitems = -3\npattern = a\n", "t.rules:3: 'items' takes");
+
+    /* a user rule works, and can be disabled */
+    char err[256];
+    winnow_rules *r = winnow_rules_new();
+    const char user[] = "[site-promo]\nkind = drop-line\nlang = en\npattern = Headline: [^\\n]*$\n";
+    CHECK(winnow_rules_load_buffer(r, "u.rules", user, strlen(user), err, sizeof err) == 0);
+    struct sink out = {0};
+    sink_write(&out, "", 0);
+    winnow_filter *f = winnow_filter_new(r, NULL, sink_write, &out);
+    const char in[] = "Story.\nHeadline: Buy gold now\n";
+    winnow_filter_push(f, in, strlen(in));
+    winnow_filter_end_document(f);
+    CHECK_STR(out.p, "Story.\n");
+    winnow_filter_free(f);
+    CHECK(winnow_rules_disable(r, "site-promo") == WINNOW_OK);
+    CHECK(winnow_rules_disable(r, "no-such-rule") == WINNOW_ERR_USAGE);
+    out.len = 0;
+    f = winnow_filter_new(r, NULL, sink_write, &out);
+    winnow_filter_push(f, in, strlen(in));
+    winnow_filter_end_document(f);
+    CHECK_STR(out.p, in);
+    winnow_filter_free(f);
+    winnow_rules_free(r);
+    free(out.p);
+}
+
+static void test_languages_restrict(void)
+{
+    winnow_rules *r = default_rules();
+    winnow_rules_restrict_languages(r, "de");
+    struct sink out = {0};
+    sink_write(&out, "", 0);
+    winnow_filter *f = winnow_filter_new(r, NULL, sink_write, &out);
+    const char in[] = "Text.\nREAD MORE: An English headline\nLesen Sie auch: Ein Titel\n";
+    winnow_filter_push(f, in, strlen(in));
+    winnow_filter_end_document(f);
+    CHECK_STR(out.p, "Text.\nREAD MORE: An English headline\n");
+    winnow_filter_free(f);
+    winnow_rules_free(r);
+    free(out.p);
+}
+
+static int failing_write(void *ctx, const char *buf, size_t len)
+{
+    (void)ctx;
+    (void)buf;
+    (void)len;
+    return -1;
+}
+
+static void test_write_error(void)
+{
+    winnow_rules *r = default_rules();
+    winnow_filter *f = winnow_filter_new(r, NULL, failing_write, NULL);
+    const char in[] = "A long enough line to be written straight away, longer than the window? "
+                      "No, but the end of the document flushes it.\n";
+    winnow_filter_push(f, in, strlen(in));
+    CHECK(winnow_filter_end_document(f) == WINNOW_ERR_WRITE);
+    CHECK(winnow_filter_push(f, in, strlen(in)) == WINNOW_ERR_WRITE);
+    winnow_filter_free(f);
+    winnow_rules_free(r);
+}
+
+TEST_MAIN(test_passthrough, test_tweet_own_lines, test_tweet_inline, test_short_links,
+          test_read_more, test_footer_zone, test_embed_residue, test_languages, test_splits,
+          test_explain, test_documents, test_rules_file, test_languages_restrict,
+          test_write_error)
