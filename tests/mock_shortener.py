@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+# mock_shortener.py: a fake URL shortener on 127.0.0.1 (plain and, with --cert, TLS) plus a
+# canary listener on 127.0.0.2, for the link-resolution tests; it prints its ports, then serves.
+import argparse
+import socket
+import ssl
+import struct
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+DEST = "https://www.example.com"
+stats = {"get": 0, "head": 0, "canary": 0}
+lock = threading.Lock()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as real shorteners offer
+    delay = 0.0
+    canary_port = 0
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, code, location=None, body=b"", ctype=None, lower=False):
+        self.send_response(code)
+        if location is not None:
+            self.send_header("location" if lower else "Location", location)
+        if ctype:
+            self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body and self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_HEAD(self):
+        with lock:
+            stats["head"] += 1
+        # Like goo.gl: HEAD is refused where GET works.
+        self.reply(405)
+
+    def do_GET(self):
+        with lock:
+            stats["get"] += 1
+        p = self.path
+        cp = self.canary_port
+        if p == "/_stats":
+            body = ("%d %d %d" % (stats["get"], stats["head"], stats["canary"])).encode()
+            return self.reply(200, body=body, ctype="text/plain")
+        if p.startswith("/bench/"):
+            time.sleep(self.delay)
+            return self.reply(301, "%s/b/%s?utm_source=twitter&n=1" % (DEST, p[7:]))
+        if p.startswith("/hop/"):
+            n = int(p[5:])
+            return self.reply(302, "/hop/%d" % (n + 1) if n < 10 else DEST + "/ten")
+        routes = {
+            "/a": (301, "http://bit.ly/b"),
+            "/b": (302, "/c"),
+            "/c": (303, "../d"),
+            "/d": (307, "https://t.co/e"),
+            "/e": (308, DEST + "/story?utm_source=twitter&utm_medium=social&id=7"),
+            "/head405": (301, DEST + "/head-ok"),
+            "/loop1": (301, "/loop2"),
+            "/loop2": (302, "http://bit.ly/loop1"),
+            "/malformed": (301, "http://exa mple.com/%zz<>"),
+            "/canary": (302, "http://127.0.0.2:%d/x" % cp),
+            "/canary-num": (302, "http://2130706434:%d/y" % cp),
+            "/nolocation": (302, None),
+        }
+        if p in routes:
+            code, loc = routes[p]
+            return self.reply(code, loc)
+        if p == "/lower":
+            return self.reply(301, DEST + "/lower", lower=True)
+        if p == "/meta":
+            body = (b'<html><head><META http-equiv="refresh" content="0;URL=' +
+                    DEST.encode() + b'/meta?a=1&amp;utm_campaign=x"></head></html>')
+            return self.reply(200, body=body, ctype="text/html; charset=utf-8")
+        if p == "/js":
+            body = (b'<html><script>location.replace("https:\\/\\/www.example.com\\/js-dest")'
+                    b"</script></html>")
+            return self.reply(200, body=body, ctype="text/html")
+        if p == "/plain":
+            return self.reply(200, body=b"just a page", ctype="text/plain")
+        if p == "/slow":
+            time.sleep(3)
+            return self.reply(301, DEST + "/slow")
+        if p == "/e500":
+            return self.reply(500, body=b"oops", ctype="text/plain")
+        if p == "/reset":
+            # RST instead of an answer: linger 0, then close.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+            return
+        if p == "/bigheaders":
+            self.send_response(301)
+            for i in range(400):
+                self.send_header("X-Filler-%d" % i, "x" * 60)
+            self.send_header("Location", DEST + "/big")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        return self.reply(404)
+
+
+def canary(sock):
+    while True:
+        c, _ = sock.accept()
+        with lock:
+            stats["canary"] += 1
+        c.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
+    ap.add_argument("--delay-ms", type=float, default=0)
+    a = ap.parse_args()
+    Handler.delay = a.delay_ms / 1000.0
+    cs = socket.socket()
+    cs.bind(("127.0.0.2", 0))
+    cs.listen(16)
+    Handler.canary_port = cs.getsockname()[1]
+    threading.Thread(target=canary, args=(cs,), daemon=True).start()
+    ThreadingHTTPServer.daemon_threads = True
+    ThreadingHTTPServer.request_queue_size = 256
+    plain = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=plain.serve_forever, daemon=True).start()
+    tls_port = 0
+    if a.cert:
+        tls = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.cert, a.key)
+        tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+        tls_port = tls.server_address[1]
+        threading.Thread(target=tls.serve_forever, daemon=True).start()
+    print(plain.server_address[1], tls_port, Handler.canary_port, flush=True)
+    # Serve until the test closes our stdin or kills us.
+    try:
+        sys.stdin.read()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
