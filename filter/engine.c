@@ -169,8 +169,8 @@ static int put_line(winnow_filter *f, unsigned long long no, const char *s, size
 /* Blank lines beside removed text: a run of blank lines after a removal is held back; it is
  * dropped when more removed text or an already written blank line borders it, and written
  * otherwise. So taking out a block never leaves a gap of several blank lines behind. */
-static int emit(winnow_filter *f, unsigned long long no, const char *s, size_t n,
-                const char *eol, size_t eollen, int blank)
+static int emit(winnow_filter *f, unsigned long long no, const char *s, size_t n, const char *eol,
+                size_t eollen, int blank)
 {
     if (blank && f->after_drop) {
         if (f->blanks.len + n + eollen > 65536) f->blanks.len = 0; /* a gap that long: keep one */
@@ -403,7 +403,8 @@ static size_t find_post_start(winnow_filter *f, const char *s, size_t len, size_
     for (size_t p = low; p < ms; p++) {
         if (p < 14 || s[p - 1] != ' ' || !is_upper((unsigned char)s[p])) continue;
         size_t q = p - 1;
-        while (q > 0 && s[q - 1] == ' ') q--;
+        while (q > 0 && s[q - 1] == ' ')
+            q--;
         if (q < 12 || !is_lower_or_digit((unsigned char)s[q - 1])) continue;
         const char *tail = s + q - 12;
         if (memchr(tail, ' ', 12) && memmem(s + p, ms - p, tail, 12)) return p;
@@ -770,6 +771,15 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
         f->embed_bytes += len;
     }
 
+    /* The common case: a story line too long to be taken back, with nothing held before it,
+     * goes straight out without a copy (a 100 MB line costs its own size once). */
+    if (state == ST_KEEP && len > f->max_span && !f->footer_active && !f->embed_active &&
+        !f->list_active) {
+        f->region_start = f->qlen;
+        f->region_open = 0;
+        if (drain(f, 0)) return f->status;
+        if (f->qhead == f->qlen) return emit(f, f->line_no, text, len, eol, eollen, 0);
+    }
     if (queue_line(f, text, len, eol, eollen, state, hold, rule_id)) return f->status;
 
     if (r && r->kind == WN_KIND_HEADER_LIST) {

@@ -341,7 +341,8 @@ int main(int argc, char **argv)
     }
 
     int c;
-    while ((c = getopt_long(argc, argv, "eo:zhV", long_options, NULL)) != -1) {
+    opterr = 0; /* our own messages, prefixed "winnow:" whatever argv[0] is */
+    while ((c = getopt_long(argc, argv, ":eo:zhV", long_options, NULL)) != -1) {
         switch (c) {
         case 'e':
             explain_on = 1;
@@ -447,9 +448,15 @@ int main(int argc, char **argv)
         case 'V':
             printf("winnow %s\n", winnow_version());
             return 0;
+        case ':':
+            die_usage("option '%s' requires an argument", argv[optind - 1]);
+            break;
         default:
-            fprintf(stderr, "Try 'winnow --help' for more information.\n");
-            return 2;
+            if (optopt) {
+                char opt_text[2] = {(char)optopt, 0};
+                die_usage("invalid option -- '%s'", opt_text);
+            }
+            die_usage("unrecognized option '%s'", argv[optind - 1]);
         }
     }
     if (lint && output_path) die_usage("%s", "--lint writes no text; it does not take --output");

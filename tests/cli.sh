@@ -1,0 +1,173 @@
+#!/bin/sh
+# cli.sh: tests of the winnow command as a user meets it: options, exit codes, messages, and
+# bad input (invalid UTF-8, NUL, CRLF, empty, a 100 MB line, closed stdout, full disk).
+# Usage: tests/cli.sh PATH/TO/winnow   (prints "N passed, N failed" last)
+set -u
+W=${1:-./winnow}
+case $W in /*) ;; *) W=$(pwd)/$W ;; esac
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT INT TERM
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+# check NAME COMMAND...: the command must succeed (exit 0)
+check() { name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
+same() { cmp -s "$1" "$2"; }
+
+# --- options and exit codes -------------------------------------------------------------
+"$W" --help >"$T/out" 2>&1; rc=$?
+check "--help exits 0" test $rc -eq 0
+check "--help shows usage" grep -q '^Usage: winnow' "$T/out"
+"$W" --version >"$T/out"; rc=$?
+check "--version" grep -q '^winnow [0-9]' "$T/out"
+"$W" --bogus </dev/null >"$T/out" 2>"$T/err"; rc=$?
+check "unknown option exits 2" test $rc -eq 2
+check "unknown option message" grep -q "^winnow: unrecognized option '--bogus'" "$T/err"
+"$W" --embeds=maybe </dev/null 2>"$T/err"; rc=$?
+check "bad --embeds exits 2" test $rc -eq 2
+check "bad --embeds message" grep -q "^winnow: --embeds takes keep or strip" "$T/err"
+"$W" --jobs=0 </dev/null 2>"$T/err"; rc=$?
+check "bad --jobs exits 2" test $rc -eq 2
+"$W" --list-rules >"$T/out"; rc=$?
+check "--list-rules" grep -q '^tweet-attribution *embed-attribution' "$T/out"
+"$W" --disable=no-such-rule </dev/null 2>"$T/err"; rc=$?
+check "--disable unknown exits 2" test $rc -eq 2
+check "--disable unknown message" grep -q "no rule has the id 'no-such-rule'" "$T/err"
+
+printf '[broken\nkind = drop-line\n' >"$T/bad.rules"
+"$W" --rules="$T/bad.rules" </dev/null 2>"$T/err"; rc=$?
+check "bad rules file exits 2" test $rc -eq 2
+check "bad rules file says file:line" grep -q "bad.rules:1: " "$T/err"
+printf '[x]\nkind = drop-line\npattern = (unclosed\n' >"$T/bad2.rules"
+"$W" --rules="$T/bad2.rules" </dev/null 2>"$T/err"; rc=$?
+check "bad pattern names its line" grep -q "bad2.rules:3: rule 'x': bad pattern" "$T/err"
+
+printf '[site-headline]\nkind = drop-line\npattern = Headline: [^\\n]*$\n' >"$T/site.rules"
+printf 'Story text.\nHeadline: Buy gold now\n' >"$T/in"
+"$W" --rules="$T/site.rules" "$T/in" >"$T/out"
+check "--rules adds a rule" test "$(cat "$T/out")" = "Story text."
+"$W" --rules="$T/site.rules" --disable=site-headline "$T/in" >"$T/out"
+check "--disable turns it off" same "$T/in" "$T/out"
+
+printf 'Story.\nREAD MORE: A headline here\nSee https://t.co/AbC1 now.\n' >"$T/in"
+"$W" --no-default-rules "$T/in" >"$T/out"
+check "--no-default-rules changes nothing" same "$T/in" "$T/out"
+"$W" --links=keep "$T/in" >"$T/out"
+check "--links=keep keeps t.co" grep -q 'https://t.co/AbC1' "$T/out"
+printf 'Post text\n— Some One (@someone) May 1, 2019\n' >"$T/in2"
+"$W" --embeds=keep "$T/in2" >"$T/out"
+check "--embeds=keep" same "$T/in2" "$T/out"
+
+# --- --explain and --lint ------------------------------------------------------------------
+"$W" --explain "$T/in" >"$T/out" 2>"$T/err"; rc=$?
+check "--explain exits 0" test $rc -eq 0
+check "--explain line" grep -qF "$T/in:2:1: read-more-inline: removed \"READ MORE: A headline here\"" "$T/err"
+check "--explain column" grep -qF "$T/in:3:5: tco-link: removed \"https://t.co/AbC1\"" "$T/err"
+"$W" --lint "$T/in" >"$T/out" 2>"$T/err"; rc=$?
+check "--lint exits 1 on findings" test $rc -eq 1
+check "--lint diagnostics on stdout" test "$(wc -l <"$T/out")" -eq 2
+check "--lint count" grep -q '^winnow: 2 findings' "$T/err"
+printf 'Clean story.\n' | "$W" --lint >"$T/out" 2>&1; rc=$?
+check "--lint exits 0 when clean" test $rc -eq 0
+
+# --- bytes pass through --------------------------------------------------------------------
+: >"$T/empty"
+"$W" "$T/empty" >"$T/out"; rc=$?
+check "empty input" test $rc -eq 0 -a ! -s "$T/out"
+printf 'Line one.\r\nLine two.\r\nREAD MORE: Gone headline\r\nLast' >"$T/in"
+printf 'Line one.\r\nLine two.\r\nLast' >"$T/want"
+"$W" "$T/in" >"$T/out"
+check "CRLF kept, no final newline kept" same "$T/out" "$T/want"
+printf 'Bad \377\376 bytes and \303( here.\nNUL \000 inside a line.\n' >"$T/in"
+"$W" "$T/in" >"$T/out"; rc=$?
+check "invalid UTF-8 and NUL pass through" same "$T/in" "$T/out"
+check "invalid UTF-8 exit 0" test $rc -eq 0
+# A rule never matches across an invalid byte, so such a line is kept whole; the lines
+# around it are cleaned as usual.
+printf 'Story \377.\nREAD MORE: Kept \377 headline\nREAD MORE: Gone headline\n' | "$W" >"$T/out"
+check "rules still work around invalid UTF-8" test "$(cat "$T/out")" = "$(printf 'Story \377.\nREAD MORE: Kept \377 headline')"
+
+# --- documents -----------------------------------------------------------------------------
+printf 'Title A\nStory A.\nSource: X\n\f\nTitle B\nSource: Y\nStory B.\n' >"$T/in"
+printf 'Title A\nStory A.\n\f\nTitle B\nSource: Y\nStory B.\n' >"$T/want"
+"$W" <"$T/in" >"$T/out"
+check "form feed separates documents" same "$T/out" "$T/want"
+printf 'Title A\nStory A.\nSource: X\n\000Title B\nStory B.\nSource: Y\n' >"$T/in"
+printf 'Title A\nStory A.\n\000Title B\nStory B.\n' >"$T/want"
+"$W" -z <"$T/in" >"$T/out"
+check "-z separates documents by NUL" same "$T/out" "$T/want"
+printf 'One.\nSource: X\n' >"$T/a"
+printf 'Two.\nSource: Y\n' >"$T/b"
+"$W" "$T/a" "$T/b" >"$T/out"
+check "each file is a document" test "$(cat "$T/out")" = "$(printf 'One.\nTwo.')"
+
+# --- files and output errors ---------------------------------------------------------------
+"$W" "$T/missing" "$T/a" >"$T/out" 2>"$T/err"; rc=$?
+check "unreadable file exits 2" test $rc -eq 2
+check "unreadable file named" grep -qF "winnow: $T/missing: No such file or directory" "$T/err"
+check "other files still done" test "$(cat "$T/out")" = "One."
+"$W" "$T" >"$T/out" 2>"$T/err"; rc=$?
+check "directory exits 2" test $rc -eq 2
+if [ -w /dev/full ]; then
+  "$W" "$T/a" >/dev/full 2>"$T/err"; rc=$?
+  check "full disk exits 2" test $rc -eq 2
+  check "full disk message" grep -q '^winnow: write error: No space left on device' "$T/err"
+fi
+"$W" -o "$T/o.txt" "$T/a"; rc=$?
+check "--output writes the file" test $rc -eq 0 -a "$(cat "$T/o.txt")" = "One."
+check "--output leaves no temporary file" test "$(ls "$T" | grep -c 'o.txt.tmp')" -eq 0
+printf 'old\n' >"$T/o2.txt"
+"$W" -o "$T/o2.txt" "$T/missing" 2>/dev/null; rc=$?
+check "--output keeps the old file on error" test $rc -eq 2 -a "$(cat "$T/o2.txt")" = "old"
+
+# A closed stdout ends winnow quietly, like cat.
+python3 - "$T/big" <<'EOF'
+import sys
+line = ("A paragraph of ordinary story text that goes on for a while. " * 4 + "\n").encode()
+open(sys.argv[1], "wb").write(line * 40000)
+EOF
+"$W" "$T/big" 2>"$T/err" | head -1 >/dev/null
+check "EPIPE: no message" test ! -s "$T/err"
+
+# --- memory --------------------------------------------------------------------------------
+# One 100 MB line costs about its own size; a long stream of ordinary lines costs little.
+python3 - "$W" "$T" <<'EOF' >"$T/mem"
+import os, resource, subprocess, sys
+w, t = sys.argv[1], sys.argv[2]
+big = os.path.join(t, "line100")
+with open(big, "wb") as f:
+    chunk = b"word " * 200000                  # 1 MB
+    for _ in range(100):
+        f.write(chunk)
+    f.write(b"\n")
+with open(big, "rb") as i, open(os.path.join(t, "line100.out"), "wb") as o:
+    subprocess.run([w], stdin=i, stdout=o, check=True)
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+same = os.path.getsize(big) == os.path.getsize(os.path.join(t, "line100.out"))
+print("line100", rss, int(same))
+EOF
+set -- $(cat "$T/mem")
+check "100 MB line passes through" test "${3:-0}" -eq 1
+check "100 MB line peak RSS ${2:-?} MB <= 260 MB" test "${2:-999}" -le 260
+rm -f "$T/line100" "$T/line100.out"
+
+# --- streaming: a line comes out before the input ends ---------------------------------------
+python3 - "$W" <<'EOF' >"$T/stream"
+import os, select, subprocess, sys
+p = subprocess.Popen([sys.argv[1]], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+long_line = b"This is a long paragraph of story text. " * 40 + b"\n"
+p.stdin.write(long_line); p.stdin.flush()
+# winnow's stdout is block-buffered into a pipe; what counts is that it does not wait for EOF
+# of the whole input before deciding, so feed enough lines to fill its output buffer.
+for _ in range(60):
+    p.stdin.write(long_line)
+p.stdin.flush()
+r, _, _ = select.select([p.stdout], [], [], 10)
+print("early" if r else "late")
+p.stdin.close(); p.stdout.read(); p.wait()
+EOF
+check "output flows before input ends" test "$(cat "$T/stream")" = early
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
