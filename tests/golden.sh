@@ -1,0 +1,91 @@
+#!/bin/sh
+# golden.sh WINNOW_BINARY: golden tests of winnow's text mode.
+#  1. every tests/fixtures/text/NAME.in.txt: output must equal NAME.gold.txt;
+#  2. if ../shared/corpus/real exists (next to the repo root): every NAME.in.txt there, read in
+#     place, must equal its gold, and ../shared/tools/score must report retention >= 0.999
+#     and removal >= 0.97.
+# Comparison ignores blank lines, trailing whitespace and CR before LF (the contract's rule).
+# Each fixture and each score threshold is one check. Ends with "N passed, N failed";
+# exit 1 on any failure.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+bin=${1:-$root/winnow}
+case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+if [ ! -x "$bin" ]; then
+    echo "golden.sh: $bin: not an executable" >&2
+    exit 2
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/winnow-golden.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+pass=0
+fail=0
+
+# norm FILE: drop CR before LF, trailing blanks, then blank lines
+norm() {
+    sed -e 's/\r$//' -e 's/[[:space:]]*$//' "$1" | awk 'length($0) > 0'
+}
+
+# check NAME IN GOLD
+check() {
+    name=$1 in=$2 gold=$3
+    "$bin" "$in" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    norm "$tmp/out" >"$tmp/got"
+    norm "$gold" >"$tmp/want"
+    if [ $rc -eq 0 ] && cmp -s "$tmp/got" "$tmp/want"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL $name"
+        [ $rc -eq 0 ] || { echo "  exit status $rc"; sed -n '1,5s/^/  /p' "$tmp/err"; }
+        diff -u "$tmp/want" "$tmp/got" | sed -e '1,2d' -e '30,$d' -e 's/^/  /'
+    fi
+}
+
+for in in "$root"/tests/fixtures/text/*.in.txt; do
+    [ -e "$in" ] || continue
+    name=${in##*/}
+    name=${name%.in.txt}
+    check "fixtures/text/$name" "$in" "${in%.in.txt}.gold.txt"
+done
+
+shared=$(cd "$root/.." && pwd)/shared
+real=$shared/corpus/real
+if [ -d "$real" ]; then
+    for in in "$real"/*.in.txt; do
+        [ -e "$in" ] || continue
+        name=${in##*/}
+        name=${name%.in.txt}
+        check "real/$name" "$in" "${in%.in.txt}.gold.txt"
+    done
+    if [ -f "$shared/tools/score" ]; then
+        python3 "$shared/tools/score" "$real" -- "$bin" >"$tmp/score" 2>&1
+        last=$(tail -n 1 "$tmp/score")
+        echo "real corpus score: $last"
+        ret=$(printf '%s\n' "$last" | sed -n 's/.*retention \([0-9.]*\).*/\1/p')
+        rem=$(printf '%s\n' "$last" | sed -n 's/.*removal \([0-9.]*\).*/\1/p')
+        # threshold NAME VALUE MIN
+        threshold() {
+            if [ -n "$2" ] && awk -v v="$2" -v m="$3" 'BEGIN { exit !(v + 0 >= m + 0) }'; then
+                pass=$((pass + 1))
+            else
+                fail=$((fail + 1))
+                echo "FAIL score $1: ${2:-unparsed} < $3"
+            fi
+        }
+        threshold retention "$ret" 0.999
+        threshold removal "$rem" 0.97
+    else
+        fail=$((fail + 1))
+        echo "FAIL score: $shared/tools/score not found"
+    fi
+else
+    echo "real corpus: skipped (no ../shared)"
+fi
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
