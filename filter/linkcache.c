@@ -16,7 +16,8 @@
 struct wn_linkcache {
     sqlite3 *db;
     sqlite3_stmt *get, *put;
-    int in_tx, batched;
+    int in_tx, batched; /* in_tx: 0 none, 1 writing, 2 reading */
+    int reads;
     char *path;
 };
 
@@ -119,6 +120,14 @@ int wn_linkcache_get(struct wn_linkcache *c, const char *key, int *ok, char **fi
 {
     if (!c || !c->db) return 0;
     int hit = 0;
+    /* One read transaction over many look-ups: a warm run is mostly look-ups, and each one
+     * on its own would take and drop the shared lock. Renewed now and then to see others'
+     * writes. */
+    if (c->in_tx == 2 && ++c->reads >= 1024) wn_linkcache_commit(c);
+    if (!c->in_tx && sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
+        c->in_tx = 2;
+        c->reads = 0;
+    }
     sqlite3_bind_text(c->get, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(c->get, 2, (sqlite3_int64)time(NULL));
     int rc = sqlite3_step(c->get);
@@ -137,6 +146,7 @@ void wn_linkcache_put(struct wn_linkcache *c, const char *key, int ok, const cha
                       const char *reason)
 {
     if (!c || !c->db) return;
+    if (c->in_tx == 2) wn_linkcache_commit(c);
     if (!c->in_tx) {
         if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
             /* Another process held the lock past the busy timeout: skip, never stall. */
@@ -162,8 +172,10 @@ void wn_linkcache_put(struct wn_linkcache *c, const char *key, int ok, const cha
 void wn_linkcache_commit(struct wn_linkcache *c)
 {
     if (!c || !c->db || !c->in_tx) return;
+    int reading = c->in_tx == 2;
     int rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
     c->in_tx = 0;
+    if (reading) return;
     c->batched = 0;
     if (rc != SQLITE_OK) disable(c, sqlite3_errstr(rc));
 }

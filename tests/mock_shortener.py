@@ -119,6 +119,7 @@ def main():
     ap.add_argument("--cert")
     ap.add_argument("--key")
     ap.add_argument("--delay-ms", type=float, default=0)
+    ap.add_argument("--forever", action="store_true", help="ignore stdin; run until killed")
     a = ap.parse_args()
     Handler.delay = a.delay_ms / 1000.0
     cs = socket.socket()
@@ -141,6 +142,8 @@ def main():
     print(plain.server_address[1], tls_port, Handler.canary_port, flush=True)
     # Serve until the test closes our stdin or kills us.
     try:
+        while a.forever:
+            time.sleep(3600)
         sys.stdin.read()
     except KeyboardInterrupt:
         pass
