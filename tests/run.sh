@@ -1,0 +1,58 @@
+#!/bin/sh
+# run.sh: runs every test suite and sums their "N passed, N failed" lines into one.
+# Usage: tests/run.sh BUILD_DIR [SANITIZER_BUILD_DIR]
+#   BUILD_DIR: unit tests, CLI tests, golden corpus, HTML corpus against BUILD_DIR/winnow;
+#   SANITIZER_BUILD_DIR: the unit and golden tests again under ASan and UBSan.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+passed=0
+failed=0
+broken=""
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT INT TERM
+
+# suite NAME COMMAND...: runs it, shows its output, adds its closing counts.
+suite() {
+  name=$1; shift
+  echo "== $name"
+  "$@" >"$log" 2>&1
+  rc=$?
+  cat "$log"
+  counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  if [ -z "$counts" ]; then
+    echo "FAIL $name: no result line (exit $rc)"
+    failed=$((failed + 1)); broken="$broken $name"
+    return
+  fi
+  p=${counts%% passed*}
+  f=${counts#*passed, }; f=${f%% failed*}
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "FAIL $name: exit $rc"
+    failed=$((failed + 1))
+  fi
+  [ "$f" -ne 0 ] || [ "$rc" -ne 0 ] && broken="$broken $name"
+}
+
+run_build() {
+  dir=$1; tag=$2; full=$3
+  for t in "$dir"/tests/test_*; do
+    [ -x "$t" ] || continue
+    suite "$tag unit $(basename "$t")" "$t"
+  done
+  [ "$full" = yes ] && suite "$tag cli" sh tests/cli.sh "$dir/winnow"
+  [ -f tests/golden.sh ] && suite "$tag golden" sh tests/golden.sh "$dir/winnow"
+  [ "$full" = yes ] && [ -f tests/html-corpus.sh ] && suite "$tag html corpus" sh tests/html-corpus.sh "$dir/winnow"
+}
+
+run_build "${1:-build}" "" yes
+if [ -n "${2:-}" ]; then
+  # Any sanitizer report aborts the program, which fails its suite.
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  run_build "$2" "asan+ubsan" no
+fi
+echo
+[ -n "$broken" ] && echo "failing suites:$broken"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
