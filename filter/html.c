@@ -1,0 +1,546 @@
+/* html.c: turns an HTML page into article text lines with libxml2's push (SAX) parser, dropping
+ * social embeds, scripts and related/share/comment blocks by the rules in rules/html.rules. */
+#include "html.h"
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parserInternals.h>
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rules.h"
+
+/* A paragraph longer than this is written out in pieces, so a page that never ends a block
+ * (one huge <pre>, a text dump) cannot make memory grow with the page. */
+#define WN_HTML_MAX_LINE (1u << 20)
+
+/* Pages arrive in any split; libxml2 gets them in blocks of this size (see wn_html_push). */
+#define WN_HTML_BLOCK 16384
+
+/* Attribute values seen before and what the rules said about them; pages repeat the same
+ * class strings hundreds of times, and each miss costs one regex run per rule. */
+#define WN_HTML_CACHE_SLOTS 1024
+#define WN_HTML_CACHE_MAX_VALUE 120
+
+struct attr_verdict {
+    uint64_t hash; /* 0: empty slot */
+    unsigned char len;
+    unsigned char drop;
+    char value[WN_HTML_CACHE_MAX_VALUE];
+};
+
+struct wn_html {
+    winnow_rules *rules;
+    int (*emit)(void *ctx, const char *buf, size_t len);
+    void *emit_ctx;
+
+    htmlParserCtxtPtr parser;
+    htmlSAXHandler sax;
+    pcre2_match_data *match;
+    const struct wn_rule **drop_elements, **drop_attrs, **embed_srcs;
+    size_t drop_element_count, drop_attr_count, embed_src_count;
+    struct attr_verdict *cache;
+
+    /* Nesting depth inside the dropped subtree (0: not dropping); libxml2 reports an end for
+     * every start it reports, closing implied and unclosed elements itself, so counting is
+     * enough and no element stack of our own is needed. */
+    unsigned long drop_depth;
+    unsigned long pre_depth;
+
+    char *line;
+    size_t line_len, line_cap;
+    int pending_space; /* collapsed white space waiting for the next visible character */
+
+    char block[WN_HTML_BLOCK];
+    size_t block_len;
+
+    int sniffed; /* the page's encoding has been chosen (from its first block) */
+    int status;  /* first error (emit failure, out of memory); sticks until finish */
+};
+
+/* Elements whose start and end break the line, as a browser renders them. */
+static const char *const block_elements[] = {
+    "address",  "article",    "aside",   "blockquote", "body",   "caption", "center",
+    "dd",       "details",    "dialog",  "dir",        "div",    "dl",      "dt",
+    "fieldset", "figcaption", "figure",  "footer",     "form",   "h1",      "h2",
+    "h3",       "h4",         "h5",      "h6",         "header", "hgroup",  "hr",
+    "html",     "legend",     "li",      "main",       "menu",   "nav",     "ol",
+    "p",        "pre",        "section", "summary",    "table",  "tbody",   "td",
+    "tfoot",    "th",         "thead",   "tr",         "ul",     "option",  "frameset",
+    "noframes", "title",      "listing", "plaintext",  "xmp"};
+
+static int is_block(const char *name)
+{
+    for (size_t i = 0; i < sizeof block_elements / sizeof block_elements[0]; i++)
+        if (strcmp(name, block_elements[i]) == 0) return 1;
+    return 0;
+}
+
+static int is_pre(const char *name)
+{
+    return strcmp(name, "pre") == 0 || strcmp(name, "listing") == 0 ||
+           strcmp(name, "textarea") == 0 || strcmp(name, "plaintext") == 0 ||
+           strcmp(name, "xmp") == 0;
+}
+
+static void fail(struct wn_html *h, int status)
+{
+    if (h->status == WINNOW_OK) h->status = status;
+    if (h->parser) xmlStopParser(h->parser);
+}
+
+/* A line of &nbsp; or zero-width spaces shows as blank, so it is not a line of text. */
+static int only_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        if (s[i] == ' ' || s[i] == '\t') {
+            i++;
+        } else if (n - i >= 2 && memcmp(s + i, "\xc2\xa0", 2) == 0) {
+            i += 2;
+        } else if (n - i >= 3 && (memcmp(s + i, "\xe2\x80\x8b", 3) == 0 ||
+                                  memcmp(s + i, "\xe3\x80\x80", 3) == 0)) {
+            i += 3;
+        } else {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void flush_line(struct wn_html *h)
+{
+    h->pending_space = 0;
+    if (h->line_len == 0) return;
+    if (only_blank(h->line, h->line_len)) {
+        h->line_len = 0;
+        return;
+    }
+    h->line[h->line_len] = '\n';
+    size_t len = h->line_len + 1;
+    h->line_len = 0;
+    if (h->status == WINNOW_OK && h->emit(h->emit_ctx, h->line, len) != 0)
+        fail(h, WINNOW_ERR_WRITE);
+}
+
+static int reserve(struct wn_html *h, size_t more)
+{
+    /* +1 keeps room for the "\n" that flush_line adds. */
+    if (h->line_len + more + 1 <= h->line_cap) return 1;
+    size_t cap = h->line_cap ? h->line_cap : 256;
+    while (cap < h->line_len + more + 1)
+        cap *= 2;
+    char *n = realloc(h->line, cap);
+    if (!n) {
+        fail(h, WINNOW_ERR_NOMEM);
+        return 0;
+    }
+    h->line = n;
+    h->line_cap = cap;
+    return 1;
+}
+
+/* UTF-8 of Windows-1252 0x80..0x9F, or NULL where that code page leaves a hole. */
+static const char *const cp1252_c1[32] = {
+    "\xe2\x82\xac", NULL,           "\xe2\x80\x9a", "\xc6\x92",     "\xe2\x80\x9e", "\xe2\x80\xa6",
+    "\xe2\x80\xa0", "\xe2\x80\xa1", "\xcb\x86",     "\xe2\x80\xb0", "\xc5\xa0",     "\xe2\x80\xb9",
+    "\xc5\x92",     NULL,           "\xc5\xbd",     NULL,           NULL,           "\xe2\x80\x98",
+    "\xe2\x80\x99", "\xe2\x80\x9c", "\xe2\x80\x9d", "\xe2\x80\xa2", "\xe2\x80\x93", "\xe2\x80\x94",
+    "\xcb\x9c",     "\xe2\x84\xa2", "\xc5\xa1",     "\xe2\x80\xba", "\xc5\x93",     NULL,
+    "\xc5\xbe",     "\xc5\xb8"};
+
+static int is_collapsible_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* Appends one character (all its UTF-8 bytes), writing the line out first when it is full. */
+static void put_char(struct wn_html *h, const char *s, size_t n)
+{
+    if (h->line_len + n > WN_HTML_MAX_LINE) flush_line(h);
+    if (h->pending_space) {
+        h->pending_space = 0;
+        if (h->line_len && reserve(h, 1)) h->line[h->line_len++] = ' ';
+    }
+    if (!reserve(h, n)) return;
+    memcpy(h->line + h->line_len, s, n);
+    h->line_len += n;
+}
+
+static size_t utf8_length(unsigned char lead)
+{
+    if (lead < 0xC0) return 1;
+    if (lead < 0xE0) return 2;
+    if (lead < 0xF0) return 3;
+    return 4;
+}
+
+static void on_text(void *ctx, const xmlChar *text, int len)
+{
+    struct wn_html *h = ctx;
+    if (h->drop_depth || h->status != WINNOW_OK || len <= 0) return;
+    const char *s = (const char *)text;
+    size_t n = (size_t)len;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            if (h->pre_depth) {
+                if (c == '\n')
+                    flush_line(h);
+                else if (c != '\r')
+                    put_char(h, s + i, 1);
+            } else if (is_collapsible_space(c)) {
+                if (h->line_len) h->pending_space = 1;
+            } else {
+                put_char(h, s + i, 1);
+            }
+            i++;
+            continue;
+        }
+        size_t clen = utf8_length(c);
+        if (clen > n - i) clen = n - i;
+        /* C1 controls never belong in text: they come from Windows-1252 pages labelled (or
+         * guessed) ISO-8859-1, and from &#128;-style references, which browsers both read as
+         * Windows-1252. */
+        if (c == 0xC2 && clen == 2 && (unsigned char)s[i + 1] <= 0x9F) {
+            const char *w = cp1252_c1[(unsigned char)s[i + 1] - 0x80];
+            if (w) {
+                put_char(h, w, strlen(w));
+                i += 2;
+                continue;
+            }
+        }
+        put_char(h, s + i, clen);
+        i += clen;
+    }
+}
+
+static int matches_any(struct wn_html *h, const struct wn_rule *const *rules, size_t count,
+                       const char *subject)
+{
+    size_t len = strlen(subject), ms, me;
+    for (size_t i = 0; i < count; i++)
+        if (wn_rule_match(rules[i], subject, len, 0, h->match, &ms, &me)) return 1;
+    return 0;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t x = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        x = (x ^ (unsigned char)s[i]) * 1099511628211ull;
+    return x ? x : 1;
+}
+
+static int attr_drops(struct wn_html *h, const char *value)
+{
+    size_t len = strlen(value);
+    if (len == 0 || h->drop_attr_count == 0) return 0;
+    if (len > WN_HTML_CACHE_MAX_VALUE || !h->cache)
+        return matches_any(h, h->drop_attrs, h->drop_attr_count, value);
+    uint64_t hash = hash_bytes(value, len);
+    struct attr_verdict *slot = &h->cache[hash % WN_HTML_CACHE_SLOTS];
+    if (slot->hash == hash && slot->len == len && memcmp(slot->value, value, len) == 0)
+        return slot->drop;
+    int drop = matches_any(h, h->drop_attrs, h->drop_attr_count, value);
+    slot->hash = hash;
+    slot->len = (unsigned char)len;
+    slot->drop = (unsigned char)drop;
+    memcpy(slot->value, value, len);
+    return drop;
+}
+
+/* Whether the element starting here goes with its whole subtree. */
+static int should_drop(struct wn_html *h, const char *name, const xmlChar **atts)
+{
+    if (matches_any(h, h->drop_elements, h->drop_element_count, name)) return 1;
+    /* The page itself is never dropped by its attributes: body classes describe the page
+     * ("single-post comments-open"), not a block within it. */
+    if (strcmp(name, "html") == 0 || strcmp(name, "body") == 0) return 0;
+    int has_src = strcmp(name, "iframe") == 0 || strcmp(name, "script") == 0 ||
+                  strcmp(name, "embed") == 0 || strcmp(name, "object") == 0;
+    for (size_t i = 0; atts && atts[i]; i += 2) {
+        const char *key = (const char *)atts[i], *value = (const char *)atts[i + 1];
+        if (!value) continue;
+        if (strcmp(key, "class") == 0 || strcmp(key, "id") == 0 || strcmp(key, "role") == 0) {
+            if (attr_drops(h, value)) return 1;
+        } else if (has_src && (strcmp(key, "src") == 0 || strcmp(key, "data") == 0 ||
+                               strcmp(key, "data-src") == 0)) {
+            if (matches_any(h, h->embed_srcs, h->embed_src_count, value)) return 1;
+        }
+    }
+    return 0;
+}
+
+static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
+{
+    struct wn_html *h = ctx;
+    if (h->drop_depth) {
+        /* Void elements get an end event too, so every start counts. */
+        h->drop_depth++;
+        return;
+    }
+    const char *name = (const char *)tag;
+    if (should_drop(h, name, atts)) {
+        /* A dropped block still separates the text around it. */
+        if (is_block(name))
+            flush_line(h);
+        else if (h->line_len)
+            h->pending_space = 1;
+        h->drop_depth = 1;
+        return;
+    }
+    if (strcmp(name, "br") == 0 || is_block(name)) flush_line(h);
+    if (is_pre(name)) h->pre_depth++;
+}
+
+static void on_end(void *ctx, const xmlChar *tag)
+{
+    struct wn_html *h = ctx;
+    if (h->drop_depth) {
+        h->drop_depth--;
+        return;
+    }
+    const char *name = (const char *)tag;
+    if (is_pre(name) && h->pre_depth) h->pre_depth--;
+    if (is_block(name)) flush_line(h);
+}
+
+static int start_parser(struct wn_html *h)
+{
+    h->drop_depth = h->pre_depth = 0;
+    h->line_len = 0;
+    h->pending_space = 0;
+    h->block_len = 0;
+    h->sniffed = 0;
+    /* The encoding is set once the first block is in (choose_encoding). */
+    h->parser = htmlCreatePushParserCtxt(&h->sax, h, NULL, 0, NULL, XML_CHAR_ENCODING_NONE);
+    if (!h->parser) return WINNOW_ERR_NOMEM;
+    htmlCtxtUseOptions(h->parser, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                                      HTML_PARSE_NONET);
+    return WINNOW_OK;
+}
+
+struct wn_html *wn_html_new(winnow_rules *rules,
+                            int (*emit)(void *ctx, const char *buf, size_t len), void *ctx)
+{
+    struct wn_html *h = calloc(1, sizeof *h);
+    if (!h) return NULL;
+    h->rules = rules;
+    h->emit = emit;
+    h->emit_ctx = ctx;
+    h->drop_element_count = wn_rules_of_kind(rules, WN_KIND_HTML_DROP_ELEMENT, &h->drop_elements);
+    h->drop_attr_count = wn_rules_of_kind(rules, WN_KIND_HTML_DROP_ATTR, &h->drop_attrs);
+    h->embed_src_count = wn_rules_of_kind(rules, WN_KIND_HTML_EMBED_SRC, &h->embed_srcs);
+    h->match = pcre2_match_data_create(wn_rules_max_captures(rules), NULL);
+    h->cache = calloc(WN_HTML_CACHE_SLOTS, sizeof *h->cache);
+    h->sax.startElement = on_start;
+    h->sax.endElement = on_end;
+    h->sax.characters = on_text;
+    /* libxml2 calls white space between inline elements "ignorable"; a browser shows it. */
+    h->sax.ignorableWhitespace = on_text;
+    h->sax.cdataBlock = on_text;
+    if (!h->match || !h->cache || start_parser(h) != WINNOW_OK) {
+        wn_html_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+static int starts_with_caseless(const char *s, const char *end, const char *word)
+{
+    size_t n = strlen(word);
+    return (size_t)(end - s) >= n && strncasecmp(s, word, n) == 0;
+}
+
+/* The charset named by the first <meta> that names one (charset="..." or
+ * content="...; charset=..."), copied into name; 0 when there is none. */
+static int meta_charset(const char *s, size_t len, char *name, size_t cap)
+{
+    const char *end = s + len;
+    for (const char *p = s; (p = memchr(p, '<', (size_t)(end - p))) != NULL; p++) {
+        if (!starts_with_caseless(p, end, "<meta")) continue;
+        const char *gt = memchr(p, '>', (size_t)(end - p));
+        const char *tag_end = gt ? gt : end;
+        for (const char *q = p + 5; q < tag_end; q++) {
+            if (!starts_with_caseless(q, tag_end, "charset")) continue;
+            q += 7;
+            while (q < tag_end && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r'))
+                q++;
+            if (q == tag_end || *q != '=') continue;
+            q++;
+            while (q < tag_end && (*q == ' ' || *q == '\t' || *q == '"' || *q == '\''))
+                q++;
+            size_t n = 0;
+            while (q + n < tag_end && n + 1 < cap &&
+                   (isalnum((unsigned char)q[n]) || strchr("-_.:", q[n])))
+                n++;
+            if (n == 0) continue;
+            memcpy(name, q, n);
+            name[n] = 0;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether s holds UTF-8 only; a character cut by the end of a full block counts as valid. */
+static int valid_utf8(const unsigned char *s, size_t len, int cut_ok)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned char c = s[i];
+        size_t n = c < 0x80                 ? 1
+                   : c >= 0xC2 && c <= 0xDF ? 2
+                   : c >= 0xE0 && c <= 0xEF ? 3
+                   : c >= 0xF0 && c <= 0xF4 ? 4
+                                            : 0;
+        if (n == 0) return 0;
+        for (size_t k = 1; k < n; k++) {
+            if (i + k >= len) return cut_ok;
+            if ((s[i + k] & 0xC0) != 0x80) return 0;
+        }
+        i += n;
+    }
+    return 1;
+}
+
+static int label_is(const char *name, const char *const *labels)
+{
+    for (; *labels; labels++)
+        if (strcasecmp(name, *labels) == 0) return 1;
+    return 0;
+}
+
+/* Chooses the page's encoding from its first block as a browser does: byte order mark, then
+ * a <meta> charset, then UTF-8 if the bytes are valid UTF-8, else Windows-1252. libxml2 is
+ * then told to ignore <meta>: left alone, 2.9 reads an unlabelled UTF-8 page as Latin-1.
+ * Returns how many bytes of the block (a byte order mark) are not page text. */
+static size_t choose_encoding(struct wn_html *h, const char *buf, size_t len, int whole_page)
+{
+    static const char *const utf8_labels[] = {"utf-8",    "utf8",     "unicode-1-1-utf-8", "utf-16",
+                                              "utf-16le", "utf-16be", "unicode",           NULL};
+    /* Browsers read all of these as Windows-1252; Latin-1 plus the C1 mapping in on_text
+     * is the same, and libxml2's own Latin-1 decoder never stops on an unmapped byte. */
+    static const char *const cp1252_labels[] = {
+        "windows-1252",   "cp1252", "x-cp1252", "iso-8859-1", "iso8859-1",
+        "iso_8859-1",     "latin1", "l1",       "us-ascii",   "ascii",
+        "ansi_x3.4-1968", "cp819",  "ibm819",   "iso-ir-100", NULL};
+    /* Labels whose WHATWG meaning is a superset that iconv knows by another name. */
+    static const char *const supersets[][2] = {
+        {"gb2312", "GBK"},           {"gb_2312-80", "GBK"}, {"shift_jis", "CP932"},
+        {"sjis", "CP932"},           {"x-sjis", "CP932"},   {"euc-kr", "CP949"},
+        {"ks_c_5601-1987", "CP949"}, {"tis-620", "CP874"},  {"iso-8859-11", "CP874"}};
+    xmlParserCtxtPtr ctxt = h->parser;
+    const unsigned char *u = (const unsigned char *)buf;
+    htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                                 HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC);
+    if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
+        xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
+        return 3;
+    }
+    if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE) {
+        xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF16LE);
+        return 2;
+    }
+    if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF) {
+        xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF16BE);
+        return 2;
+    }
+    char name[64];
+    if (meta_charset(buf, len, name, sizeof name)) {
+        if (label_is(name, utf8_labels)) {
+            xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
+            return 0;
+        }
+        if (label_is(name, cp1252_labels)) {
+            xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_8859_1);
+            return 0;
+        }
+        const char *iconv_name = name;
+        for (size_t i = 0; i < sizeof supersets / sizeof supersets[0]; i++)
+            if (strcasecmp(name, supersets[i][0]) == 0) iconv_name = supersets[i][1];
+        xmlCharEncodingHandlerPtr handler = xmlFindCharEncodingHandler(iconv_name);
+        if (!handler && iconv_name != name) handler = xmlFindCharEncodingHandler(name);
+        if (handler) {
+            xmlSwitchToEncoding(ctxt, handler);
+            return 0;
+        }
+    }
+    if (valid_utf8(u, len, !whole_page))
+        xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
+    else
+        xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_8859_1);
+    return 0;
+}
+
+/* libxml2 2.9.14 resumes a look-ahead for the '>' of a start tag where the last chunk ended,
+ * remembering that it was inside a quoted attribute value (the hasPErefs bit) but not which
+ * quote opened it, so no quote closes the value and the parser waits for the end of the page,
+ * holding all of it in memory. Rescanning that tag from its '<' is cheap and right. */
+static void restart_lookahead(xmlParserCtxtPtr ctxt)
+{
+    if (ctxt->hasPErefs & 1) {
+        ctxt->checkIndex = 0;
+        ctxt->hasPErefs = 0;
+    }
+}
+
+static void parse(struct wn_html *h, const char *buf, size_t len, int terminate)
+{
+    if (h->status != WINNOW_OK) return;
+    if (!h->sniffed) {
+        h->sniffed = 1;
+        size_t skip = choose_encoding(h, buf, len, terminate);
+        buf += skip;
+        len -= skip;
+    }
+    restart_lookahead(h->parser);
+    htmlParseChunk(h->parser, buf, (int)len, terminate);
+    if (h->parser->errNo == XML_ERR_NO_MEMORY) fail(h, WINNOW_ERR_NOMEM);
+}
+
+/* Bytes go to libxml2 in fixed blocks: the first block is what the encoding is chosen from,
+ * and the output then depends on the page's bytes only, never on how the caller split them. */
+int wn_html_push(struct wn_html *html, const char *buf, size_t len)
+{
+    while (len && html->status == WINNOW_OK) {
+        size_t take = WN_HTML_BLOCK - html->block_len;
+        if (take > len) take = len;
+        if (html->block_len == 0 && take == WN_HTML_BLOCK) {
+            parse(html, buf, take, 0);
+        } else {
+            memcpy(html->block + html->block_len, buf, take);
+            html->block_len += take;
+            if (html->block_len == WN_HTML_BLOCK) {
+                parse(html, html->block, html->block_len, 0);
+                html->block_len = 0;
+            }
+        }
+        buf += take;
+        len -= take;
+    }
+    return html->status;
+}
+
+int wn_html_finish(struct wn_html *html)
+{
+    parse(html, html->block, html->block_len, 1);
+    flush_line(html);
+    int status = html->status;
+    htmlFreeParserCtxt(html->parser);
+    html->parser = NULL;
+    html->status = WINNOW_OK;
+    int rc = start_parser(html);
+    return status != WINNOW_OK ? status : rc;
+}
+
+void wn_html_free(struct wn_html *html)
+{
+    if (!html) return;
+    if (html->parser) htmlFreeParserCtxt(html->parser);
+    pcre2_match_data_free(html->match);
+    free(html->cache);
+    free(html->line);
+    free(html);
+}

@@ -1,0 +1,317 @@
+/* test_html.c: unit tests for HTML mode (filter/html.c with rules/html.rules): what is dropped,
+ * what is kept, how text is laid out, and that odd input splits, encodings and breakage work. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "html.h"
+#include "testlib.h"
+
+struct sink {
+    char *buf;
+    size_t len, cap;
+};
+
+static int collect(void *ctx, const char *buf, size_t len)
+{
+    struct sink *s = ctx;
+    if (s->len + len + 1 > s->cap) {
+        s->cap = (s->len + len + 1) * 2;
+        s->buf = realloc(s->buf, s->cap);
+        if (!s->buf) return 1;
+    }
+    memcpy(s->buf + s->len, buf, len);
+    s->len += len;
+    s->buf[s->len] = 0;
+    return 0;
+}
+
+static winnow_rules *default_rules(void)
+{
+    static winnow_rules *rules;
+    if (!rules) {
+        char err[256];
+        rules = winnow_rules_new();
+        if (winnow_rules_load_defaults(rules, err, sizeof err) != WINNOW_OK) {
+            printf("cannot load default rules: %s\n", err);
+            exit(1);
+        }
+    }
+    return rules;
+}
+
+/* The text of `page` fed in pieces of `piece` bytes (0: all at once). The result stays valid
+ * until the next call. */
+static const char *extract_n(const char *page, size_t len, size_t piece)
+{
+    static struct sink out;
+    out.len = 0;
+    if (out.buf) out.buf[0] = 0;
+    struct wn_html *h = wn_html_new(default_rules(), collect, &out);
+    if (!h) return "(wn_html_new failed)";
+    if (piece == 0) piece = len ? len : 1;
+    for (size_t i = 0; i < len; i += piece)
+        wn_html_push(h, page + i, len - i < piece ? len - i : piece);
+    wn_html_finish(h);
+    wn_html_free(h);
+    return out.buf ? out.buf : "";
+}
+
+static const char *extract(const char *page)
+{
+    return extract_n(page, strlen(page), 0);
+}
+
+static void test_twitter_embed_dropped(void)
+{
+    CHECK_STR(
+        extract("<html><body><p>Before.</p>"
+                "<blockquote class=\"twitter-tweet\" data-lang=\"en\"><p lang=\"en\">Big news "
+                "<a href=\"https://t.co/abc\">pic.twitter.com/abc</a></p>&mdash; Some One "
+                "(@someone) <a href=\"https://twitter.com/someone/status/1\">May 1, 2019</a>"
+                "</blockquote><script async src=\"https://platform.twitter.com/widgets.js\">"
+                "</script><p>After.</p></body></html>"),
+        "Before.\nAfter.\n");
+}
+
+static void test_other_embeds_dropped(void)
+{
+    CHECK_STR(extract("<p>A</p><blockquote class=\"instagram-media\" data-instgrm-version=\"14\">"
+                      "<p>A post shared by Name (@name)</p></blockquote><p>B</p>"),
+              "A\nB\n");
+    CHECK_STR(extract("<p>A</p><blockquote class=\"tiktok-embed\" cite=\"x\"><section>@handle "
+                      "original sound</section></blockquote><p>B</p>"),
+              "A\nB\n");
+    CHECK_STR(extract("<p>A</p><div class=\"fb-post\" data-href=\"x\"><blockquote>Posted by Name "
+                      "on Tuesday</blockquote></div><p>B</p>"),
+              "A\nB\n");
+    CHECK_STR(extract("<p>A</p><iframe src=\"https://www.youtube.com/embed/xyz\">Watch on YouTube"
+                      "</iframe><p>B</p>"),
+              "A\nB\n");
+    CHECK_STR(extract("<p>A</p><div class=\"embed twitter-timeline extra\">Tweets by x</div>"
+                      "<p>B</p>"),
+              "A\nB\n");
+}
+
+static void test_nested_embeds(void)
+{
+    CHECK_STR(extract("<p>A</p><div class=\"embed-twitter\"><blockquote class=\"twitter-tweet\">"
+                      "<p>outer <blockquote class=\"twitter-tweet\"><p>inner</p></blockquote> "
+                      "tail</p></blockquote></div><p>B</p>"),
+              "A\nB\n");
+}
+
+static void test_embed_inside_kept_blockquote(void)
+{
+    CHECK_STR(extract("<blockquote><p>A quoted paragraph.</p><blockquote class=\"twitter-tweet\">"
+                      "<p>tweet text</p></blockquote><p>More of the quote.</p></blockquote>"),
+              "A quoted paragraph.\nMore of the quote.\n");
+}
+
+static void test_plain_blockquote_kept(void)
+{
+    /* Reads like a tweet, but nothing marks it as an embed: it is the article's quotation. */
+    CHECK_STR(extract("<p>Trump tweeted:</p><blockquote><p>Happy New Year! "
+                      "&mdash; Donald J. Trump (@realDonaldTrump) December 31, 2017</p>"
+                      "</blockquote>"),
+              "Trump tweeted:\nHappy New Year! \xe2\x80\x94 Donald J. Trump (@realDonaldTrump) "
+              "December 31, 2017\n");
+}
+
+static void test_chrome_dropped(void)
+{
+    CHECK_STR(extract("<html><head><title>Title</title><style>p{}</style></head><body>"
+                      "<nav>Home News</nav><p>Story.</p><aside>Most read</aside>"
+                      "<div class=\"related-posts\"><p>Other headline</p></div>"
+                      "<ul class=\"share-buttons\"><li>Facebook</li></ul>"
+                      "<div id=\"comments\"><p>First!</p></div>"
+                      "<div class=\"newsletter-signup\">Sign up</div>"
+                      "<div class=\"ad-slot\">Advertisement</div><noscript>Enable JS</noscript>"
+                      "<footer>Copyright</footer></body></html>"),
+              "Story.\n");
+}
+
+static void test_class_traps_kept(void)
+{
+    /* WordPress post classes, "shared" and layout classes must not drop the story. */
+    CHECK_STR(extract("<article class=\"post type-post category-facebook-feature tag-twitter "
+                      "tag-share\"><p>One.</p></article>"),
+              "One.\n");
+    CHECK_STR(extract("<div class=\"shared-content\"><p>Two.</p></div>"), "Two.\n");
+    CHECK_STR(extract("<div class=\"content tone-comment\"><p>Three.</p></div>"), "Three.\n");
+    CHECK_STR(extract("<div class=\"l-sidebar-fixed l-article-body-segment\"><p>Four.</p></div>"),
+              "Four.\n");
+    CHECK_STR(extract("<div class=\"content-sidebar-wrap\"><p>Five.</p></div>"), "Five.\n");
+    CHECK_STR(extract("<body class=\"single comments-open social\"><p>Six.</p></body>"), "Six.\n");
+    CHECK_STR(extract("<div class=\"social\"><p>Seven.</p></div>"), "Seven.\n");
+    CHECK_STR(extract("<div class=\"lead thread header\"><p>Eight.</p></div>"), "Eight.\n");
+}
+
+static void test_entities(void)
+{
+    CHECK_STR(extract("<p>Fish &amp; chips &lt;b&gt; &quot;q&quot; &#8217; &#x2014; caf&eacute; "
+                      "&nbsp;x</p>"),
+              "Fish & chips <b> \"q\" \xe2\x80\x99 \xe2\x80\x94 caf\xc3\xa9 \xc2\xa0x\n");
+    /* &#150; means Windows-1252 0x96 to a browser: an en dash, not a C1 control. */
+    CHECK_STR(extract("<p>1990&#150;2000</p>"), "1990\xe2\x80\x93"
+                                                "2000\n");
+}
+
+static void test_br_and_blocks(void)
+{
+    CHECK_STR(extract("<p>line one<br>line two<br/><br>line three</p><div>a<div>b</div>c</div>"
+                      "<h2>Head</h2><ul><li>x</li><li>y</li></ul><table><tr><td>c1</td>"
+                      "<td>c2</td></tr></table>"),
+              "line one\nline two\nline three\na\nb\nc\nHead\nx\ny\nc1\nc2\n");
+}
+
+static void test_whitespace(void)
+{
+    CHECK_STR(extract("<p>\n   Several   words\n\tacross\r\n lines   </p>"
+                      "<p>in<b>line</b> <i>joined</i>  <a href=\"#\">link</a>.</p>"
+                      "<p>   </p><p>&nbsp;</p>"),
+              "Several words across lines\ninline joined link.\n");
+    CHECK_STR(extract("<pre>  code  line\n\tsecond\n\nthird</pre>"),
+              "  code  line\n\tsecond\nthird\n");
+}
+
+static void test_broken_html(void)
+{
+    CHECK_STR(extract("<p>one <b>bold <i>both</b> italic?</i></div></span> two<p>three"
+                      "<div><p>four</div></p></p>five"),
+              "one bold both italic? two\nthree\nfour\nfive\n");
+    /* An unterminated embed swallows only itself. */
+    CHECK_STR(extract("<p>kept</p><div><blockquote class=\"twitter-tweet\"><p>post</div>"
+                      "<p>after</p>"),
+              "kept\nafter\n");
+    /* A quote opening an attribute name stalls libxml2 2.9's push parser; the text must
+     * still come out, in order, at the end of the page. */
+    CHECK_STR(extract("<ul class=\"a data-x=\" \"=\"\"><li>item</li></ul><p>after</p>"),
+              "item\nafter\n");
+}
+
+static void test_cut_page(void)
+{
+    CHECK_STR(extract("<html><body><p>first para</p><p>second <b>unfinished par"),
+              "first para\nsecond unfinished par\n");
+    CHECK_STR(extract("<html><body><p>text</p><blockquote class=\"twitter-tweet\"><p>cut in"),
+              "text\n");
+    CHECK_STR(extract("<html><body><p>text</p><div class=\"x"), "text\n");
+}
+
+static void test_windows_1252(void)
+{
+    const char *labelled = "<html><head><meta http-equiv=\"Content-Type\" "
+                           "content=\"text/html; charset=windows-1252\"></head>"
+                           "<body><p>It\x92s \x93quoted\x94 \x97 caf\xe9 \x80"
+                           "5</p></body></html>";
+    const char *want = "It\xe2\x80\x99s \xe2\x80\x9cquoted\xe2\x80\x9d \xe2\x80\x94 caf\xc3\xa9 "
+                       "\xe2\x82\xac"
+                       "5\n";
+    CHECK_STR(extract(labelled), want);
+    /* Browsers read an iso-8859-1 label, and unlabelled non-UTF-8 bytes, as Windows-1252. */
+    CHECK_STR(extract("<meta charset=\"iso-8859-1\"><p>It\x92s \x93quoted\x94 \x97 caf\xe9 \x80"
+                      "5</p>"),
+              want);
+    CHECK_STR(extract("<p>It\x92s \x93quoted\x94 \x97 caf\xe9 \x80"
+                      "5</p>"),
+              want);
+}
+
+static void test_utf8_detection(void)
+{
+    /* No label: valid UTF-8 is UTF-8 (libxml2 alone would read it as Latin-1). */
+    CHECK_STR(extract("<p>Caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac</p>"),
+              "Caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac\n");
+    /* A byte order mark wins over a wrong label and is not text. */
+    CHECK_STR(extract("\xef\xbb\xbf<meta charset=\"windows-1252\"><p>Caf\xc3\xa9</p>"),
+              "Caf\xc3\xa9\n");
+}
+
+static void test_any_split_same_output(void)
+{
+    /* Long enough for several internal blocks, with multi-byte characters and tags across
+     * every kind of boundary. */
+    size_t cap = 200000, len = 0;
+    char *page = malloc(cap);
+    len += (size_t)snprintf(page, cap, "<html><head><meta charset=\"utf-8\"></head><body>");
+    for (int i = 0; len + 400 < cap; i++)
+        len += (size_t)snprintf(page + len, cap - len,
+                                "<div class=\"c%d\"><p>Para %d: caf\xc3\xa9 \xe6\x97\xa5 &amp; "
+                                "<b>bold</b></p><blockquote class=\"twitter-tweet\"><p>t%d</p>"
+                                "</blockquote></div>\n",
+                                i % 7, i, i);
+    len += (size_t)snprintf(page + len, cap - len, "</body></html>");
+    char *whole = strdup(extract_n(page, len, 0));
+    CHECK(strstr(whole, "Para 0: caf\xc3\xa9 \xe6\x97\xa5 & bold\n") != NULL);
+    CHECK(strstr(whole, "t0") == NULL);
+    size_t pieces[] = {1, 2, 3, 7, 4095, 16383, 16385};
+    for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
+        const char *split = extract_n(page, len, pieces[i]);
+        CHECK(strcmp(split, whole) == 0);
+    }
+    free(whole);
+    free(page);
+}
+
+static void test_next_page_after_finish(void)
+{
+    struct sink out = {0};
+    struct wn_html *h = wn_html_new(default_rules(), collect, &out);
+    const char *a = "<html><body><p>page one<blockquote class=\"twitter-tweet\">open";
+    const char *b = "<html><body><p>page two</p></body></html>";
+    CHECK(wn_html_push(h, a, strlen(a)) == WINNOW_OK);
+    CHECK(wn_html_finish(h) == WINNOW_OK);
+    CHECK(wn_html_push(h, b, strlen(b)) == WINNOW_OK);
+    CHECK(wn_html_finish(h) == WINNOW_OK);
+    CHECK_STR(out.buf, "page one\npage two\n");
+    wn_html_free(h);
+    free(out.buf);
+}
+
+static int refuse(void *ctx, const char *buf, size_t len)
+{
+    (void)ctx;
+    (void)buf;
+    (void)len;
+    return 1;
+}
+
+static void test_write_error(void)
+{
+    struct wn_html *h = wn_html_new(default_rules(), refuse, NULL);
+    const char *page = "<p>one</p><p>two</p>";
+    wn_html_push(h, page, strlen(page));
+    CHECK(wn_html_finish(h) == WINNOW_ERR_WRITE);
+    wn_html_free(h);
+}
+
+static void test_long_paragraph_capped(void)
+{
+    size_t n = (3u << 20) + 10;
+    char *page = malloc(n + 16);
+    memcpy(page, "<p>", 3);
+    memset(page + 3, 'x', n);
+    memcpy(page + 3 + n, "</p>", 5);
+    const char *out = extract_n(page, strlen(page), 65536);
+    size_t lines = 0, longest = 0, cur = 0;
+    for (const char *p = out; *p; p++) {
+        if (*p == '\n') {
+            lines++;
+            if (cur > longest) longest = cur;
+            cur = 0;
+        } else {
+            cur++;
+        }
+    }
+    CHECK(lines == 4);
+    CHECK(longest <= (1u << 20));
+    CHECK(strlen(out) == n + lines);
+    free(page);
+}
+
+TEST_MAIN(test_twitter_embed_dropped, test_other_embeds_dropped, test_nested_embeds,
+          test_embed_inside_kept_blockquote, test_plain_blockquote_kept, test_chrome_dropped,
+          test_class_traps_kept, test_entities, test_br_and_blocks, test_whitespace,
+          test_broken_html, test_cut_page, test_windows_1252, test_utf8_detection,
+          test_any_split_same_output, test_next_page_after_finish, test_write_error,
+          test_long_paragraph_capped)
