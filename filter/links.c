@@ -294,9 +294,10 @@ static int emit_line(struct wn_links *l, struct held *h)
             if (e)
                 report(l, h->line_no, k->start, "link-unresolved", "%s (kept: %s)", origz,
                        e->reason ? e->reason : "unresolved");
+            else if (k->replacement && strcmp(k->rule_id, "tracking-param") == 0)
+                report(l, h->line_no, k->start, k->rule_id, "%s%s", k->note ? k->note : "", NULL);
             else if (k->replacement)
-                report(l, h->line_no, k->start, k->rule_id, "%s: removed %s", origz,
-                       k->note ? k->note : "");
+                report(l, h->line_no, k->start, k->rule_id, "%s -> %s", origz, k->replacement);
         }
     }
     rc |= sb_add(&out, h->buf + pos, h->len - pos);

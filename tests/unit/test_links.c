@@ -79,8 +79,7 @@ static void test_offline(void)
     struct sink s;
     CHECK_STR(run("Read https://a.com/x?utm_source=tw&id=7 now.\n", &opt, &s),
               "Read https://a.com/x?id=7 now.\n");
-    CHECK(strstr(s.reports, "1:6 tracking-param https://a.com/x?utm_source=tw&id=7: removed "
-                            "utm_source=tw") != NULL);
+    CHECK_STR(s.reports, "1:6 tracking-param utm_source=tw\n");
     CHECK_STR(run("(see www.ex.com/a?fbclid=Q&b=%7E1).\r\nno link here\n", &opt, &s),
               "(see www.ex.com/a?b=%7E1).\r\nno link here\n");
     CHECK_STR(run("curly \xe2\x80\x9chttps://a.com/p?gclid=1\xe2\x80\x9d end", &opt, &s),
