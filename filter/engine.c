@@ -32,6 +32,9 @@ enum { HOLD_NONE, HOLD_FOOTER, HOLD_LIST, HOLD_EMBED };
 #define EMBED_MAX_BYTES (8 * 1024)
 #define TITLE_MAX 1024
 #define MATCH_LIMIT 1000000
+/* How far around an attribution's literal its pattern is tried (name before, date after). */
+#define ATTRIBUTION_LOOKBACK 240
+#define ATTRIBUTION_LOOKAHEAD 1024
 
 struct line {
     char *text;
@@ -306,7 +309,7 @@ static const struct wn_rule *match_line_rule(winnow_filter *f, const char *s, si
     for (size_t i = 0; i < f->n_by_first[c]; i++) {
         const struct wn_rule *r = list[i];
         if (r->literal && !wn_contains_literal(s + at, n - at, r->literal)) continue;
-        int rc = pcre2_match(r->code, (PCRE2_SPTR)s, n, at, PCRE2_ANCHORED, f->md, f->mctx);
+        int rc = pcre2_match(r->code, (PCRE2_SPTR)s, n, at, 0, f->md, f->mctx);
         if (rc >= 0) return r;
     }
     return NULL;
@@ -424,12 +427,34 @@ static int find_inline_embeds(winnow_filter *f, const char *s, size_t n, size_t 
         size_t bs = SIZE_MAX, be = 0;
         for (size_t i = 0; i < f->n_attrib; i++) {
             const struct wn_rule *r = f->attrib[i];
-            if (r->literal && !memmem(s + pos, n - pos, r->literal, strlen(r->literal))) continue;
             size_t ms, me;
-            if (wn_rule_match(r, s, n, pos, f->md, &ms, &me) && ms < bs) {
-                best = r;
-                bs = ms;
-                be = me;
+            if (!r->literal) {
+                if (wn_rule_match(r, s, n, pos, f->md, &ms, &me) && ms < bs) {
+                    best = r;
+                    bs = ms;
+                    be = me;
+                }
+                continue;
+            }
+            /* An attribution has no fixed first character, so a plain search would try the
+             * pattern at every byte of a long paragraph. Try it only in a window around each
+             * occurrence of its literal, "(@": the name before it is a few words long. */
+            size_t litlen = strlen(r->literal), at = pos;
+            while (at < n && at < bs) {
+                const char *q = memmem(s + at, n - at, r->literal, litlen);
+                if (!q) break;
+                size_t qi = (size_t)(q - s);
+                size_t from = qi > pos + ATTRIBUTION_LOOKBACK ? qi - ATTRIBUTION_LOOKBACK : pos;
+                size_t end = n - qi > ATTRIBUTION_LOOKAHEAD ? qi + ATTRIBUTION_LOOKAHEAD : n;
+                if (wn_rule_match(r, s, end, from, f->md, &ms, &me) && ms <= qi) {
+                    if (ms < bs) {
+                        best = r;
+                        bs = ms;
+                        be = me;
+                    }
+                    break;
+                }
+                at = qi + 1;
             }
         }
         if (!best) break;

@@ -46,6 +46,12 @@ static const char *const kind_names[WN_KIND_COUNT] = {
     [WN_KIND_HTML_EMBED_SRC] = "html-embed-src",
 };
 
+int wn_kind_is_line_rule(enum wn_kind kind)
+{
+    return kind == WN_KIND_DROP_LINE || kind == WN_KIND_HEADER_LIST || kind == WN_KIND_FOOTER ||
+           kind == WN_KIND_CREDIT || kind == WN_KIND_EMBED_START;
+}
+
 const char *wn_kind_name(enum wn_kind kind)
 {
     return kind < WN_KIND_COUNT ? kind_names[kind] : "?";
@@ -114,13 +120,15 @@ static int parse_kind(const char *s, enum wn_kind *kind)
 }
 
 /* Compiles one pattern; the caller reports failures with the rule's own position. */
-static pcre2_code *compile_pattern(const char *pattern, char *msg, size_t msglen, size_t *offset)
+static pcre2_code *compile_pattern(const char *pattern, uint32_t options, char *msg, size_t msglen,
+                                   size_t *offset)
 {
     int code;
     PCRE2_SIZE off;
     /* MATCH_INVALID_UTF: scraped text is not always valid UTF-8 and must pass through. */
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &off, NULL);
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                      PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | options, &code, &off, NULL);
     if (!re) {
         PCRE2_UCHAR buf[256];
         pcre2_get_error_message(code, buf, sizeof buf);
@@ -181,7 +189,10 @@ static int push_rule(winnow_rules *rules, struct pending_rule *p, const char *na
     if (!r->langs && !(r->langs = dup_span("*", 1))) return WINNOW_ERR_NOMEM;
     char msg[256];
     size_t off = 0;
-    r->code = compile_pattern(r->pattern, msg, sizeof msg, &off);
+    /* Line rules are tried anchored at a line's first non-blank byte. Anchoring at compile
+     * time rather than per match keeps them on the JIT, which ignores match-time anchoring. */
+    r->code = compile_pattern(r->pattern, wn_kind_is_line_rule(r->kind) ? PCRE2_ANCHORED : 0, msg,
+                              sizeof msg, &off);
     if (!r->code) {
         set_err(err, errlen, "%s:%lu: rule '%s': bad pattern at offset %zu: %s", name,
                 p->pattern_line, r->id, off, msg);

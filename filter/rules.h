@@ -52,6 +52,9 @@ struct wn_rule {
 
 const char *wn_kind_name(enum wn_kind kind);
 
+/* Line rules match anchored at a line's first non-blank byte (compiled PCRE2_ANCHORED). */
+int wn_kind_is_line_rule(enum wn_kind kind);
+
 /* The enabled rules of one kind, in file order; valid until the set is freed. Compiles the set
  * first if needed (returns 0 rules on a compile error: call winnow_rules_compile to see it). */
 size_t wn_rules_of_kind(winnow_rules *rules, enum wn_kind kind, const struct wn_rule ***out);

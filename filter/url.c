@@ -60,12 +60,13 @@ static size_t host_len(const char *s, size_t len, int *labels)
     return i;
 }
 
-int wn_url_find(const char *text, size_t len, size_t from, struct wn_url_span *span)
+/* Does a URL start at text[i]? Fills span when it does. */
+static int url_at(const char *text, size_t len, size_t i, struct wn_url_span *span)
 {
-    for (size_t i = from; i < len; i++) {
+    {
         unsigned char c = (unsigned char)text[i];
-        if (!is_alnum(c)) continue;
-        if (i > 0 && glued_before((unsigned char)text[i - 1])) continue;
+        if (!is_alnum(c)) return 0;
+        if (i > 0 && glued_before((unsigned char)text[i - 1])) return 0;
         const char *s = text + i;
         size_t rest = len - i, body = 0;
         int has_scheme = 0, labels = 0;
@@ -77,16 +78,16 @@ int wn_url_find(const char *text, size_t len, size_t from, struct wn_url_span *s
             has_scheme = 1;
         }
         if (has_scheme) {
-            if (body >= rest || ends_url((unsigned char)s[body])) continue;
+            if (body >= rest || ends_url((unsigned char)s[body])) return 0;
         } else {
             size_t h = host_len(s, rest, &labels);
-            if (!h) continue;
+            if (!h) return 0;
             int www = starts_with_ci(s, rest, "www.") && labels >= 3;
             /* A bare "word.word" is too often prose ("Node.js"); a path makes it a link. */
             if (!www && !(h + 1 < rest && s[h] == '/' && !ends_url((unsigned char)s[h + 1])))
-                continue;
+                return 0;
             if (h < rest && !ends_url((unsigned char)s[h]) && !strchr("/?#:.,;!)]'", s[h]))
-                continue;
+                return 0;
         }
         size_t end = i + body;
         while (end < len && !ends_url((unsigned char)text[end]))
@@ -114,11 +115,37 @@ int wn_url_find(const char *text, size_t len, size_t from, struct wn_url_span *s
             }
             break;
         }
-        if (has_scheme && end <= i + body) continue;
+        if (has_scheme && end <= i + body) return 0;
         span->start = i;
         span->end = end;
         span->has_scheme = has_scheme;
         return 1;
+    }
+}
+
+int wn_url_find(const char *text, size_t len, size_t from, struct wn_url_span *span)
+{
+    /* Every URL holds a '.' or a ':' (a scheme). Jump between those with memchr and try only
+     * the positions of the blank-delimited token around each: most text costs one pass. */
+    const char *end = text + len, *dot = NULL, *colon = NULL;
+    size_t i = from;
+    while (i < len) {
+        if (!dot || dot < text + i) {
+            dot = memchr(text + i, '.', len - i);
+            if (!dot) dot = end; /* none left: never searched again */
+        }
+        if (!colon || colon < text + i) {
+            colon = memchr(text + i, ':', len - i);
+            if (!colon) colon = end;
+        }
+        const char *m = dot < colon ? dot : colon;
+        if (m == end) return 0;
+        size_t mi = (size_t)(m - text), t = mi;
+        while (t > i && !isspace((unsigned char)text[t - 1]))
+            t--;
+        for (size_t k = t; k < mi; k++)
+            if (url_at(text, len, k, span)) return 1;
+        i = mi + 1;
     }
     return 0;
 }
