@@ -1057,7 +1057,7 @@ winnow_filter *winnow_filter_new(winnow_rules *rules, const struct winnow_option
             f->max_span = (size_t)f->attrib[i]->span * 4;
     if (!f->max_span) f->max_span = 1200;
 
-    f->html = wn_html_new(rules, html_emit, f);
+    f->html = wn_html_new(rules, &f->opt, html_emit, f);
     if (!f->html) goto fail;
     int want_links = f->opt.links != WINNOW_LINKS_KEEP || f->opt.link_options;
     if (want_links) {

@@ -39,9 +39,19 @@ struct wn_html {
     htmlParserCtxtPtr parser;
     htmlSAXHandler sax;
     pcre2_match_data *match;
-    const struct wn_rule **drop_elements, **drop_attrs, **embed_srcs;
-    size_t drop_element_count, drop_attr_count, embed_src_count;
+    const struct wn_rule **drop_elements, **drop_attrs, **embed_attrs, **embed_srcs;
+    size_t drop_element_count, drop_attr_count, embed_attr_count, embed_src_count;
     struct attr_verdict *cache;
+
+    /* An open <a> whose href is a t.co link and that names the link's destination
+     * (data-expanded-url or a title holding a URL): if its visible text is the t.co URL,
+     * that text becomes the destination when the anchor ends. */
+    char *anchor_url;
+    size_t anchor_url_len;
+    size_t anchor_start;          /* where the anchor's text begins in `line` */
+    unsigned long anchor_flushes; /* `flushes` when it opened: a line break abandons it */
+    int anchor_open;
+    unsigned long flushes;
 
     /* Nesting depth inside the dropped subtree (0: not dropping); libxml2 reports an end for
      * every start it reports, closing implied and unclosed elements itself, so counting is
@@ -112,6 +122,7 @@ static int only_blank(const char *s, size_t n)
 static void flush_line(struct wn_html *h)
 {
     h->pending_space = 0;
+    h->flushes++;
     if (h->line_len == 0) return;
     if (only_blank(h->line, h->line_len)) {
         h->line_len = 0;
@@ -233,17 +244,22 @@ static uint64_t hash_bytes(const char *s, size_t n)
     return x ? x : 1;
 }
 
+static int attr_rules_match(struct wn_html *h, const char *value)
+{
+    return matches_any(h, h->drop_attrs, h->drop_attr_count, value) ||
+           matches_any(h, h->embed_attrs, h->embed_attr_count, value);
+}
+
 static int attr_drops(struct wn_html *h, const char *value)
 {
     size_t len = strlen(value);
-    if (len == 0 || h->drop_attr_count == 0) return 0;
-    if (len > WN_HTML_CACHE_MAX_VALUE || !h->cache)
-        return matches_any(h, h->drop_attrs, h->drop_attr_count, value);
+    if (len == 0 || h->drop_attr_count + h->embed_attr_count == 0) return 0;
+    if (len > WN_HTML_CACHE_MAX_VALUE || !h->cache) return attr_rules_match(h, value);
     uint64_t hash = hash_bytes(value, len);
     struct attr_verdict *slot = &h->cache[hash % WN_HTML_CACHE_SLOTS];
     if (slot->hash == hash && slot->len == len && memcmp(slot->value, value, len) == 0)
         return slot->drop;
-    int drop = matches_any(h, h->drop_attrs, h->drop_attr_count, value);
+    int drop = attr_rules_match(h, value);
     slot->hash = hash;
     slot->len = (unsigned char)len;
     slot->drop = (unsigned char)drop;
@@ -273,6 +289,87 @@ static int should_drop(struct wn_html *h, const char *name, const xmlChar **atts
     return 0;
 }
 
+/* ---- t.co links resolved from their anchor -------------------------------------------- */
+
+/* Longest destination URL taken from an anchor; a longer one is left alone. */
+#define WN_HTML_MAX_URL 4096
+
+/* Skips "http://" or "https://" (any case); returns s when there is neither. */
+static const char *skip_scheme(const char *s, size_t len)
+{
+    if (len >= 7 && strncasecmp(s, "http://", 7) == 0) return s + 7;
+    if (len >= 8 && strncasecmp(s, "https://", 8) == 0) return s + 8;
+    return s;
+}
+
+static int has_space(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] <= ' ') return 1;
+    return 0;
+}
+
+/* A t.co link, with or without its scheme: "https://t.co/AbC12", "t.co/AbC12". */
+static int is_tco(const char *s, size_t len)
+{
+    const char *p = skip_scheme(s, len);
+    size_t rest = len - (size_t)(p - s);
+    return rest > 5 && strncasecmp(p, "t.co/", 5) == 0 && !has_space(p, rest);
+}
+
+/* A full http(s) URL that is not itself a t.co link. */
+static int is_full_url(const char *s, size_t len)
+{
+    const char *p = skip_scheme(s, len);
+    size_t rest = len - (size_t)(p - s);
+    return p != s && rest > 0 && len <= WN_HTML_MAX_URL && !has_space(s, len) && !is_tco(s, len);
+}
+
+static const char *attr_value(const xmlChar **atts, const char *key)
+{
+    for (size_t i = 0; atts && atts[i]; i += 2)
+        if (strcasecmp((const char *)atts[i], key) == 0) return (const char *)atts[i + 1];
+    return NULL;
+}
+
+static void open_anchor(struct wn_html *h, const xmlChar **atts)
+{
+    h->anchor_open = 0;
+    const char *href = attr_value(atts, "href");
+    if (!href || !is_tco(href, strlen(href))) return;
+    const char *candidates[] = {attr_value(atts, "data-expanded-url"), attr_value(atts, "title")};
+    for (size_t i = 0; i < 2; i++) {
+        const char *url = candidates[i];
+        if (!url || !is_full_url(url, strlen(url))) continue;
+        size_t n = strlen(url);
+        if (!h->anchor_url) h->anchor_url = malloc(WN_HTML_MAX_URL);
+        if (!h->anchor_url) return; /* the visible t.co text just stays */
+        memcpy(h->anchor_url, url, n);
+        h->anchor_url_len = n;
+        h->anchor_start = h->line_len;
+        h->anchor_flushes = h->flushes;
+        h->anchor_open = 1;
+        return;
+    }
+}
+
+/* At the anchor's end: its visible text, if that is the t.co URL, becomes the destination. An
+ * anchor text that is already a full URL needs nothing: only t.co text is short-link text. */
+static void close_anchor(struct wn_html *h)
+{
+    h->anchor_open = 0;
+    if (h->anchor_flushes != h->flushes || h->anchor_start > h->line_len) return;
+    size_t a = h->anchor_start;
+    while (a < h->line_len && h->line[a] == ' ')
+        a++;
+    if (!is_tco(h->line + a, h->line_len - a)) return;
+    h->line_len = a;
+    if (reserve(h, h->anchor_url_len)) {
+        memcpy(h->line + h->line_len, h->anchor_url, h->anchor_url_len);
+        h->line_len += h->anchor_url_len;
+    }
+}
+
 static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
 {
     struct wn_html *h = ctx;
@@ -293,6 +390,7 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
     }
     if (strcmp(name, "br") == 0 || is_block(name)) flush_line(h);
     if (is_pre(name)) h->pre_depth++;
+    if (strcmp(name, "a") == 0) open_anchor(h, atts);
 }
 
 static void on_end(void *ctx, const xmlChar *tag)
@@ -303,6 +401,7 @@ static void on_end(void *ctx, const xmlChar *tag)
         return;
     }
     const char *name = (const char *)tag;
+    if (h->anchor_open && strcmp(name, "a") == 0) close_anchor(h);
     if (is_pre(name) && h->pre_depth) h->pre_depth--;
     if (is_block(name)) flush_line(h);
 }
@@ -310,6 +409,7 @@ static void on_end(void *ctx, const xmlChar *tag)
 static int start_parser(struct wn_html *h)
 {
     h->drop_depth = h->pre_depth = 0;
+    h->anchor_open = 0;
     h->line_len = 0;
     h->pending_space = 0;
     h->block_len = 0;
@@ -322,7 +422,7 @@ static int start_parser(struct wn_html *h)
     return WINNOW_OK;
 }
 
-struct wn_html *wn_html_new(winnow_rules *rules,
+struct wn_html *wn_html_new(winnow_rules *rules, const struct winnow_options *opt,
                             int (*emit)(void *ctx, const char *buf, size_t len), void *ctx)
 {
     struct wn_html *h = calloc(1, sizeof *h);
@@ -332,7 +432,12 @@ struct wn_html *wn_html_new(winnow_rules *rules,
     h->emit_ctx = ctx;
     h->drop_element_count = wn_rules_of_kind(rules, WN_KIND_HTML_DROP_ELEMENT, &h->drop_elements);
     h->drop_attr_count = wn_rules_of_kind(rules, WN_KIND_HTML_DROP_ATTR, &h->drop_attrs);
-    h->embed_src_count = wn_rules_of_kind(rules, WN_KIND_HTML_EMBED_SRC, &h->embed_srcs);
+    /* --embeds=keep: embeds stay as text, and the text rules (which skip embed rules then
+     * too) leave their attribution lines alone. */
+    if (!opt || !opt->keep_embeds) {
+        h->embed_attr_count = wn_rules_of_kind(rules, WN_KIND_HTML_EMBED_ATTR, &h->embed_attrs);
+        h->embed_src_count = wn_rules_of_kind(rules, WN_KIND_HTML_EMBED_SRC, &h->embed_srcs);
+    }
     h->match = pcre2_match_data_create(wn_rules_max_captures(rules), NULL);
     h->cache = calloc(WN_HTML_CACHE_SLOTS, sizeof *h->cache);
     h->sax.startElement = on_start;
@@ -541,6 +646,7 @@ void wn_html_free(struct wn_html *html)
     if (html->parser) htmlFreeParserCtxt(html->parser);
     pcre2_match_data_free(html->match);
     free(html->cache);
+    free(html->anchor_url);
     free(html->line);
     free(html);
 }

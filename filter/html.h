@@ -10,9 +10,12 @@
 struct wn_html;
 
 /* `emit` receives text in order: one paragraph per line, each ending in "\n". The rules of
- * kinds html-drop-element, html-drop-attr and html-embed-src say what to drop. */
-struct wn_html *wn_html_new(winnow_rules *rules, int (*emit)(void *ctx, const char *buf, size_t len),
-                            void *ctx);
+ * kinds html-drop-element, html-drop-attr, html-embed-attr and html-embed-src say what to drop;
+ * with opt->keep_embeds (--embeds=keep) the last two are not applied. opt may be NULL (the
+ * defaults). A t.co link shown as text inside <a> whose data-expanded-url or title names the
+ * destination URL comes out as that URL. */
+struct wn_html *wn_html_new(winnow_rules *rules, const struct winnow_options *opt,
+                            int (*emit)(void *ctx, const char *buf, size_t len), void *ctx);
 
 /* Feeds page bytes as they arrive; any split is fine. */
 int wn_html_push(struct wn_html *html, const char *buf, size_t len);

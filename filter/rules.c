@@ -44,6 +44,7 @@ static const char *const kind_names[WN_KIND_COUNT] = {
     [WN_KIND_HTML_DROP_ELEMENT] = "html-drop-element",
     [WN_KIND_HTML_DROP_ATTR] = "html-drop-attr",
     [WN_KIND_HTML_EMBED_SRC] = "html-embed-src",
+    [WN_KIND_HTML_EMBED_ATTR] = "html-embed-attr",
 };
 
 int wn_kind_is_line_rule(enum wn_kind kind)
@@ -216,6 +217,7 @@ static int push_rule(winnow_rules *rules, struct pending_rule *p, const char *na
     case WN_KIND_EMBED_START:
     case WN_KIND_EMBED_INTRO:
     case WN_KIND_HTML_EMBED_SRC:
+    case WN_KIND_HTML_EMBED_ATTR:
         r->cls = WN_CLASS_EMBED;
         break;
     case WN_KIND_SHORT_LINK:

@@ -27,6 +27,7 @@ enum wn_kind {
     WN_KIND_HTML_DROP_ELEMENT, /* html-drop-element: tag names whose subtree is dropped */
     WN_KIND_HTML_DROP_ATTR,    /* html-drop-attr: class/id/role values whose subtree goes */
     WN_KIND_HTML_EMBED_SRC,    /* html-embed-src: iframe/script src of social embeds */
+    WN_KIND_HTML_EMBED_ATTR,   /* html-embed-attr: class/id values of social embeds */
     WN_KIND_COUNT
 };
 

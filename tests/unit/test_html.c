@@ -39,14 +39,15 @@ static winnow_rules *default_rules(void)
     return rules;
 }
 
-/* The text of `page` fed in pieces of `piece` bytes (0: all at once). The result stays valid
- * until the next call. */
-static const char *extract_n(const char *page, size_t len, size_t piece)
+/* The text of `page` fed in pieces of `piece` bytes (0: all at once) under `opt` (NULL: the
+ * defaults). The result stays valid until the next call. */
+static const char *extract_opt(const char *page, size_t len, size_t piece,
+                               const struct winnow_options *opt)
 {
     static struct sink out;
     out.len = 0;
     if (out.buf) out.buf[0] = 0;
-    struct wn_html *h = wn_html_new(default_rules(), collect, &out);
+    struct wn_html *h = wn_html_new(default_rules(), opt, collect, &out);
     if (!h) return "(wn_html_new failed)";
     if (piece == 0) piece = len ? len : 1;
     for (size_t i = 0; i < len; i += piece)
@@ -56,9 +57,31 @@ static const char *extract_n(const char *page, size_t len, size_t piece)
     return out.buf ? out.buf : "";
 }
 
+static const char *extract_n(const char *page, size_t len, size_t piece)
+{
+    return extract_opt(page, len, piece, NULL);
+}
+
 static const char *extract(const char *page)
 {
     return extract_n(page, strlen(page), 0);
+}
+
+/* The whole filter (HTML module, then the text rules) on one page. */
+static const char *filter_page(const char *page, const struct winnow_options *given)
+{
+    static struct sink out;
+    out.len = 0;
+    if (out.buf) out.buf[0] = 0;
+    struct winnow_options opt = {0};
+    if (given) opt = *given;
+    opt.format = WINNOW_FORMAT_HTML;
+    winnow_filter *f = winnow_filter_new(default_rules(), &opt, collect, &out);
+    if (!f) return "(winnow_filter_new failed)";
+    winnow_filter_push(f, page, strlen(page));
+    winnow_filter_end_document(f);
+    winnow_filter_free(f);
+    return out.buf ? out.buf : "";
 }
 
 static void test_twitter_embed_dropped(void)
@@ -115,6 +138,78 @@ static void test_plain_blockquote_kept(void)
                       "</blockquote>"),
               "Trump tweeted:\nHappy New Year! \xe2\x80\x94 Donald J. Trump (@realDonaldTrump) "
               "December 31, 2017\n");
+}
+
+static const char tweet_page[] =
+    "<html><body><p>Before.</p>"
+    "<div class=\"embed-twitter\"><blockquote class=\"twitter-tweet\" data-lang=\"en\">"
+    "<p lang=\"en\">Big news today</p>&mdash; Some One (@someone) "
+    "<a href=\"https://twitter.com/someone/status/1\">May 1, 2019</a></blockquote></div>"
+    "<iframe src=\"https://www.youtube.com/embed/xyz\">Watch on YouTube</iframe>"
+    "<script async src=\"https://platform.twitter.com/widgets.js\"></script>"
+    "<div class=\"related-posts\"><p>Other headline</p></div>"
+    "<p>After.</p></body></html>";
+
+static void test_keep_embeds(void)
+{
+    struct winnow_options keep = {.keep_embeds = 1};
+    /* The HTML module: the embed's subtree is text now; other blocks still go, and so do
+     * iframes and scripts, which are never text. */
+    CHECK_STR(extract_opt(tweet_page, strlen(tweet_page), 0, &keep),
+              "Before.\nBig news today\n\xe2\x80\x94 Some One (@someone) May 1, 2019\n"
+              "After.\n");
+    CHECK_STR(extract_opt(tweet_page, strlen(tweet_page), 0, NULL), "Before.\nAfter.\n");
+    /* The whole filter: the text rules keep the post and its attribution too. */
+    CHECK_STR(filter_page(tweet_page, &keep),
+              "Before.\nBig news today\n\xe2\x80\x94 Some One (@someone) May 1, 2019\n"
+              "After.\n");
+    CHECK_STR(filter_page(tweet_page, NULL), "Before.\nAfter.\n");
+    /* Ids of rendered embeds are embed rules too. */
+    const char *widget = "<p>A</p><div id=\"twitter-widget-0\">post</div><p>B</p>";
+    CHECK_STR(extract_opt(widget, strlen(widget), 0, &keep), "A\npost\nB\n");
+    CHECK_STR(extract(widget), "A\nB\n");
+}
+
+static void test_tco_expanded(void)
+{
+    /* data-expanded-url, or a title holding a URL, names where the t.co link goes. */
+    CHECK_STR(extract("<p>Read <a href=\"https://t.co/AbC1\" "
+                      "data-expanded-url=\"https://example.com/story?id=1&amp;x=2\">"
+                      "https://t.co/AbC1</a> now.</p>"),
+              "Read https://example.com/story?id=1&x=2 now.\n");
+    CHECK_STR(extract("<p>See <a href=\"http://t.co/XyZ\" title=\"https://example.org/a/b\">"
+                      "t.co/XyZ</a></p>"),
+              "See https://example.org/a/b\n");
+    /* A title that is not a URL, or no destination at all: the text stays. */
+    CHECK_STR(extract("<p>See <a href=\"https://t.co/XyZ\" title=\"a link\">https://t.co/XyZ</a>"
+                      "</p>"),
+              "See https://t.co/XyZ\n");
+    CHECK_STR(extract("<p>See <a href=\"https://t.co/XyZ\">https://t.co/XyZ</a></p>"),
+              "See https://t.co/XyZ\n");
+    /* Anchor text that is not the t.co URL is the page's own words; it stays. */
+    CHECK_STR(extract("<p>See <a href=\"https://t.co/XyZ\" "
+                      "data-expanded-url=\"https://example.org/a\">this report</a>.</p>"),
+              "See this report.\n");
+    /* Only t.co hrefs. */
+    CHECK_STR(extract("<p><a href=\"https://example.net/\" title=\"https://example.org/a\">"
+                      "https://t.co/XyZ</a></p>"),
+              "https://t.co/XyZ\n");
+    /* Through the whole filter: offline, a bare t.co link is cut, an expanded one stays, and
+     * an anchor text that is already the full URL stays as it is. */
+    const char *page = "<html><body><p>One <a href=\"https://t.co/AAA\" "
+                       "data-expanded-url=\"https://example.com/one\">https://t.co/AAA</a></p>"
+                       "<p>Two <a href=\"https://t.co/BBB\">https://t.co/BBB</a></p>"
+                       "<p>Three <a href=\"https://t.co/CCC\">https://example.com/three</a></p>"
+                       "</body></html>";
+    CHECK_STR(filter_page(page, NULL),
+              "One https://example.com/one\nTwo\nThree https://example.com/three\n");
+    /* In a kept embed too, and the same for any split of the page. */
+    const char *embed = "<p>A</p><blockquote class=\"twitter-tweet\"><p>Look "
+                        "<a href=\"https://t.co/q1\" data-expanded-url=\"https://example.com/q\">"
+                        "https://t.co/q1</a></p></blockquote>";
+    struct winnow_options keep = {.keep_embeds = 1};
+    CHECK_STR(extract_opt(embed, strlen(embed), 0, &keep), "A\nLook https://example.com/q\n");
+    CHECK_STR(extract_opt(embed, strlen(embed), 1, &keep), "A\nLook https://example.com/q\n");
 }
 
 static void test_chrome_dropped(void)
@@ -256,7 +351,7 @@ static void test_any_split_same_output(void)
 static void test_next_page_after_finish(void)
 {
     struct sink out = {0};
-    struct wn_html *h = wn_html_new(default_rules(), collect, &out);
+    struct wn_html *h = wn_html_new(default_rules(), NULL, collect, &out);
     const char *a = "<html><body><p>page one<blockquote class=\"twitter-tweet\">open";
     const char *b = "<html><body><p>page two</p></body></html>";
     CHECK(wn_html_push(h, a, strlen(a)) == WINNOW_OK);
@@ -278,7 +373,7 @@ static int refuse(void *ctx, const char *buf, size_t len)
 
 static void test_write_error(void)
 {
-    struct wn_html *h = wn_html_new(default_rules(), refuse, NULL);
+    struct wn_html *h = wn_html_new(default_rules(), NULL, refuse, NULL);
     const char *page = "<p>one</p><p>two</p>";
     wn_html_push(h, page, strlen(page));
     CHECK(wn_html_finish(h) == WINNOW_ERR_WRITE);
@@ -314,4 +409,4 @@ TEST_MAIN(test_twitter_embed_dropped, test_other_embeds_dropped, test_nested_emb
           test_class_traps_kept, test_entities, test_br_and_blocks, test_whitespace,
           test_broken_html, test_cut_page, test_windows_1252, test_utf8_detection,
           test_any_split_same_output, test_next_page_after_finish, test_write_error,
-          test_long_paragraph_capped)
+          test_long_paragraph_capped, test_keep_embeds, test_tco_expanded)
