@@ -96,6 +96,7 @@ struct winnow_filter {
 
     pcre2_match_data *md;
     pcre2_match_context *mctx;
+    int valid; /* the current line is valid UTF-8: rules take the JIT */
 
     /* rules by kind, and line rules indexed by the first byte they can match */
     const struct wn_rule **attrib, **cutters, **line_rules, **intro;
@@ -242,6 +243,14 @@ static int is_upper(unsigned char c)
     return c >= 'A' && c <= 'Z';
 }
 
+/* The first character boundary at or after i (PCRE2 is given only boundaries as starts). */
+static size_t next_char(const char *s, size_t n, size_t i)
+{
+    while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i++;
+    return i;
+}
+
 /* ---- the queue of held lines ------------------------------------------------------------ */
 
 static struct line *queue_push(winnow_filter *f)
@@ -309,8 +318,8 @@ static const struct wn_rule *match_line_rule(winnow_filter *f, const char *s, si
     for (size_t i = 0; i < f->n_by_first[c]; i++) {
         const struct wn_rule *r = list[i];
         if (r->literal && !wn_contains_literal(s + at, n - at, r->literal)) continue;
-        int rc = pcre2_match(r->code, (PCRE2_SPTR)s, n, at, 0, f->md, f->mctx);
-        if (rc >= 0) return r;
+        size_t ms, me;
+        if (wn_rule_match_utf(r, s, n, at, f->valid, f->md, f->mctx, &ms, &me)) return r;
     }
     return NULL;
 }
@@ -372,10 +381,12 @@ static int sentence_start(const char *s, size_t p, size_t len)
  * fits: then only the attribution goes, since losing story text is worse than leaving some. */
 static int introduced(winnow_filter *f, const char *s, size_t p)
 {
-    size_t from = p > 80 ? p - 80 : 0;
+    size_t from = next_char(s, p, p > 80 ? p - 80 : 0);
     for (size_t i = 0; i < f->n_intro; i++) {
         size_t ms, me;
-        if (wn_rule_match(f->intro[i], s, p, from, f->md, &ms, &me) && me == p) return 1;
+        if (wn_rule_match_utf(f->intro[i], s, p, from, f->valid, f->md, f->mctx, &ms, &me) &&
+            me == p)
+            return 1;
     }
     return 0;
 }
@@ -429,7 +440,8 @@ static int find_inline_embeds(winnow_filter *f, const char *s, size_t n, size_t 
             const struct wn_rule *r = f->attrib[i];
             size_t ms, me;
             if (!r->literal) {
-                if (wn_rule_match(r, s, n, pos, f->md, &ms, &me) && ms < bs) {
+                if (wn_rule_match_utf(r, s, n, pos, f->valid, f->md, f->mctx, &ms, &me) &&
+                    ms < bs) {
                     best = r;
                     bs = ms;
                     be = me;
@@ -446,7 +458,11 @@ static int find_inline_embeds(winnow_filter *f, const char *s, size_t n, size_t 
                 size_t qi = (size_t)(q - s);
                 size_t from = qi > pos + ATTRIBUTION_LOOKBACK ? qi - ATTRIBUTION_LOOKBACK : pos;
                 size_t end = n - qi > ATTRIBUTION_LOOKAHEAD ? qi + ATTRIBUTION_LOOKAHEAD : n;
-                if (wn_rule_match(r, s, end, from, f->md, &ms, &me) && ms <= qi) {
+                from = next_char(s, n, from);
+                while (end < n && end > qi && ((unsigned char)s[end] & 0xC0) == 0x80)
+                    end--;
+                if (wn_rule_match_utf(r, s, end, from, f->valid, f->md, f->mctx, &ms, &me) &&
+                    ms <= qi) {
                     if (ms < bs) {
                         best = r;
                         bs = ms;
@@ -459,7 +475,7 @@ static int find_inline_embeds(winnow_filter *f, const char *s, size_t n, size_t 
         }
         if (!best) break;
         if (be <= bs) { /* an empty match: step past it */
-            pos = bs + 1;
+            pos = next_char(s, n, bs + 1);
             continue;
         }
         size_t start = bs;
@@ -484,9 +500,9 @@ static void find_cuts(winnow_filter *f, const char *s, size_t n)
         size_t pos = 0;
         while (pos < n) {
             size_t ms, me;
-            if (!wn_rule_match(r, s, n, pos, f->md, &ms, &me)) break;
+            if (!wn_rule_match_utf(r, s, n, pos, f->valid, f->md, f->mctx, &ms, &me)) break;
             if (me > ms && add_cut(f, ms, me, r)) return;
-            pos = me > ms ? me : ms + 1;
+            pos = me > ms ? me : next_char(s, n, ms + 1);
             if (r->anchored) break;
         }
     }
@@ -699,6 +715,7 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
         f->title_line = f->line_no;
     }
 
+    f->valid = wn_utf8_valid(s, n);
     /* Spans cut inside the line: embeds with their posts, short links, inline promos. */
     f->ncuts = 0;
     int attribution_first = 0;

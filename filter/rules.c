@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,7 @@ static void rule_free(struct wn_rule *r)
     free(r->origin);
     free(r->literal);
     pcre2_code_free(r->code);
+    pcre2_code_free(r->code_any);
 }
 
 void winnow_rules_free(winnow_rules *rules)
@@ -126,10 +128,8 @@ static pcre2_code *compile_pattern(const char *pattern, uint32_t options, char *
 {
     int code;
     PCRE2_SIZE off;
-    /* MATCH_INVALID_UTF: scraped text is not always valid UTF-8 and must pass through. */
-    pcre2_code *re =
-        pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-                      PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | options, &code, &off, NULL);
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF | options,
+                                   &code, &off, NULL);
     if (!re) {
         PCRE2_UCHAR buf[256];
         pcre2_get_error_message(code, buf, sizeof buf);
@@ -138,7 +138,7 @@ static pcre2_code *compile_pattern(const char *pattern, uint32_t options, char *
         return NULL;
     }
     /* JIT is a speed-up only; interpretation gives the same answers where it is missing. */
-    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    if (!(options & PCRE2_MATCH_INVALID_UTF)) (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     return re;
 }
 
@@ -192,9 +192,15 @@ static int push_rule(winnow_rules *rules, struct pending_rule *p, const char *na
     size_t off = 0;
     /* Line rules are tried anchored at a line's first non-blank byte. Anchoring at compile
      * time rather than per match keeps them on the JIT, which ignores match-time anchoring. */
-    r->code = compile_pattern(r->pattern, wn_kind_is_line_rule(r->kind) ? PCRE2_ANCHORED : 0, msg,
-                              sizeof msg, &off);
-    if (!r->code) {
+    uint32_t anchor = wn_kind_is_line_rule(r->kind) ? PCRE2_ANCHORED : 0;
+    r->code = compile_pattern(r->pattern, anchor, msg, sizeof msg, &off);
+    /* Scraped text is not always valid UTF-8 and must pass through; lines that are not get
+     * the interpreter in MATCH_INVALID_UTF mode. Not the JIT in that mode: PCRE2 10.42's JIT
+     * fails \S and \D on multi-byte characters there (tests/unit/test_engine.c, Russian). */
+    if (r->code)
+        r->code_any =
+            compile_pattern(r->pattern, anchor | PCRE2_MATCH_INVALID_UTF, msg, sizeof msg, &off);
+    if (!r->code || !r->code_any) {
         set_err(err, errlen, "%s:%lu: rule '%s': bad pattern at offset %zu: %s", name,
                 p->pattern_line, r->id, off, msg);
         return WINNOW_ERR_RULES;
@@ -532,16 +538,67 @@ int winnow_rules_get(const winnow_rules *rules, size_t index, struct winnow_rule
     return WINNOW_OK;
 }
 
-int wn_rule_match(const struct wn_rule *rule, const char *subject, size_t len, size_t start,
-                  pcre2_match_data *md, size_t *mstart, size_t *mend)
+int wn_utf8_valid(const char *s, size_t n)
 {
-    int rc = pcre2_match(rule->code, (PCRE2_SPTR)subject, len, start, 0, md, NULL);
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        /* ASCII runs, eight bytes at a time: most text is mostly ASCII. */
+        while (end - p >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            if (w & 0x8080808080808080ULL) break;
+            p += 8;
+        }
+        if (p == end) break;
+        unsigned char c = *p;
+        if (c < 0x80) {
+            p++;
+            continue;
+        }
+        size_t need;
+        unsigned cp, min;
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1, cp = c & 0x1F, min = 0x80;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2, cp = c & 0x0F, min = 0x800;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3, cp = c & 0x07, min = 0x10000;
+        } else {
+            return 0;
+        }
+        if ((size_t)(end - p) <= need) return 0;
+        for (size_t i = 1; i <= need; i++) {
+            if ((p[i] & 0xC0) != 0x80) return 0;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+        p += need + 1;
+    }
+    return 1;
+}
+
+int wn_rule_match_utf(const struct wn_rule *rule, const char *subject, size_t len, size_t start,
+                      int valid, pcre2_match_data *md, pcre2_match_context *mctx, size_t *mstart,
+                      size_t *mend)
+{
+    int rc = valid ? pcre2_match(rule->code, (PCRE2_SPTR)subject, len, start, PCRE2_NO_UTF_CHECK,
+                                 md, mctx)
+                   : pcre2_match(rule->code_any, (PCRE2_SPTR)subject, len, start, 0, md, mctx);
     if (rc < 0) return 0;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-    if (ov[1] < ov[0]) return 0; /* \K tricks: never trust a reversed match */
+    if (ov[1] < ov[0]) return 0;
     *mstart = ov[0];
     *mend = ov[1];
     return 1;
+}
+
+int wn_rule_match(const struct wn_rule *rule, const char *subject, size_t len, size_t start,
+                  pcre2_match_data *md, size_t *mstart, size_t *mend)
+{
+    int valid = wn_utf8_valid(subject, len);
+    /* a start inside a character: only the MATCH_INVALID_UTF code may be given that */
+    if (valid && start < len && ((unsigned char)subject[start] & 0xC0) == 0x80) valid = 0;
+    return wn_rule_match_utf(rule, subject, len, start, valid, md, NULL, mstart, mend);
 }
 
 int wn_contains_literal(const char *hay, size_t len, const char *lit)

@@ -45,10 +45,11 @@ struct wn_rule {
     int enabled;
     int anchored;                  /* the pattern starts with ^: only tried at line start */
     unsigned char first_bytes[32]; /* line rules: bytes a match can start with (bitmap) */
-    long span;  /* embed-attribution: longest post in characters; header-list: longest
-                   headline in bytes */
-    long items; /* header-list: most headlines in one list */
-    pcre2_code *code;
+    long span;            /* embed-attribution: longest post in characters; header-list: longest
+                             headline in bytes */
+    long items;           /* header-list: most headlines in one list */
+    pcre2_code *code;     /* UTF, JIT-compiled: for subjects known to be valid UTF-8 */
+    pcre2_code *code_any; /* UTF with MATCH_INVALID_UTF, interpreted: for any bytes */
 };
 
 const char *wn_kind_name(enum wn_kind kind);
@@ -68,6 +69,15 @@ unsigned wn_rules_max_captures(const winnow_rules *rules);
  * cannot decide never removes text. */
 int wn_rule_match(const struct wn_rule *rule, const char *subject, size_t len, size_t start,
                   pcre2_match_data *md, size_t *mstart, size_t *mend);
+
+/* The same for a subject whose UTF-8 validity the caller knows (wn_utf8_valid): valid
+ * subjects take the JIT, invalid ones the interpreter. `start` must be a character boundary. */
+int wn_rule_match_utf(const struct wn_rule *rule, const char *subject, size_t len, size_t start,
+                      int valid, pcre2_match_data *md, pcre2_match_context *mctx, size_t *mstart,
+                      size_t *mend);
+
+/* Is s[0..n) valid UTF-8? */
+int wn_utf8_valid(const char *s, size_t n);
 
 /* Caseless ASCII search for a literal, used as the prefilter. */
 int wn_contains_literal(const char *hay, size_t len, const char *lit);
