@@ -121,11 +121,46 @@ static int parse_mapping(const char *s, struct mapping *m)
 }
 
 /* A --connect-to mapping that the user wrote is trusted, but only for the host and port it
- * names and only towards the address it names. */
-static int trusted_by_mapping(const struct job *j, const struct curl_sockaddr *a)
+ * names and only towards the address (and port) it names. */
+static int trusted_by_mapping(const struct wn_resolver *r, const char *host, int port,
+                              const char *ip, int ip_port)
 {
-    char text[INET6_ADDRSTRLEN] = "";
+    for (size_t i = 0; i < r->nmaps; i++) {
+        const struct mapping *m = &r->maps[i];
+        if (!m->any_host && strcmp(m->host, host) != 0) continue;
+        if (m->port && m->port != port) continue;
+        if (m->addr[0]) {
+            struct in6_addr x, y;
+            int fam = strchr(m->addr, ':') ? AF_INET6 : AF_INET;
+            if (inet_pton(fam, m->addr, &x) != 1 || inet_pton(fam, ip, &y) != 1 ||
+                memcmp(&x, &y, fam == AF_INET ? 4 : 16) != 0)
+                continue;
+        }
+        if (ip_port != (m->addr_port ? m->addr_port : port)) continue;
+        return 1;
+    }
+    return 0;
+}
+
+const char *wn_resolver_check_peer(const struct wn_resolver *r, const char *host, int port,
+                                   const char *ip, int ip_port)
+{
+    if (r->o->allow_private || trusted_by_mapping(r, host, port, ip, ip_port)) return NULL;
+    return wn_netguard_text(ip);
+}
+
+static void refuse(struct job *j, const char *ip, const char *why)
+{
+    snprintf(j->refused, sizeof j->refused, "refused address %s (%s)", ip, why);
+}
+
+/* Every connection attempt, after DNS: the address about to be connected is checked. */
+static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    struct job *j = clientp;
+    char text[INET6_ADDRSTRLEN] = "?";
     int port = 0;
+    (void)purpose;
     if (a->family == AF_INET) {
         const struct sockaddr_in *s = (const void *)&a->addr;
         inet_ntop(AF_INET, &s->sin_addr, text, sizeof text);
@@ -134,44 +169,33 @@ static int trusted_by_mapping(const struct job *j, const struct curl_sockaddr *a
         const struct sockaddr_in6 *s = (const void *)&a->addr;
         inet_ntop(AF_INET6, &s->sin6_addr, text, sizeof text);
         port = ntohs(s->sin6_port);
+    } else {
+        refuse(j, text, "not an IP address");
+        return CURL_SOCKET_BAD;
     }
-    for (size_t i = 0; i < j->r->nmaps; i++) {
-        const struct mapping *m = &j->r->maps[i];
-        if (!m->any_host && strcmp(m->host, j->host) != 0) continue;
-        if (m->port && m->port != j->port) continue;
-        if (m->addr[0]) {
-            struct in6_addr x, y;
-            int fam = strchr(m->addr, ':') ? AF_INET6 : AF_INET;
-            if (fam != a->family || inet_pton(fam, m->addr, &x) != 1 ||
-                inet_pton(fam, text, &y) != 1 || memcmp(&x, &y, fam == AF_INET ? 4 : 16) != 0)
-                continue;
-        }
-        if (port != (m->addr_port ? m->addr_port : j->port)) continue;
-        return 1;
-    }
-    return 0;
-}
-
-static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
-{
-    struct job *j = clientp;
-    (void)purpose;
-    if (!j->r->o->allow_private && !trusted_by_mapping(j, a)) {
-        const char *why = wn_netguard_sockaddr(&a->addr, a->addrlen);
-        if (why) {
-            char text[INET6_ADDRSTRLEN] = "?";
-            if (a->family == AF_INET)
-                inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)&a->addr)->sin_addr,
-                          text, sizeof text);
-            else if (a->family == AF_INET6)
-                inet_ntop(AF_INET6,
-                          &((const struct sockaddr_in6 *)(const void *)&a->addr)->sin6_addr, text,
-                          sizeof text);
-            snprintf(j->refused, sizeof j->refused, "refused address %s (%s)", text, why);
-            return CURL_SOCKET_BAD;
-        }
+    const char *why = wn_resolver_check_peer(j->r, j->host, j->port, text, port);
+    if (why) {
+        refuse(j, text, why);
+        return CURL_SOCKET_BAD;
     }
     return socket(a->family, a->socktype, a->protocol);
+}
+
+/* Just before each request is sent, on a new or a reused connection: the address the
+ * connection actually reached is checked again (a reused connection opened no socket). */
+static int before_request(void *clientp, char *conn_primary_ip, char *conn_local_ip,
+                          int conn_primary_port, int conn_local_port)
+{
+    struct job *j = clientp;
+    (void)conn_local_ip;
+    (void)conn_local_port;
+    const char *ip = conn_primary_ip ? conn_primary_ip : "";
+    const char *why = wn_resolver_check_peer(j->r, j->host, j->port, ip, conn_primary_port);
+    if (why) {
+        refuse(j, *ip ? ip : "?", why);
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
 }
 
 static size_t on_header(char *buf, size_t size, size_t n, void *ud)
@@ -308,6 +332,7 @@ static CURL *new_easy(struct wn_resolver *r)
     if (o->cacert) curl_easy_setopt(e, CURLOPT_CAINFO, o->cacert);
     if (r->connect_to) curl_easy_setopt(e, CURLOPT_CONNECT_TO, r->connect_to);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, before_request);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -389,6 +414,7 @@ static void start_hop(struct wn_resolver *r, struct job *j)
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, left);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, left);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, j);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, j);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, j);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
     curl_easy_setopt(e, CURLOPT_PRIVATE, j);

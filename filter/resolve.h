@@ -36,6 +36,13 @@ int wn_resolver_run(struct wn_resolver *r, int wait_ms);
 /* True when `host` (lower case) is a known shortener. */
 int wn_resolver_is_shortener(struct wn_resolver *r, const char *host);
 
+/* The SSRF check of one connection: NULL when a request for host:port may use a connection
+ * to ip (numeric text) port ip_port, else the range that refuses it. Private addresses pass
+ * with --allow-private, and a --connect-to mapping is trusted for exactly its host, port,
+ * address and address port. Used before connecting and again before every request. */
+const char *wn_resolver_check_peer(const struct wn_resolver *r, const char *host, int port,
+                                   const char *ip, int ip_port);
+
 void wn_resolver_free(struct wn_resolver *r);
 
 #endif

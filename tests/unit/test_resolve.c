@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "links.h"
+#include "resolve.h"
 #include "testlib.h"
 
 #define MOCK "tests/mock_shortener.py"
@@ -302,10 +303,58 @@ static void test_jobs_and_cache(void)
     free(in);
 }
 
+static void no_done(void *ctx, const char *url, const struct wn_resolution *res)
+{
+    (void)ctx;
+    (void)url;
+    (void)res;
+}
+
+/* The check run before each connection and again before each request (reused connections
+ * included, CURLOPT_PREREQFUNCTION): the classifier plus the --connect-to trust, no packets. */
+static void test_check_peer(void)
+{
+    static const char *const m[] = {"t.co:443:127.0.0.1:8443", "bit.ly:80:[::1]:8080", NULL};
+    struct winnow_link_options lo = {.resolve = 1, .jobs = 4, .per_host = 4, .max_hops = 5};
+    lo.connect_to = m;
+    char err[256] = "";
+    struct wn_resolver *r = wn_resolver_new(rules(), &lo, no_done, NULL, err, sizeof err);
+    CHECK(r != NULL);
+    if (!r) return;
+    CHECK(wn_resolver_check_peer(r, "t.co", 443, "93.184.216.34", 443) == NULL);
+    CHECK(wn_resolver_check_peer(r, "t.co", 443, "2606:2800:220:1::1", 443) == NULL);
+    /* The mapping, exactly: host, port, address and address port. */
+    CHECK(wn_resolver_check_peer(r, "t.co", 443, "127.0.0.1", 8443) == NULL);
+    CHECK(wn_resolver_check_peer(r, "bit.ly", 80, "::1", 8080) == NULL);
+    CHECK_STR(wn_resolver_check_peer(r, "t.co", 443, "127.0.0.1", 443), "loopback");
+    CHECK_STR(wn_resolver_check_peer(r, "t.co", 80, "127.0.0.1", 8443), "loopback");
+    CHECK_STR(wn_resolver_check_peer(r, "bit.ly", 443, "127.0.0.1", 8443), "loopback");
+    CHECK_STR(wn_resolver_check_peer(r, "t.co", 443, "127.0.0.2", 8443), "loopback");
+    CHECK_STR(wn_resolver_check_peer(r, "bit.ly", 80, "127.0.0.1", 8080), "loopback");
+    CHECK(wn_resolver_check_peer(r, "t.co", 443, "::ffff:127.0.0.1", 8443) != NULL);
+    /* Every range the classifier refuses is refused here too. */
+    static const char *const bad[] = {
+        "10.1.2.3", "172.16.0.1",  "192.168.1.1", "169.254.169.254", "100.64.0.1",     "224.0.0.1",
+        "0.0.0.0",  "fd00::1",     "fe80::1",     "::ffff:10.0.0.1", "64:ff9b::a00:1", "::",
+        "",         "fe80::1%eth0"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const char *why = wn_resolver_check_peer(r, "t.co", 443, bad[i], 443);
+        CHECK(why != NULL);
+        if (!why) printf("  not refused: %s\n", bad[i]);
+    }
+    wn_resolver_free(r);
+    lo.allow_private = 1;
+    r = wn_resolver_new(rules(), &lo, no_done, NULL, err, sizeof err);
+    CHECK(r && wn_resolver_check_peer(r, "t.co", 443, "127.0.0.2", 443) == NULL);
+    CHECK(r && wn_resolver_check_peer(r, "t.co", 443, "10.1.2.3", 80) == NULL);
+    wn_resolver_free(r);
+}
+
 static void teardown(void)
 {
     stop_mock();
     if (ready) sh("rm -rf '%s'", dir);
 }
 
-TEST_MAIN(setup, test_chains, test_failures, test_guard, test_jobs_and_cache, teardown)
+TEST_MAIN(setup, test_check_peer, test_chains, test_failures, test_guard, test_jobs_and_cache,
+          teardown)
