@@ -47,6 +47,8 @@ struct line {
     size_t indent;
     unsigned long long no;
     const char *rule_id; /* the rule that drops it, reported when the drop is final */
+    char *reports;       /* its cuts, reported when it leaves the queue (see save_report) */
+    size_t reports_len;
 };
 
 /* A growable byte buffer. Grows by half so that a huge line costs little more than itself. */
@@ -109,8 +111,9 @@ struct winnow_filter {
 
     /* input */
     struct buf partial;
-    struct buf scratch; /* a line after its cuts */
-    struct buf blanks;  /* blank lines held after a removal, see emit() */
+    struct buf scratch;     /* a line after its cuts */
+    struct buf blanks;      /* blank lines held after a removal, see emit() */
+    struct buf cut_reports; /* the current line's cuts, see save_report() */
     int after_drop, last_blank, wrote_in_doc;
     struct cut *cuts;
     size_t ncuts, cuts_cap;
@@ -213,6 +216,36 @@ static void report(winnow_filter *f, unsigned long long no, size_t col, const ch
     f->opt.report(f->opt.report_ctx, &r);
 }
 
+/* Reports go out in input order, but a line's cuts are found before the lines held above it
+ * are settled. So a cut's report is saved with its line ({col, rule id, length, text} records
+ * in f->cut_reports, then in the queued line) and made when the line leaves the queue. */
+struct saved_report {
+    size_t col, len;
+    const char *rule_id;
+};
+
+static int save_report(winnow_filter *f, size_t col, const char *rule_id, const char *text,
+                       size_t len)
+{
+    struct saved_report r = {col, len, rule_id};
+    if (buf_append(&f->cut_reports, (const char *)&r, sizeof r) ||
+        buf_append(&f->cut_reports, text, len))
+        return -1;
+    return 0;
+}
+
+static void replay_reports(winnow_filter *f, unsigned long long no, const char *p, size_t n)
+{
+    size_t at = 0;
+    while (at + sizeof(struct saved_report) <= n) {
+        struct saved_report r;
+        memcpy(&r, p + at, sizeof r);
+        at += sizeof r;
+        report(f, no, r.col, r.rule_id, p + at, r.len);
+        at += r.len;
+    }
+}
+
 /* ---- small text helpers ----------------------------------------------------------------- */
 
 static int is_space(unsigned char c)
@@ -286,6 +319,11 @@ static int drain(winnow_filter *f, int all)
     while (f->qhead < limit) {
         struct line *l = &f->q[f->qhead];
         if (l->state == ST_PENDING && !all) break;
+        if (l->reports) {
+            replay_reports(f, l->no, l->reports, l->reports_len);
+            free(l->reports);
+            l->reports = NULL;
+        }
         if (l->state == ST_KEEP || l->state == ST_PENDING) {
             emit(f, l->no, l->text, l->len, l->eol, l->eollen, l->blank);
         } else if (!l->blank) {
@@ -517,7 +555,7 @@ static int cut_cmp(const void *a, const void *b)
 /* Builds the line without its cuts in f->scratch. Overlapping cuts merge. Each cut takes the
  * blanks on its left with it, and the two sides are joined by one space, so that
  * "...New Year! <post> — Name (@x) Dec 31, 2017Trump's tweet" reads "...New Year! Trump's". */
-static int apply_cuts(winnow_filter *f, unsigned long long no, const char *s, size_t n)
+static int apply_cuts(winnow_filter *f, const char *s, size_t n)
 {
     qsort(f->cuts, f->ncuts, sizeof *f->cuts, cut_cmp);
     f->scratch.len = 0;
@@ -530,7 +568,7 @@ static int apply_cuts(winnow_filter *f, unsigned long long no, const char *s, si
             if (f->cuts[i + 1].end > b) b = f->cuts[i + 1].end;
             i++;
         }
-        report(f, no, a, f->cuts[i].rule->id, s + a, b - a);
+        if (f->opt.report && save_report(f, a, f->cuts[i].rule->id, s + a, b - a)) return -1;
         f->stats.spans_cut++;
         if (buf_append(&f->scratch, s + done, a - done)) return -1;
         while (f->scratch.len > 0 && (f->scratch.p[f->scratch.len - 1] == ' ' ||
@@ -686,6 +724,13 @@ static int queue_line(winnow_filter *f, const char *s, size_t n, const char *eol
     l->indent = leading_space(s, n);
     l->no = f->line_no;
     l->rule_id = rule_id;
+    if (f->cut_reports.len) {
+        l->reports = malloc(f->cut_reports.len);
+        if (!l->reports) return fail(f, WINNOW_ERR_NOMEM);
+        memcpy(l->reports, f->cut_reports.p, f->cut_reports.len);
+        l->reports_len = f->cut_reports.len;
+        f->cut_reports.len = 0;
+    }
     return 0;
 }
 
@@ -729,7 +774,7 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
     const char *cut_rule = NULL;
     if (f->ncuts) {
         cut_rule = f->cuts[0].rule->id;
-        if (apply_cuts(f, f->line_no, s, n)) return fail(f, WINNOW_ERR_NOMEM);
+        if (apply_cuts(f, s, n)) return fail(f, WINNOW_ERR_NOMEM);
         text = f->scratch.p;
         len = f->scratch.len;
         first = leading_space(text, len);
@@ -820,7 +865,11 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
         f->region_start = f->qlen;
         f->region_open = 0;
         if (drain(f, 0)) return f->status;
-        if (f->qhead == f->qlen) return emit(f, f->line_no, text, len, eol, eollen, 0);
+        if (f->qhead == f->qlen) {
+            replay_reports(f, f->line_no, f->cut_reports.p, f->cut_reports.len);
+            f->cut_reports.len = 0;
+            return emit(f, f->line_no, text, len, eol, eollen, 0);
+        }
     }
     if (queue_line(f, text, len, eol, eollen, state, hold, rule_id)) return f->status;
 
@@ -1095,12 +1144,15 @@ void winnow_filter_stats(const winnow_filter *f, struct winnow_stats *stats)
 void winnow_filter_free(winnow_filter *f)
 {
     if (!f) return;
-    for (size_t i = f->qhead; i < f->qlen; i++)
+    for (size_t i = f->qhead; i < f->qlen; i++) {
         free(f->q[i].text);
+        free(f->q[i].reports);
+    }
     free(f->q);
     free(f->partial.p);
     free(f->scratch.p);
     free(f->blanks.p);
+    free(f->cut_reports.p);
     free(f->sniff.p);
     free(f->cuts);
     free(f->attrib);
