@@ -89,9 +89,12 @@ check: deps
 check-fast: winnow unit-bins
 	@sh tests/run.sh build
 
+# Figures, not pass/fail: text throughput and memory, link resolution, HTML throughput.
 bench: deps
 	@$(MAKE) --no-print-directory winnow
 	@sh tests/bench.sh
+	@sh tests/bench-links.sh
+	@sh tests/bench-html.sh
 
 format:
 	clang-format -i filter/*.c filter/*.h include/*.h tests/unit/*.c tests/unit/*.h
