@@ -267,6 +267,16 @@ static int attr_drops(struct wn_html *h, const char *value)
     return drop;
 }
 
+/* Attributes that name a page component the way a class does, for CMSs whose classes are
+ * only layout utilities: data-module="content-list", data-ga-module="bibblio-recirc",
+ * data-chorus-optimize-module, data-spotim-module, data-component="share-bar". */
+static int names_component(const char *key)
+{
+    if (strncmp(key, "data-", 5) != 0) return 0;
+    size_t n = strlen(key);
+    return (n >= 11 && strcmp(key + n - 6, "module") == 0) || strcmp(key, "data-component") == 0;
+}
+
 /* Whether the element starting here goes with its whole subtree. */
 static int should_drop(struct wn_html *h, const char *name, const xmlChar **atts)
 {
@@ -279,7 +289,8 @@ static int should_drop(struct wn_html *h, const char *name, const xmlChar **atts
     for (size_t i = 0; atts && atts[i]; i += 2) {
         const char *key = (const char *)atts[i], *value = (const char *)atts[i + 1];
         if (!value) continue;
-        if (strcmp(key, "class") == 0 || strcmp(key, "id") == 0 || strcmp(key, "role") == 0) {
+        if (strcmp(key, "class") == 0 || strcmp(key, "id") == 0 || strcmp(key, "role") == 0 ||
+            names_component(key)) {
             if (attr_drops(h, value)) return 1;
         } else if (has_src && (strcmp(key, "src") == 0 || strcmp(key, "data") == 0 ||
                                strcmp(key, "data-src") == 0)) {

@@ -2,6 +2,7 @@
 # html-corpus.sh: runs `WINNOW_BINARY --format html` on every page of ../shared/corpus/html and
 # checks NAME.expect: "+ phrase" must be in the output, "- phrase" must not (see its README).
 # Usage: tests/html-corpus.sh WINNOW_BINARY; prints a FAIL line per failed check and the totals.
+# WINNOW_ARGS (optional) adds options to each run, e.g. WINNOW_ARGS=--rules=extra.rules.
 set -u
 bin=${1:?usage: html-corpus.sh WINNOW_BINARY}
 dir=$(dirname "$0")/../../shared/corpus/html
@@ -28,7 +29,7 @@ for page in "$dir"/*.html; do
   expect=$dir/$name.expect
   [ -f "$expect" ] || continue
   ran=1
-  "$bin" --format html "$page" >"$tmp/out" 2>"$tmp/err" || ran=0
+  "$bin" --format html ${WINNOW_ARGS:-} "$page" >"$tmp/out" 2>"$tmp/err" || ran=0
   if [ "$ran" = 0 ]; then
     echo "FAIL $name: $bin exited non-zero: $(head -n 1 "$tmp/err")"
   fi

@@ -225,6 +225,22 @@ static void test_chrome_dropped(void)
               "Story.\n");
 }
 
+static void test_component_attributes(void)
+{
+    /* Utility-class pages name their components in data-*module / data-component. */
+    CHECK_STR(extract("<section data-ga-module=\"content_body\"><p>Story.</p></section>"
+                      "<div class=\"w-full mt-8\" data-module=\"content-list\" "
+                      "data-ga-module=\"bibblio-recirc\"><a href=\"/x\">Other story</a></div>"
+                      "<div class=\"mt-20\" data-ga-module=\"footer_nl_signup\">By signing up"
+                      "</div><div data-spotim-module=\"recirculation\">More</div>"
+                      "<div data-component=\"share-bar\">Share</div>"
+                      "<div data-chorus-optimize-module=\"entry-body\"><p>Kept.</p></div>"),
+              "Story.\nKept.\n");
+    /* Other data attributes are data, not names. */
+    CHECK_STR(extract("<div data-label=\"related\" data-modules=\"share\"><p>One.</p></div>"),
+              "One.\n");
+}
+
 static void test_class_traps_kept(void)
 {
     /* WordPress post classes, "shared" and layout classes must not drop the story. */
@@ -409,4 +425,5 @@ TEST_MAIN(test_twitter_embed_dropped, test_other_embeds_dropped, test_nested_emb
           test_class_traps_kept, test_entities, test_br_and_blocks, test_whitespace,
           test_broken_html, test_cut_page, test_windows_1252, test_utf8_detection,
           test_any_split_same_output, test_next_page_after_finish, test_write_error,
-          test_long_paragraph_capped, test_keep_embeds, test_tco_expanded)
+          test_long_paragraph_capped, test_keep_embeds, test_tco_expanded,
+          test_component_attributes)
