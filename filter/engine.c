@@ -355,7 +355,7 @@ static const struct wn_rule *match_line_rule(winnow_filter *f, const char *s, si
     const struct wn_rule **list = f->by_first[c];
     for (size_t i = 0; i < f->n_by_first[c]; i++) {
         const struct wn_rule *r = list[i];
-        if (r->literal && !wn_contains_literal(s + at, n - at, r->literal)) continue;
+        if (r->nlits && wn_rule_literal_find(r, s, n, at) == SIZE_MAX) continue;
         size_t ms, me;
         if (wn_rule_match_utf(r, s, n, at, f->valid, f->md, f->mctx, &ms, &me)) return r;
     }
@@ -375,6 +375,18 @@ static int add_cut(winnow_filter *f, size_t a, size_t b, const struct wn_rule *r
     return 0;
 }
 
+/* Does a non-ASCII capital letter, or a letter of a script without case, start at s[p]?
+ * Latin-1 and Latin Extended-A capitals, Cyrillic capitals, Arabic and Hebrew letters. */
+static int upper_or_caseless(const char *s, size_t p, size_t len)
+{
+    if (p + 1 >= len) return 0;
+    unsigned char a = (unsigned char)s[p], b = (unsigned char)s[p + 1];
+    if (a == 0xC3) return b >= 0x80 && b <= 0x9E && b != 0x97; /* À..Þ but × */
+    if (a == 0xC4 || a == 0xC5) return !(b & 1) || b == 0xB0;  /* Ā Ă ... İ (mostly even) */
+    if (a == 0xD0) return b >= 0x80 && b <= 0xAF;              /* Ѐ..Я */
+    return a >= 0xD7 && a <= 0xDB;                             /* Hebrew, Arabic */
+}
+
 /* Is s[p] where a post glued onto the previous sentence begins? The scraped text lost the
  * paragraph break, leaving "...as you'd expect.What kind of..." or "tweeted:Happy...". */
 static int glued_start(const char *s, size_t p, size_t len)
@@ -384,7 +396,7 @@ static int glued_start(const char *s, size_t p, size_t len)
     unsigned char c = (unsigned char)s[p];
     if (!(punct == '.' || punct == '!' || punct == '?' || punct == ':')) return 0;
     if (!is_lower_or_digit(before) && before < 0x80) return 0;
-    if (is_upper(c) || c == '@' || c == '#') return 1;
+    if (is_upper(c) || c == '@' || c == '#' || upper_or_caseless(s, p, len)) return 1;
     if (c == '"') return p + 1 < len && !is_space((unsigned char)s[p + 1]); /* opening only */
     if (c == '.' && p + 1 < len && s[p + 1] == '@') return 1;               /* ".@handle" replies */
     /* opening curly quotes “ ‘ */
@@ -477,7 +489,7 @@ static int find_inline_embeds(winnow_filter *f, const char *s, size_t n, size_t 
         for (size_t i = 0; i < f->n_attrib; i++) {
             const struct wn_rule *r = f->attrib[i];
             size_t ms, me;
-            if (!r->literal) {
+            if (!r->nlits) {
                 if (wn_rule_match_utf(r, s, n, pos, f->valid, f->md, f->mctx, &ms, &me) &&
                     ms < bs) {
                     best = r;
@@ -489,11 +501,10 @@ static int find_inline_embeds(winnow_filter *f, const char *s, size_t n, size_t 
             /* An attribution has no fixed first character, so a plain search would try the
              * pattern at every byte of a long paragraph. Try it only in a window around each
              * occurrence of its literal, "(@": the name before it is a few words long. */
-            size_t litlen = strlen(r->literal), at = pos;
+            size_t at = pos;
             while (at < n && at < bs) {
-                const char *q = memmem(s + at, n - at, r->literal, litlen);
-                if (!q) break;
-                size_t qi = (size_t)(q - s);
+                size_t qi = wn_rule_literal_find(r, s, n, at);
+                if (qi == SIZE_MAX) break;
                 size_t from = qi > pos + ATTRIBUTION_LOOKBACK ? qi - ATTRIBUTION_LOOKBACK : pos;
                 size_t end = n - qi > ATTRIBUTION_LOOKAHEAD ? qi + ATTRIBUTION_LOOKAHEAD : n;
                 from = next_char(s, n, from);
@@ -534,7 +545,7 @@ static void find_cuts(winnow_filter *f, const char *s, size_t n)
 {
     for (size_t i = 0; i < f->n_cutters; i++) {
         const struct wn_rule *r = f->cutters[i];
-        if (r->literal && !memmem(s, n, r->literal, strlen(r->literal))) continue;
+        if (r->nlits && wn_rule_literal_find(r, s, n, 0) == SIZE_MAX) continue;
         size_t pos = 0;
         while (pos < n) {
             size_t ms, me;
@@ -696,6 +707,20 @@ static int headline_like(const char *s, size_t n, long span)
     return 1;
 }
 
+static int bare_url(const char *s, size_t n)
+{
+    size_t a = leading_space(s, n), b = n;
+    while (b > a && is_space((unsigned char)s[b - 1]))
+        b--;
+    if (!(b - a > 7 &&
+          (strncasecmp(s + a, "http://", 7) == 0 || strncasecmp(s + a, "https://", 8) == 0 ||
+           strncasecmp(s + a, "www.", 4) == 0)))
+        return 0;
+    for (size_t i = a; i < b; i++)
+        if (is_space((unsigned char)s[i])) return 0;
+    return 1;
+}
+
 static int same_as_title(winnow_filter *f, const char *s, size_t n)
 {
     size_t a = leading_space(s, n), b = n;
@@ -802,6 +827,11 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
     /* A headline list under a header goes on while lines look like headlines. */
     if (f->list_active) {
         size_t ind = leading_space(text, len);
+        /* "a bare URL may be one" headline (cleaning contract) */
+        if (is_footer && bare_url(text, len)) {
+            is_footer = 0;
+            r = NULL;
+        }
         int fits = !r && !is_footer && f->list_items < (size_t)f->list_rule->items &&
                    headline_like(text, len, f->list_rule->span) &&
                    (!f->list_indent_set || ind == f->list_indent);

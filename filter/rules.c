@@ -71,6 +71,8 @@ static void rule_free(struct wn_rule *r)
     free(r->pattern);
     free(r->origin);
     free(r->literal);
+    free(r->lits);
+    free(r->lit_lens);
     pcre2_code_free(r->code);
     pcre2_code_free(r->code_any);
 }
@@ -167,6 +169,27 @@ static void compute_first_bytes(struct wn_rule *r)
         memcpy(r->first_bytes, map, sizeof r->first_bytes);
 }
 
+/* "a|b|c" -> three literals, in place. */
+static int split_literals(struct wn_rule *r)
+{
+    size_t n = 1;
+    for (const char *p = r->literal; *p; p++)
+        n += *p == '|';
+    r->lits = calloc(n, sizeof *r->lits);
+    r->lit_lens = calloc(n, sizeof *r->lit_lens);
+    if (!r->lits || !r->lit_lens) return -1;
+    for (char *p = r->literal; p;) {
+        char *bar = strchr(p, '|');
+        if (bar) *bar = 0;
+        if (*p) {
+            r->lits[r->nlits] = p;
+            r->lit_lens[r->nlits++] = strlen(p);
+        }
+        p = bar ? bar + 1 : NULL;
+    }
+    return 0;
+}
+
 /* A rule under construction while its block is read. */
 struct pending_rule {
     struct wn_rule r;
@@ -205,6 +228,7 @@ static int push_rule(winnow_rules *rules, struct pending_rule *p, const char *na
                 p->pattern_line, r->id, off, msg);
         return WINNOW_ERR_RULES;
     }
+    if (r->literal && split_literals(r)) return WINNOW_ERR_NOMEM;
     r->anchored = r->pattern[0] == '^';
     compute_first_bytes(r);
     char origin[512];
@@ -601,23 +625,15 @@ int wn_rule_match(const struct wn_rule *rule, const char *subject, size_t len, s
     return wn_rule_match_utf(rule, subject, len, start, valid, md, NULL, mstart, mend);
 }
 
-int wn_contains_literal(const char *hay, size_t len, const char *lit)
+size_t wn_rule_literal_find(const struct wn_rule *rule, const char *s, size_t n, size_t from)
 {
-    size_t n = strlen(lit);
-    if (n == 0) return 1;
-    if (n > len) return 0;
-    unsigned char c0 = (unsigned char)tolower((unsigned char)lit[0]);
-    unsigned char c1 = (unsigned char)toupper((unsigned char)lit[0]);
-    const char *p = hay, *end = hay + len - n + 1;
-    while (p < end) {
-        /* Jump to the next candidate first byte in either case with memchr, which is
-         * vectorised; most lines hold neither and cost one pass. */
-        const char *a = memchr(p, c0, (size_t)(end - p));
-        const char *b = c0 == c1 ? NULL : memchr(p, c1, (size_t)((a ? a : end) - p));
-        const char *q = b ? b : a;
-        if (!q) return 0;
-        if (strncasecmp(q, lit, n) == 0) return 1;
-        p = q + 1;
+    if (!rule->nlits) return from;
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < rule->nlits && from < n; i++) {
+        size_t end = best == SIZE_MAX ? n : best + rule->lit_lens[i];
+        if (end > n) end = n;
+        const char *q = memmem(s + from, end - from, rule->lits[i], rule->lit_lens[i]);
+        if (q) best = (size_t)(q - s);
     }
-    return 0;
+    return best;
 }

@@ -39,15 +39,18 @@ struct wn_rule {
     char *langs; /* comma-separated, or "*" */
     char *pattern;
     char *origin;  /* "file:line" */
-    char *literal; /* optional prefilter: a line without it (caseless ASCII) cannot match */
+    char *literal; /* optional prefilter: strings separated by '|'; a line holding none of
+                      them (exactly, case and all) cannot match */
     enum wn_kind kind;
     enum wn_class cls;
     int enabled;
     int anchored;                  /* the pattern starts with ^: only tried at line start */
     unsigned char first_bytes[32]; /* line rules: bytes a match can start with (bitmap) */
-    long span;            /* embed-attribution: longest post in characters; header-list: longest
-                             headline in bytes */
-    long items;           /* header-list: most headlines in one list */
+    long span;         /* embed-attribution: longest post in characters; header-list: longest
+                          headline in bytes */
+    long items;        /* header-list: most headlines in one list */
+    const char **lits; /* `literal` split at '|' */
+    size_t *lit_lens, nlits;
     pcre2_code *code;     /* UTF, JIT-compiled: for subjects known to be valid UTF-8 */
     pcre2_code *code_any; /* UTF with MATCH_INVALID_UTF, interpreted: for any bytes */
 };
@@ -79,7 +82,8 @@ int wn_rule_match_utf(const struct wn_rule *rule, const char *subject, size_t le
 /* Is s[0..n) valid UTF-8? */
 int wn_utf8_valid(const char *s, size_t n);
 
-/* Caseless ASCII search for a literal, used as the prefilter. */
-int wn_contains_literal(const char *hay, size_t len, const char *lit);
+/* The first offset >= from where one of the rule's literals occurs, or SIZE_MAX; `from` when
+ * the rule has no literal. */
+size_t wn_rule_literal_find(const struct wn_rule *rule, const char *s, size_t n, size_t from);
 
 #endif
