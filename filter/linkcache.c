@@ -76,8 +76,9 @@ struct wn_linkcache *wn_linkcache_open(const char *path)
         return NULL;
     }
     make_parents(c->path);
-    if (sqlite3_open_v2(c->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_open_v2(c->path, &c->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         warn(c, c->db ? sqlite3_errmsg(c->db) : "cannot open");
         goto fail;
     }
@@ -87,7 +88,7 @@ struct wn_linkcache *wn_linkcache_open(const char *path)
     if (sqlite3_exec(c->db,
                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                      "CREATE TABLE IF NOT EXISTS links (url TEXT PRIMARY KEY, ok INTEGER NOT "
-                     "NULL, final TEXT, reason TEXT, expires INTEGER NOT NULL)",
+                     "NULL, final TEXT, reason TEXT, expires INTEGER NOT NULL) WITHOUT ROWID",
                      NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_prepare_v2(c->db,
                            "SELECT ok, final, reason FROM links WHERE url = ?1 AND expires > ?2",

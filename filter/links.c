@@ -17,6 +17,8 @@
  * link-dense text, few enough bytes that a long stream never piles up in memory. */
 #define WINDOW_LINES 4096
 #define WINDOW_BYTES (8u << 20)
+/* Links queued or in flight at most: bounds the resolver's queue on link-dense lines. */
+#define WINDOW_LINKS 16384
 
 /* One distinct short link, shared by every held line that contains it. */
 struct entry {
@@ -159,9 +161,14 @@ static void entry_release(struct wn_links *l, struct entry *e)
     free(e);
 }
 
+/* The cache key: the options that change an answer, then the URL (cut to fit `cap`). */
 static void cache_key(struct wn_links *l, const char *key, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s%s", l->cache_prefix, key);
+    size_t p = strlen(l->cache_prefix), n = strlen(key);
+    if (p + n >= cap) n = cap - p - 1;
+    memcpy(buf, l->cache_prefix, p);
+    memcpy(buf + p, key, n);
+    buf[p + n] = 0;
 }
 
 /* Called by the resolver as each link finishes. */
@@ -269,8 +276,13 @@ static int emit_line(struct wn_links *l, struct held *h)
         struct link *k = &h->links[i];
         const char *orig = h->buf + k->start;
         size_t olen = k->end - k->start;
+        /* The original as a string, for reports only. */
         char origz[WN_URL_MAX + 1];
-        snprintf(origz, sizeof origz, "%.*s", (int)(olen < WN_URL_MAX ? olen : WN_URL_MAX), orig);
+        if (l->report) {
+            size_t n = olen < WN_URL_MAX ? olen : WN_URL_MAX;
+            memcpy(origz, orig, n);
+            origz[n] = 0;
+        }
         rc |= sb_add(&out, h->buf + pos, k->start - pos);
         pos = k->end;
         struct entry *e = k->entry;
@@ -289,8 +301,10 @@ static int emit_line(struct wn_links *l, struct held *h)
             report(l, h->line_no, k->start, "link-unresolved", "%s (dropped: %s)", origz,
                    e->reason ? e->reason : "unresolved");
         } else {
-            const char *rep = k->replacement ? k->replacement : origz;
-            rc |= sb_add(&out, rep, k->replacement ? strlen(rep) : olen);
+            if (k->replacement)
+                rc |= sb_add(&out, k->replacement, strlen(k->replacement));
+            else
+                rc |= sb_add(&out, orig, olen);
             if (e)
                 report(l, h->line_no, k->start, "link-unresolved", "%s (kept: %s)", origz,
                        e->reason ? e->reason : "unresolved");
@@ -482,6 +496,17 @@ int wn_links_line(struct wn_links *l, unsigned long long line_no, const char *te
             changed = 1;
         }
     }
+    if (!nlinks && !l->head) {
+        /* Nothing to change and nothing held before it: straight out, without a copy (a
+         * 100 MB line must not cost twice its size). */
+        if ((len && write_out(l, text, len)) || (eollen && write_out(l, eol, eollen))) {
+            free(links);
+            return l->status ? l->status : (l->status = WINNOW_ERR_WRITE);
+        }
+        free(links);
+        drive(l, 0);
+        return l->status;
+    }
     struct held *h = calloc(1, sizeof *h);
     if (!h || !(h->buf = malloc(len + eollen + 1))) {
         free(h);
@@ -515,7 +540,11 @@ int wn_links_line(struct wn_links *l, unsigned long long line_no, const char *te
     l->held_lines++;
     l->held_bytes += len + eollen;
     drive(l, 0);
-    while (l->head && (l->held_lines >= WINDOW_LINES || l->held_bytes >= WINDOW_BYTES))
+    /* Over the window: wait (in curl_multi_poll, not spinning) until the oldest line can go.
+     * Once a write failed nothing more is written, so nothing is worth waiting for. */
+    while (l->head && !l->status &&
+           (l->held_lines >= WINDOW_LINES || l->held_bytes >= WINDOW_BYTES ||
+            (l->resolver && wn_resolver_pending(l->resolver) >= WINDOW_LINKS)))
         drive(l, 100);
     return l->status;
 }
@@ -540,7 +569,7 @@ int wn_links_raw(struct wn_links *l, const char *buf, size_t len)
 
 int wn_links_flush(struct wn_links *l)
 {
-    while (l->head) {
+    while (l->head && !l->status) {
         if (l->resolver && wn_resolver_pending(l->resolver)) {
             wn_resolver_run(l->resolver, 100);
         } else if (!held_ready(l->head)) {

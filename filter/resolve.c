@@ -47,7 +47,7 @@ struct job {
     int html, aborted, header_overflow;
     long long content_length;
     size_t header_bytes, body_len, discarded;
-    char body[BODY_CAP];
+    char *body; /* BODY_CAP bytes, only while a 200 text/html page is read */
     char refused[160];
     char host[256];
     int port;
@@ -244,7 +244,7 @@ static size_t on_body(char *buf, size_t size, size_t n, void *ud)
 {
     struct job *j = ud;
     size_t len = size * n;
-    if (j->status == 200 && j->html) {
+    if (j->status == 200 && j->html && (j->body || (j->body = malloc(BODY_CAP)))) {
         size_t room = BODY_CAP - j->body_len, take = len < room ? len : room;
         memcpy(j->body + j->body_len, buf, take);
         j->body_len += take;
@@ -360,6 +360,7 @@ static void job_free(struct job *j)
     free(j->orig);
     free(j->cur);
     free(j->location);
+    free(j->body);
     free(j);
 }
 
@@ -467,6 +468,8 @@ static void hop_done(struct wn_resolver *r, struct job *j, CURLcode rc)
         }
     } else if (j->status == 200) {
         char *target = j->body_len ? page_redirect(j->body, j->body_len) : NULL;
+        free(j->body);
+        j->body = NULL;
         if (target) {
             next = wn_url_resolve(j->cur, target);
             free(target);

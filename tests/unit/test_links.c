@@ -224,4 +224,46 @@ static void test_clearurls(void)
               "buy https://www.amazon.de/dp/B01?psc=1 now\n");
 }
 
-TEST_MAIN(test_offline, test_resolve_offline_cache, test_clearurls)
+static int writes;
+
+static int failing_write(void *ctx, const char *buf, size_t len)
+{
+    (void)ctx;
+    (void)buf;
+    (void)len;
+    writes++;
+    return 1; /* EPIPE, say */
+}
+
+/* A failed write stops the stage: every later call reports it and nothing more is written. */
+static void test_write_error(void)
+{
+    char err[256] = "";
+    struct winnow_options opt = {0};
+    struct wn_links *l = wn_links_new(rules(), &opt, failing_write, NULL, err, sizeof err);
+    CHECK(l != NULL);
+    if (!l) return;
+    writes = 0;
+    const char *line = "See https://a.com/x?utm_source=tw now.";
+    CHECK(wn_links_line(l, 1, line, strlen(line), "\n", 1) == WINNOW_ERR_WRITE);
+    CHECK(wn_links_line(l, 2, "plain", 5, "\n", 1) == WINNOW_ERR_WRITE);
+    CHECK(wn_links_raw(l, "\f\n", 2) == WINNOW_ERR_WRITE);
+    CHECK(wn_links_flush(l) == WINNOW_ERR_WRITE);
+    CHECK(writes == 1);
+    wn_links_free(l);
+
+    /* The same with --resolve --offline and lines that go out from the cache-less path. */
+    struct winnow_link_options lo = {.resolve = 1, .offline = 1, .no_cache = 1};
+    opt.link_options = &lo;
+    l = wn_links_new(rules(), &opt, failing_write, NULL, err, sizeof err);
+    CHECK(l != NULL);
+    if (!l) return;
+    writes = 0;
+    line = "Short https://bit.ly/x here.";
+    CHECK(wn_links_line(l, 1, line, strlen(line), "\n", 1) == WINNOW_ERR_WRITE);
+    CHECK(wn_links_flush(l) == WINNOW_ERR_WRITE);
+    CHECK(writes == 1);
+    wn_links_free(l);
+}
+
+TEST_MAIN(test_offline, test_write_error, test_resolve_offline_cache, test_clearurls)

@@ -350,11 +350,43 @@ static void test_check_peer(void)
     wn_resolver_free(r);
 }
 
+static int fail_write(void *ctx, const char *buf, size_t len)
+{
+    (void)ctx;
+    (void)buf;
+    (void)len;
+    return 1;
+}
+
+/* Once a write fails (EPIPE), the stage reports it and does not wait for links in flight. */
+static void test_write_error(void)
+{
+    if (!ready) return;
+    struct winnow_link_options lo = base();
+    char err[256] = "";
+    struct winnow_options opt = {.link_options = &lo};
+    struct wn_links *l = wn_links_new(rules(), &opt, fail_write, NULL, err, sizeof err);
+    CHECK(l != NULL);
+    if (!l) return;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    const char *a = "fast http://bit.ly/lower", *b = "slow http://bit.ly/slow";
+    int rc = wn_links_line(l, 1, a, strlen(a), "\n", 1);
+    rc |= wn_links_line(l, 2, b, strlen(b), "\n", 1);
+    CHECK(wn_links_flush(l) == WINNOW_ERR_WRITE);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    CHECK(secs < 1.5); /* the slow link takes 3 s */
+    CHECK(wn_links_line(l, 3, a, strlen(a), "\n", 1) == WINNOW_ERR_WRITE);
+    (void)rc;
+    wn_links_free(l);
+}
+
 static void teardown(void)
 {
     stop_mock();
     if (ready) sh("rm -rf '%s'", dir);
 }
 
-TEST_MAIN(setup, test_check_peer, test_chains, test_failures, test_guard, test_jobs_and_cache,
-          teardown)
+TEST_MAIN(setup, test_check_peer, test_chains, test_failures, test_guard, test_write_error,
+          test_jobs_and_cache, teardown)
