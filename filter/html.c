@@ -24,6 +24,26 @@
 #define WN_HTML_CACHE_SLOTS 1024
 #define WN_HTML_CACHE_MAX_VALUE 120
 
+/* What the rules and the rendering say about one tag name, looked up once per name: pages use
+ * a few dozen names thousands of times. */
+#define WN_HTML_TAG_SLOTS 256
+#define WN_HTML_TAG_MAX_NAME 15
+enum {
+    TAG_KNOWN = 1, /* the slot holds a verdict */
+    TAG_DROP = 2,  /* an html-drop-element rule matches: the subtree goes */
+    TAG_BLOCK = 4, /* starts and ends a line */
+    TAG_PRE = 8,   /* white space is kept */
+    TAG_BR = 16,   /* a line break */
+    TAG_A = 32,    /* an anchor (t.co expansion) */
+    TAG_PAGE = 64, /* html or body: never dropped by attributes */
+    TAG_SRC = 128  /* iframe, script, embed, object: src checked by html-embed-src */
+};
+
+struct tag_info {
+    unsigned char flags;
+    char name[WN_HTML_TAG_MAX_NAME + 1];
+};
+
 struct attr_verdict {
     uint64_t hash; /* 0: empty slot */
     unsigned char len;
@@ -42,6 +62,7 @@ struct wn_html {
     const struct wn_rule **drop_elements, **drop_attrs, **embed_attrs, **embed_srcs;
     size_t drop_element_count, drop_attr_count, embed_attr_count, embed_src_count;
     struct attr_verdict *cache;
+    struct tag_info tags[WN_HTML_TAG_SLOTS];
 
     /* An open <a> whose href is a t.co link and that names the link's destination
      * (data-expanded-url or a title holding a URL): if its visible text is the t.co URL,
@@ -277,15 +298,40 @@ static int names_component(const char *key)
     return (n >= 11 && strcmp(key + n - 6, "module") == 0) || strcmp(key, "data-component") == 0;
 }
 
-/* Whether the element starting here goes with its whole subtree. */
-static int should_drop(struct wn_html *h, const char *name, const xmlChar **atts)
+static unsigned tag_flags_uncached(struct wn_html *h, const char *name)
 {
-    if (matches_any(h, h->drop_elements, h->drop_element_count, name)) return 1;
+    unsigned f = TAG_KNOWN;
+    if (matches_any(h, h->drop_elements, h->drop_element_count, name)) f |= TAG_DROP;
+    if (is_block(name)) f |= TAG_BLOCK;
+    if (is_pre(name)) f |= TAG_PRE;
+    if (strcmp(name, "br") == 0) f |= TAG_BR;
+    if (strcmp(name, "a") == 0) f |= TAG_A;
     /* The page itself is never dropped by its attributes: body classes describe the page
      * ("single-post comments-open"), not a block within it. */
-    if (strcmp(name, "html") == 0 || strcmp(name, "body") == 0) return 0;
-    int has_src = strcmp(name, "iframe") == 0 || strcmp(name, "script") == 0 ||
-                  strcmp(name, "embed") == 0 || strcmp(name, "object") == 0;
+    if (strcmp(name, "html") == 0 || strcmp(name, "body") == 0) f |= TAG_PAGE;
+    if (strcmp(name, "iframe") == 0 || strcmp(name, "script") == 0 || strcmp(name, "embed") == 0 ||
+        strcmp(name, "object") == 0)
+        f |= TAG_SRC;
+    return f;
+}
+
+static unsigned tag_flags(struct wn_html *h, const char *name)
+{
+    size_t len = strlen(name);
+    if (len > WN_HTML_TAG_MAX_NAME) return tag_flags_uncached(h, name);
+    struct tag_info *slot = &h->tags[hash_bytes(name, len) % WN_HTML_TAG_SLOTS];
+    if (slot->flags && strcmp(slot->name, name) == 0) return slot->flags;
+    slot->flags = (unsigned char)tag_flags_uncached(h, name);
+    memcpy(slot->name, name, len + 1);
+    return slot->flags;
+}
+
+/* Whether the element starting here goes with its whole subtree. */
+static int should_drop(struct wn_html *h, unsigned flags, const xmlChar **atts)
+{
+    if (flags & TAG_DROP) return 1;
+    if (flags & TAG_PAGE) return 0;
+    int has_src = (flags & TAG_SRC) != 0;
     for (size_t i = 0; atts && atts[i]; i += 2) {
         const char *key = (const char *)atts[i], *value = (const char *)atts[i + 1];
         if (!value) continue;
@@ -389,19 +435,19 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
         h->drop_depth++;
         return;
     }
-    const char *name = (const char *)tag;
-    if (should_drop(h, name, atts)) {
+    unsigned flags = tag_flags(h, (const char *)tag);
+    if (should_drop(h, flags, atts)) {
         /* A dropped block still separates the text around it. */
-        if (is_block(name))
+        if (flags & TAG_BLOCK)
             flush_line(h);
         else if (h->line_len)
             h->pending_space = 1;
         h->drop_depth = 1;
         return;
     }
-    if (strcmp(name, "br") == 0 || is_block(name)) flush_line(h);
-    if (is_pre(name)) h->pre_depth++;
-    if (strcmp(name, "a") == 0) open_anchor(h, atts);
+    if (flags & (TAG_BR | TAG_BLOCK)) flush_line(h);
+    if (flags & TAG_PRE) h->pre_depth++;
+    if (flags & TAG_A) open_anchor(h, atts);
 }
 
 static void on_end(void *ctx, const xmlChar *tag)
@@ -411,10 +457,10 @@ static void on_end(void *ctx, const xmlChar *tag)
         h->drop_depth--;
         return;
     }
-    const char *name = (const char *)tag;
-    if (h->anchor_open && strcmp(name, "a") == 0) close_anchor(h);
-    if (is_pre(name) && h->pre_depth) h->pre_depth--;
-    if (is_block(name)) flush_line(h);
+    unsigned flags = tag_flags(h, (const char *)tag);
+    if (h->anchor_open && (flags & TAG_A)) close_anchor(h);
+    if ((flags & TAG_PRE) && h->pre_depth) h->pre_depth--;
+    if (flags & TAG_BLOCK) flush_line(h);
 }
 
 static int start_parser(struct wn_html *h)
@@ -602,6 +648,89 @@ static void restart_lookahead(xmlParserCtxtPtr ctxt)
     }
 }
 
+static int tag_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int tag_name_start(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c == '.';
+}
+
+static int tag_name_char(unsigned char c)
+{
+    return tag_name_start(c) || (c >= '0' && c <= '9') || c == '-';
+}
+
+/* Skips a name as htmlParseHTMLName reads it (at most 100 characters). */
+static size_t skip_tag_name(const unsigned char *p, size_t i, size_t n)
+{
+    for (size_t k = 0; i < n && k < 100 && tag_name_char(p[i]); k++)
+        i++;
+    return i;
+}
+
+/* Walks the start tag at p[0] == '<' as htmlParseStartTag parses it and turns each quote that
+ * it does not read as an attribute value's delimiter (in an attribute name it skips as bogus,
+ * as in <ul class="a" "=""> or <div"x">, or inside an unquoted value) into '?'. libxml2 skips
+ * those runs, so the parse is the same, but its push look-ahead for the tag's '>' counts every
+ * quote and, fed an odd number, waits for the end of the page holding all of it. Returns
+ * whether a byte changed. */
+static int neutralise_stray_quotes(unsigned char *p, size_t n)
+{
+    if (n < 2 || p[0] != '<' || !tag_name_start(p[1])) return 0;
+    int changed = 0;
+    size_t i = skip_tag_name(p, 1, n);
+    while (i < n) {
+        while (i < n && tag_blank(p[i]))
+            i++;
+        if (i >= n || p[i] == '>' || (p[i] == '/' && i + 1 < n && p[i + 1] == '>')) break;
+        if (tag_name_start(p[i])) {
+            i = skip_tag_name(p, i, n);
+            while (i < n && tag_blank(p[i]))
+                i++;
+            if (i >= n || p[i] != '=') continue;
+            i++;
+            while (i < n && tag_blank(p[i]))
+                i++;
+            if (i < n && (p[i] == '"' || p[i] == '\'')) {
+                unsigned char q = p[i++];
+                while (i < n && p[i] != q)
+                    i++;
+                if (i >= n) break; /* an unterminated value: libxml2 reads on, and so do we */
+                i++;
+                continue;
+            }
+            for (; i < n && !tag_blank(p[i]) && p[i] != '>'; i++)
+                if (p[i] == '"' || p[i] == '\'') p[i] = '?', changed = 1;
+            continue;
+        }
+        for (; i < n && !tag_blank(p[i]) && p[i] != '>' &&
+               !(p[i] == '/' && i + 1 < n && p[i + 1] == '>');
+             i++)
+            if (p[i] == '"' || p[i] == '\'') p[i] = '?', changed = 1;
+    }
+    return changed;
+}
+
+/* When libxml2 sits on a start tag with a block or more of page unparsed, its look-ahead may
+ * be stuck on stray quotes: neutralise them in its input buffer and let it go on. */
+static void unstall(struct wn_html *h)
+{
+    xmlParserInputPtr in = h->parser->input;
+    for (int round = 0; round < 64 && in && in->cur && in->end; round++) {
+        if (h->parser->instate == XML_PARSER_EOF) return;
+        size_t avail = (size_t)(in->end - in->cur);
+        if (avail < WN_HTML_BLOCK) return;
+        if (!neutralise_stray_quotes((unsigned char *)(uintptr_t)in->cur, avail)) return;
+        h->parser->checkIndex = 0;
+        h->parser->hasPErefs &= ~1;
+        htmlParseChunk(h->parser, NULL, 0, 0);
+        in = h->parser->input;
+    }
+}
+
 static void parse(struct wn_html *h, const char *buf, size_t len, int terminate)
 {
     if (h->status != WINNOW_OK) return;
@@ -613,6 +742,7 @@ static void parse(struct wn_html *h, const char *buf, size_t len, int terminate)
     }
     restart_lookahead(h->parser);
     htmlParseChunk(h->parser, buf, (int)len, terminate);
+    if (!terminate) unstall(h);
     if (h->parser->errNo == XML_ERR_NO_MEMORY) fail(h, WINNOW_ERR_NOMEM);
 }
 

@@ -300,6 +300,35 @@ static void test_broken_html(void)
               "item\nafter\n");
 }
 
+/* Text that has reached the sink before wn_html_finish. */
+static void test_stray_quote_no_stall(void)
+{
+    struct sink out = {0};
+    struct wn_html *h = wn_html_new(default_rules(), NULL, collect, &out);
+    size_t cap = 300000, len = 0;
+    char *page = malloc(cap);
+    len += (size_t)snprintf(page, cap,
+                            "<html><body><ul class=\"a data-x=\" \"=\"\"><li>item</li>"
+                            "</ul><div\"x\" id=it's>quoted</div>");
+    for (int i = 0; len + 100 < cap; i++)
+        len += (size_t)snprintf(page + len, cap - len, "<p>para %d</p>\n", i);
+    for (size_t i = 0; i < len; i += 4096)
+        wn_html_push(h, page + i, len - i < 4096 ? len - i : 4096);
+    /* Before the end of the page, most of it is out already. */
+    CHECK(out.buf && strncmp(out.buf, "item\nquoted\npara 0\n", 19) == 0);
+    CHECK(out.len > len / 2);
+    wn_html_finish(h);
+    CHECK(out.buf && strstr(out.buf, "para 1000\n") != NULL);
+    /* The same text as fed in one piece, where libxml2 never waits. */
+    char *whole = strdup(out.buf ? out.buf : "");
+    CHECK_STR(extract_n(page, len, 0), whole);
+    CHECK_STR(extract_n(page, len, 1), whole);
+    free(whole);
+    free(out.buf);
+    wn_html_free(h);
+    free(page);
+}
+
 static void test_cut_page(void)
 {
     CHECK_STR(extract("<html><body><p>first para</p><p>second <b>unfinished par"),
@@ -426,4 +455,4 @@ TEST_MAIN(test_twitter_embed_dropped, test_other_embeds_dropped, test_nested_emb
           test_broken_html, test_cut_page, test_windows_1252, test_utf8_detection,
           test_any_split_same_output, test_next_page_after_finish, test_write_error,
           test_long_paragraph_capped, test_keep_embeds, test_tco_expanded,
-          test_component_attributes)
+          test_component_attributes, test_stray_quote_no_stall)
