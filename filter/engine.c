@@ -14,6 +14,7 @@
  * Each hold is bounded in lines and bytes; past the bound the lines are kept, never dropped. */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -353,8 +354,13 @@ static const struct wn_rule *match_line_rule(winnow_filter *f, const char *s, si
     if (at >= n) return NULL;
     unsigned char c = (unsigned char)s[at];
     const struct wn_rule **list = f->by_first[c];
+    size_t trimmed = n;
+    while (trimmed > at && is_space((unsigned char)s[trimmed - 1]))
+        trimmed--;
+    trimmed -= at;
     for (size_t i = 0; i < f->n_by_first[c]; i++) {
         const struct wn_rule *r = list[i];
+        if (r->longest && trimmed > (size_t)r->longest) continue;
         if (r->nlits && wn_rule_literal_find(r, s, n, at) == SIZE_MAX) continue;
         size_t ms, me;
         if (wn_rule_match_utf(r, s, n, at, f->valid, f->md, f->mctx, &ms, &me)) return r;
@@ -1103,8 +1109,22 @@ static int collect(winnow_filter *f, enum wn_kind kind, const struct wn_rule ***
 winnow_filter *winnow_filter_new(winnow_rules *rules, const struct winnow_options *options,
                                  winnow_write_fn write, void *write_ctx)
 {
-    char err[256];
-    if (!rules || !write || winnow_rules_compile(rules, err, sizeof err) != WINNOW_OK) return NULL;
+    return winnow_filter_open(rules, options, write, write_ctx, NULL, 0);
+}
+
+winnow_filter *winnow_filter_open(winnow_rules *rules, const struct winnow_options *options,
+                                  winnow_write_fn write, void *write_ctx, char *errbuf,
+                                  size_t errlen)
+{
+    char local[256];
+    char *err = errbuf && errlen ? errbuf : local;
+    size_t errsize = errbuf && errlen ? errlen : sizeof local;
+    snprintf(err, errsize, "out of memory");
+    if (!rules || !write) {
+        snprintf(err, errsize, "no rules or no write callback");
+        return NULL;
+    }
+    if (winnow_rules_compile(rules, err, errsize) != WINNOW_OK) return NULL;
     winnow_filter *f = calloc(1, sizeof *f);
     if (!f) return NULL;
     f->rules = rules;
@@ -1157,7 +1177,7 @@ winnow_filter *winnow_filter_new(winnow_rules *rules, const struct winnow_option
     if (!f->html) goto fail;
     int want_links = f->opt.links != WINNOW_LINKS_KEEP || f->opt.link_options;
     if (want_links) {
-        f->links = wn_links_new(rules, &f->opt, write, write_ctx, err, sizeof err);
+        f->links = wn_links_new(rules, &f->opt, write, write_ctx, err, errsize);
         if (!f->links) goto fail;
     }
     return f;

@@ -509,9 +509,17 @@ int main(int argc, char **argv)
     }
     struct output discard = {0};
     discard.fp = fopen("/dev/null", "wb");
-    winnow_filter *f = winnow_filter_new(rules, &opt, write_out, lint ? (void *)&discard : &out);
+    winnow_filter *f =
+        winnow_filter_open(rules, &opt, write_out, lint ? (void *)&discard : &out, err, sizeof err);
     if (!f) {
-        fprintf(stderr, "winnow: cannot set up the filter (bad --clearurls or out of memory)\n");
+        fprintf(stderr, "winnow: %s\n", err);
+        winnow_rules_free(rules);
+        if (discard.fp) fclose(discard.fp);
+        close_output(&out, 0);
+        free(out.tmp_path);
+        free(rule_files);
+        free(disabled);
+        free(connect_to);
         return 2;
     }
 
@@ -560,6 +568,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "winnow: %llu finding%s\n", ex.findings, ex.findings == 1 ? "" : "s");
         if (ex.findings) status = 1;
     }
+    free(out.tmp_path);
     free(rule_files);
     free(disabled);
     free(connect_to);

@@ -120,6 +120,11 @@ struct winnow_options {
 winnow_filter *winnow_filter_new(winnow_rules *rules, const struct winnow_options *options,
                                  winnow_write_fn write, void *write_ctx);
 
+/* The same, saying in err what went wrong when it returns NULL (e.g. an unreadable
+ * --clearurls file). */
+winnow_filter *winnow_filter_open(winnow_rules *rules, const struct winnow_options *options,
+                                  winnow_write_fn write, void *write_ctx, char *err, size_t errlen);
+
 /* Feeds bytes of the current document; lines may be split anywhere. */
 int winnow_filter_push(winnow_filter *filter, const char *buf, size_t len);
 

@@ -41,6 +41,7 @@ run_build() {
     suite "$tag unit $(basename "$t")" "$t"
   done
   [ "$full" = yes ] && suite "$tag cli" sh tests/cli.sh "$dir/winnow"
+  [ "$full" = yes ] && [ -f tests/links-cli.sh ] && suite "$tag links cli" sh tests/links-cli.sh "$dir/winnow"
   [ -f tests/golden.sh ] && suite "$tag golden" sh tests/golden.sh "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/html-corpus.sh ] && suite "$tag html corpus" sh tests/html-corpus.sh "$dir/winnow"
 }
