@@ -49,8 +49,10 @@ struct wn_rule {
     long span;         /* embed-attribution: longest post in characters; header-list: longest
                           headline in bytes */
     long items;        /* header-list: most headlines in one list */
+    long longest;      /* line rules: longest line (bytes, blanks trimmed) worth trying */
     const char **lits; /* `literal` split at '|' */
     size_t *lit_lens, nlits;
+    size_t *lit_rare;     /* offset of each literal's rarest byte: memchr looks for that */
     pcre2_code *code;     /* UTF, JIT-compiled: for subjects known to be valid UTF-8 */
     pcre2_code *code_any; /* UTF with MATCH_INVALID_UTF, interpreted: for any bytes */
 };
