@@ -169,6 +169,10 @@ static int put_line(winnow_filter *f, unsigned long long no, const char *s, size
         if (wn_links_line(f->links, no, s, n, eol, eollen)) return fail(f, WINNOW_ERR_WRITE);
         return 0;
     }
+    if (s + n == eol) { /* uncut text still in the input buffer: one write */
+        if (n + eollen && f->write(f->write_ctx, s, n + eollen)) return fail(f, WINNOW_ERR_WRITE);
+        return 0;
+    }
     if (n && f->write(f->write_ctx, s, n)) return fail(f, WINNOW_ERR_WRITE);
     if (eollen && f->write(f->write_ctx, eol, eollen)) return fail(f, WINNOW_ERR_WRITE);
     return 0;
@@ -361,7 +365,12 @@ static const struct wn_rule *match_line_rule(winnow_filter *f, const char *s, si
     for (size_t i = 0; i < f->n_by_first[c]; i++) {
         const struct wn_rule *r = list[i];
         if (r->longest && trimmed > (size_t)r->longest) continue;
-        if (r->nlits && wn_rule_literal_find(r, s, n, at) == SIZE_MAX) continue;
+        if (r->nlits) {
+            /* a `tail` rule's literal lies in the line's last bytes */
+            size_t from =
+                r->tail && trimmed > (size_t)r->tail ? at + trimmed - (size_t)r->tail : at;
+            if (wn_rule_literal_find(r, s, at + trimmed, from) == SIZE_MAX) continue;
+        }
         size_t ms, me;
         if (wn_rule_match_utf(r, s, n, at, f->valid, f->md, f->mctx, &ms, &me)) return r;
     }

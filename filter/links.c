@@ -499,7 +499,9 @@ int wn_links_line(struct wn_links *l, unsigned long long line_no, const char *te
     if (!nlinks && !l->head) {
         /* Nothing to change and nothing held before it: straight out, without a copy (a
          * 100 MB line must not cost twice its size). */
-        if ((len && write_out(l, text, len)) || (eollen && write_out(l, eol, eollen))) {
+        if (text + len == eol
+                ? write_out(l, text, len + eollen)
+                : (len && write_out(l, text, len)) || (eollen && write_out(l, eol, eollen))) {
             free(links);
             return l->status ? l->status : (l->status = WINNOW_ERR_WRITE);
         }

@@ -392,7 +392,7 @@ int winnow_rules_load_buffer(winnow_rules *rules, const char *name, const char *
             free(val);
             continue;
         } else if (strcmp(key, "span") == 0 || strcmp(key, "items") == 0 ||
-                   strcmp(key, "longest") == 0) {
+                   strcmp(key, "longest") == 0 || strcmp(key, "tail") == 0) {
             long n;
             if (!parse_long(val, &n)) {
                 set_err(err, errlen, "%s:%lu: '%s' takes a positive number", name, line_no, key);
@@ -401,6 +401,8 @@ int winnow_rules_load_buffer(winnow_rules *rules, const char *name, const char *
                 p.r.span = n;
             } else if (key[0] == 'i') {
                 p.r.items = n;
+            } else if (key[0] == 't') {
+                p.r.tail = n;
             } else {
                 p.r.longest = n;
             }
@@ -593,7 +595,13 @@ int wn_utf8_valid(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
-        /* ASCII runs, eight bytes at a time: most text is mostly ASCII. */
+        /* ASCII runs, 32 then 8 bytes at a time: most text is mostly ASCII. */
+        while (end - p >= 32) {
+            uint64_t w[4];
+            memcpy(w, p, 32);
+            if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ULL) break;
+            p += 32;
+        }
         while (end - p >= 8) {
             uint64_t w;
             memcpy(&w, p, 8);
@@ -608,6 +616,10 @@ int wn_utf8_valid(const char *s, size_t n)
         }
         size_t need;
         unsigned cp, min;
+        if (c >= 0xC2 && c <= 0xDF && end - p >= 2 && (p[1] & 0xC0) == 0x80) {
+            p += 2; /* two-byte letters (Latin, Cyrillic, Arabic...): no further checks */
+            continue;
+        }
         if (c >= 0xC2 && c <= 0xDF) {
             need = 1, cp = c & 0x1F, min = 0x80;
         } else if (c >= 0xE0 && c <= 0xEF) {

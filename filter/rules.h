@@ -50,6 +50,7 @@ struct wn_rule {
                           headline in bytes */
     long items;        /* header-list: most headlines in one list */
     long longest;      /* line rules: longest line (bytes, blanks trimmed) worth trying */
+    long tail;         /* line rules: the literal lies in the line's last `tail` bytes */
     const char **lits; /* `literal` split at '|' */
     size_t *lit_lens, nlits;
     size_t *lit_rare;     /* offset of each literal's rarest byte: memchr looks for that */

@@ -128,24 +128,31 @@ int wn_url_find(const char *text, size_t len, size_t from, struct wn_url_span *s
     /* Every URL holds a '.' or a ':' (a scheme). Jump between those with memchr and try only
      * the positions of the blank-delimited token around each: most text costs one pass. */
     const char *end = text + len, *dot = NULL, *colon = NULL;
-    size_t i = from;
-    while (i < len) {
-        if (!dot || dot < text + i) {
-            dot = memchr(text + i, '.', len - i);
+    size_t scan = from, lo = from; /* markers are searched from scan; starts tried from lo */
+    while (scan < len) {
+        if (!dot || dot < text + scan) {
+            dot = memchr(text + scan, '.', len - scan);
             if (!dot) dot = end; /* none left: never searched again */
         }
-        if (!colon || colon < text + i) {
-            colon = memchr(text + i, ':', len - i);
+        if (!colon || colon < text + scan) {
+            colon = memchr(text + scan, ':', len - scan);
             if (!colon) colon = end;
         }
         const char *m = dot < colon ? dot : colon;
         if (m == end) return 0;
-        size_t mi = (size_t)(m - text), t = mi;
-        while (t > i && !isspace((unsigned char)text[t - 1]))
+        size_t mi = (size_t)(m - text);
+        scan = mi + 1;
+        /* A host's dot has a letter or digit after it, a scheme's colon "//": a sentence's
+         * full stop or a colon in prose marks no URL, and costs nothing more. */
+        if (*m == '.' ? !(mi + 1 < len && is_alnum((unsigned char)text[mi + 1]))
+                      : !(mi + 2 < len && text[mi + 1] == '/' && text[mi + 2] == '/'))
+            continue;
+        size_t t = mi;
+        while (t > lo && !isspace((unsigned char)text[t - 1]))
             t--;
         for (size_t k = t; k < mi; k++)
             if (url_at(text, len, k, span)) return 1;
-        i = mi + 1;
+        lo = mi + 1;
     }
     return 0;
 }
