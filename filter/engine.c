@@ -99,7 +99,9 @@ struct winnow_filter {
 
     pcre2_match_data *md;
     pcre2_match_context *mctx;
-    int valid; /* the current line is valid UTF-8: rules take the JIT */
+    int valid; /* the current line is valid UTF-8 (rules take the JIT); -1: not known yet */
+    const char *line_s; /* the current line's text, for line_valid() */
+    size_t line_n;
 
     /* rules by kind, and line rules indexed by the first byte they can match */
     const struct wn_rule **attrib, **cutters, **line_rules, **intro;
@@ -352,6 +354,13 @@ static int drain(winnow_filter *f, int all)
 
 /* ---- rule matching ---------------------------------------------------------------------- */
 
+/* Is the current line valid UTF-8? Found out only when a rule is about to run on it. */
+static int line_valid(winnow_filter *f)
+{
+    if (f->valid < 0) f->valid = wn_utf8_valid(f->line_s, f->line_n);
+    return f->valid;
+}
+
 /* The first line rule (in priority order) that matches at the line's first non-blank byte. */
 static const struct wn_rule *match_line_rule(winnow_filter *f, const char *s, size_t n, size_t at)
 {
@@ -372,7 +381,7 @@ static const struct wn_rule *match_line_rule(winnow_filter *f, const char *s, si
             if (wn_rule_literal_find(r, s, at + trimmed, from) == SIZE_MAX) continue;
         }
         size_t ms, me;
-        if (wn_rule_match_utf(r, s, n, at, f->valid, f->md, f->mctx, &ms, &me)) return r;
+        if (wn_rule_match_utf(r, s, n, at, line_valid(f), f->md, f->mctx, &ms, &me)) return r;
     }
     return NULL;
 }
@@ -449,7 +458,7 @@ static int introduced(winnow_filter *f, const char *s, size_t p)
     size_t from = next_char(s, p, p > 80 ? p - 80 : 0);
     for (size_t i = 0; i < f->n_intro; i++) {
         size_t ms, me;
-        if (wn_rule_match_utf(f->intro[i], s, p, from, f->valid, f->md, f->mctx, &ms, &me) &&
+        if (wn_rule_match_utf(f->intro[i], s, p, from, line_valid(f), f->md, f->mctx, &ms, &me) &&
             me == p)
             return 1;
     }
@@ -505,7 +514,7 @@ static int find_inline_embeds(winnow_filter *f, const char *s, size_t n, size_t 
             const struct wn_rule *r = f->attrib[i];
             size_t ms, me;
             if (!r->nlits) {
-                if (wn_rule_match_utf(r, s, n, pos, f->valid, f->md, f->mctx, &ms, &me) &&
+                if (wn_rule_match_utf(r, s, n, pos, line_valid(f), f->md, f->mctx, &ms, &me) &&
                     ms < bs) {
                     best = r;
                     bs = ms;
@@ -525,7 +534,7 @@ static int find_inline_embeds(winnow_filter *f, const char *s, size_t n, size_t 
                 from = next_char(s, n, from);
                 while (end < n && end > qi && ((unsigned char)s[end] & 0xC0) == 0x80)
                     end--;
-                if (wn_rule_match_utf(r, s, end, from, f->valid, f->md, f->mctx, &ms, &me) &&
+                if (wn_rule_match_utf(r, s, end, from, line_valid(f), f->md, f->mctx, &ms, &me) &&
                     ms <= qi) {
                     if (ms < bs) {
                         best = r;
@@ -564,7 +573,7 @@ static void find_cuts(winnow_filter *f, const char *s, size_t n)
         size_t pos = 0;
         while (pos < n) {
             size_t ms, me;
-            if (!wn_rule_match_utf(r, s, n, pos, f->valid, f->md, f->mctx, &ms, &me)) break;
+            if (!wn_rule_match_utf(r, s, n, pos, line_valid(f), f->md, f->mctx, &ms, &me)) break;
             if (me > ms && add_cut(f, ms, me, r)) return;
             pos = me > ms ? me : next_char(s, n, ms + 1);
             if (r->anchored) break;
@@ -800,7 +809,9 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
         f->title_line = f->line_no;
     }
 
-    f->valid = wn_utf8_valid(s, n);
+    f->valid = -1;
+    f->line_s = s;
+    f->line_n = n;
     /* Spans cut inside the line: embeds with their posts, short links, inline promos. */
     f->ncuts = 0;
     int attribution_first = 0;
@@ -818,6 +829,8 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
         text = f->scratch.p;
         len = f->scratch.len;
         first = leading_space(text, len);
+        f->line_s = text; /* cut at character boundaries: as valid as the line was */
+        f->line_n = len;
     }
 
     if (attribution_first) take_back(f, leading_space(s, n), cut_rule);
