@@ -114,7 +114,9 @@ struct winnow_filter {
 
     /* input */
     struct buf partial;
-    struct buf scratch;     /* a line after its cuts */
+    struct buf scratch;   /* a line after its cuts */
+    const char *cut_text; /* the line after its cuts (apply_cuts), in place or in scratch */
+    size_t cut_len;
     struct buf blanks;      /* blank lines held after a removal, see emit() */
     struct buf cut_reports; /* the current line's cuts, see save_report() */
     int after_drop, last_blank, wrote_in_doc;
@@ -590,11 +592,17 @@ static int cut_cmp(const void *a, const void *b)
 /* Builds the line without its cuts in f->scratch. Overlapping cuts merge. Each cut takes the
  * blanks on its left with it, and the two sides are joined by one space, so that
  * "...New Year! <post> — Name (@x) Dec 31, 2017Trump's tweet" reads "...New Year! Trump's". */
-static int apply_cuts(winnow_filter *f, const char *s, size_t n)
+static int apply_cuts(winnow_filter *f, const char *s, size_t n, char *in_place)
 {
     qsort(f->cuts, f->ncuts, sizeof *f->cuts, cut_cmp);
-    f->scratch.len = 0;
-    size_t done = 0;
+    /* Cuts only shrink a line (each takes a byte or more and adds at most one space), so a
+     * line in a buffer of our own is rewritten in place: a huge line is never copied. */
+    char *dst = in_place;
+    if (!dst) {
+        if (buf_reserve(&f->scratch, n + 1)) return -1;
+        dst = f->scratch.p;
+    }
+    size_t out = 0, done = 0;
     for (size_t i = 0; i < f->ncuts; i++) {
         size_t a = f->cuts[i].start, b = f->cuts[i].end;
         if (b <= done) continue;
@@ -605,18 +613,19 @@ static int apply_cuts(winnow_filter *f, const char *s, size_t n)
         }
         if (f->opt.report && save_report(f, a, f->cuts[i].rule->id, s + a, b - a)) return -1;
         f->stats.spans_cut++;
-        if (buf_append(&f->scratch, s + done, a - done)) return -1;
-        while (f->scratch.len > 0 && (f->scratch.p[f->scratch.len - 1] == ' ' ||
-                                      f->scratch.p[f->scratch.len - 1] == '\t'))
-            f->scratch.len--;
+        memmove(dst + out, s + done, a - done);
+        out += a - done;
+        while (out > 0 && (dst[out - 1] == ' ' || dst[out - 1] == '\t'))
+            out--;
         while (b < n && (s[b] == ' ' || s[b] == '\t'))
             b++;
-        if (f->scratch.len > 0 && b < n && !all_space(f->scratch.p, f->scratch.len) &&
-            buf_append(&f->scratch, " ", 1))
-            return -1;
+        if (out > 0 && b < n && !all_space(dst, out)) dst[out++] = ' ';
         done = b;
     }
-    if (buf_append(&f->scratch, s + done, n - done)) return -1;
+    memmove(dst + out, s + done, n - done);
+    out += n - done;
+    f->cut_text = dst;
+    f->cut_len = out;
     return 0;
 }
 
@@ -783,7 +792,9 @@ static int queue_line(winnow_filter *f, const char *s, size_t n, const char *eol
     return 0;
 }
 
-static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol, size_t eollen)
+/* One line: s[0..n) without its ending eol. `own` is s when the buffer is ours to rewrite. */
+static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol, size_t eollen,
+                     char *own)
 {
     f->line_no++;
     f->stats.lines_in++;
@@ -825,9 +836,9 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
     const char *cut_rule = NULL;
     if (f->ncuts) {
         cut_rule = f->cuts[0].rule->id;
-        if (apply_cuts(f, s, n)) return fail(f, WINNOW_ERR_NOMEM);
-        text = f->scratch.p;
-        len = f->scratch.len;
+        if (apply_cuts(f, s, n, own)) return fail(f, WINNOW_ERR_NOMEM);
+        text = f->cut_text;
+        len = f->cut_len;
         first = leading_space(text, len);
         f->line_s = text; /* cut at character boundaries: as valid as the line was */
         f->line_n = len;
@@ -837,7 +848,10 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
 
     if (first == len) { /* nothing left: the line was all boilerplate */
         if (f->list_active) end_list(f, 1);
-        return queue_line(f, s, n, eol, eollen, ST_DROP, HOLD_NONE, NULL) ? f->status : drain(f, 0);
+        /* its cuts were reported; it counts as a removed line, not a blank one */
+        if (queue_line(f, text, len, eol, eollen, ST_DROP, HOLD_NONE, NULL)) return f->status;
+        f->q[f->qlen - 1].blank = 0;
+        return drain(f, 0);
     }
 
     const struct wn_rule *r = match_line_rule(f, text, len, first);
@@ -974,7 +988,7 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
 
 static int html_emit(void *ctx, const char *buf, size_t len);
 
-static int process_text(winnow_filter *f, const char *s, size_t n)
+static int process_text(winnow_filter *f, const char *s, size_t n, char *own)
 {
     /* s[0..n) ends in '\n' or is the document's last, unterminated line */
     size_t eollen = 0;
@@ -982,7 +996,7 @@ static int process_text(winnow_filter *f, const char *s, size_t n)
         eollen = 1;
         if (n >= 2 && s[n - 2] == '\r') eollen = 2;
     }
-    return text_line(f, s, n - eollen, s + n - eollen, eollen);
+    return text_line(f, s, n - eollen, s + n - eollen, eollen, own);
 }
 
 static int html_emit(void *ctx, const char *buf, size_t len)
@@ -993,7 +1007,7 @@ static int html_emit(void *ctx, const char *buf, size_t len)
     while (pos < len && !f->status) {
         const char *nl = memchr(buf + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - buf) + 1 : len;
-        process_text(f, buf + pos, end - pos);
+        process_text(f, buf + pos, end - pos, NULL);
         pos = end;
     }
     return f->status;
@@ -1002,7 +1016,7 @@ static int html_emit(void *ctx, const char *buf, size_t len)
 static int finish_text(winnow_filter *f)
 {
     if (f->partial.len) {
-        process_text(f, f->partial.p, f->partial.len);
+        process_text(f, f->partial.p, f->partial.len, f->partial.p);
         f->partial.len = 0;
     }
     if (f->embed_active) end_embed(f, 0, NULL);
@@ -1059,7 +1073,7 @@ static int feed(winnow_filter *f, const char *buf, size_t len)
         size_t end = (size_t)(nl - buf) + 1;
         if (f->partial.len) {
             if (buf_append(&f->partial, buf + pos, end - pos)) return fail(f, WINNOW_ERR_NOMEM);
-            process_text(f, f->partial.p, f->partial.len);
+            process_text(f, f->partial.p, f->partial.len, f->partial.p);
             f->partial.len = 0;
             if (f->partial.cap > (1u << 20)) { /* give a huge line's memory back */
                 free(f->partial.p);
@@ -1067,7 +1081,7 @@ static int feed(winnow_filter *f, const char *buf, size_t len)
                 f->partial.cap = 0;
             }
         } else {
-            process_text(f, buf + pos, end - pos);
+            process_text(f, buf + pos, end - pos, NULL);
         }
         pos = end;
     }
