@@ -182,7 +182,7 @@ static int byte_commonness(unsigned char c)
     if (c >= 'A' && c <= 'Z') return lower[c - 'A'] / 10 + 1;
     if (c >= '0' && c <= '9') return 50;
     if (c == '.' || c == ',') return 100;
-    if (c >= 0x80) return 60; /* UTF-8 bytes: common in some languages */
+    if (c >= 0x80) return 400; /* UTF-8 bytes: common in every language but English */
     if (c == '@') return 2;
     return 10; /* ( / : and other punctuation */
 }
@@ -244,6 +244,10 @@ static int push_rule(winnow_rules *rules, struct pending_rule *p, const char *na
     /* Scraped text is not always valid UTF-8 and must pass through; lines that are not get
      * the interpreter in MATCH_INVALID_UTF mode. Not the JIT in that mode: PCRE2 10.42's JIT
      * fails \S and \D on multi-byte characters there (tests/unit/test_engine.c, Russian). */
+    if (r->code) {
+        size_t jit_size = 0;
+        r->jit = pcre2_pattern_info(r->code, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size > 0;
+    }
     if (r->code)
         r->code_any =
             compile_pattern(r->pattern, anchor | PCRE2_MATCH_INVALID_UTF, msg, sizeof msg, &off);
@@ -644,9 +648,16 @@ int wn_rule_match_utf(const struct wn_rule *rule, const char *subject, size_t le
                       int valid, pcre2_match_data *md, pcre2_match_context *mctx, size_t *mstart,
                       size_t *mend)
 {
-    int rc = valid ? pcre2_match(rule->code, (PCRE2_SPTR)subject, len, start, PCRE2_NO_UTF_CHECK,
-                                 md, mctx)
-                   : pcre2_match(rule->code_any, (PCRE2_SPTR)subject, len, start, 0, md, mctx);
+    int rc;
+    if (valid && rule->jit) {
+        /* the JIT's direct entry: no option checks, and the subject is known valid */
+        rc = pcre2_jit_match(rule->code, (PCRE2_SPTR)subject, len, start, 0, md, mctx);
+        if (rc != PCRE2_ERROR_JIT_BADOPTION) goto done;
+    }
+    rc = valid ? pcre2_match(rule->code, (PCRE2_SPTR)subject, len, start, PCRE2_NO_UTF_CHECK, md,
+                             mctx)
+               : pcre2_match(rule->code_any, (PCRE2_SPTR)subject, len, start, 0, md, mctx);
+done:
     if (rc < 0) return 0;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
     if (ov[1] < ov[0]) return 0;

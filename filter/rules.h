@@ -56,6 +56,7 @@ struct wn_rule {
     size_t *lit_rare;     /* offset of each literal's rarest byte: memchr looks for that */
     pcre2_code *code;     /* UTF, JIT-compiled: for subjects known to be valid UTF-8 */
     pcre2_code *code_any; /* UTF with MATCH_INVALID_UTF, interpreted: for any bytes */
+    int jit;              /* `code` has JIT code */
 };
 
 const char *wn_kind_name(enum wn_kind kind);
