@@ -91,8 +91,15 @@ struct cut {
 struct winnow_filter {
     winnow_rules *rules;
     struct winnow_options opt;
-    winnow_write_fn write;
+    winnow_write_fn write; /* coalesce_write, in front of the user's callback */
     void *write_ctx;
+    struct coalescer {
+        winnow_write_fn write; /* the user's */
+        void *ctx;
+        const char *in_lo, *in_hi; /* the buffer being pushed */
+        const char *p;             /* pending output: a run of that buffer */
+        size_t n;
+    } out;
     struct wn_links *links;
     struct wn_html *html;
     int status; /* first error; once set, everything else is refused */
@@ -157,6 +164,34 @@ const char *winnow_version(void)
 }
 
 /* ---- output ----------------------------------------------------------------------------- */
+
+/* Kept lines are mostly runs of the very buffer being pushed. Rather than one callback (and
+ * one copy into stdio) per line, a run of adjacent bytes of that buffer is handed over at
+ * once, when the run breaks or the push ends; bytes from anywhere else go straight on. */
+static int coalesce_flush(struct coalescer *c)
+{
+    if (!c->n) return 0;
+    size_t n = c->n;
+    c->n = 0;
+    return c->write(c->ctx, c->p, n);
+}
+
+static int coalesce_write(void *ctx, const char *buf, size_t len)
+{
+    struct coalescer *c = ctx;
+    if (buf >= c->in_lo && buf + len <= c->in_hi && len) {
+        if (c->n && c->p + c->n == buf) {
+            c->n += len;
+            return 0;
+        }
+        if (coalesce_flush(c)) return -1;
+        c->p = buf;
+        c->n = len;
+        return 0;
+    }
+    if (coalesce_flush(c)) return -1;
+    return c->write(c->ctx, buf, len);
+}
 
 static int fail(winnow_filter *f, int status)
 {
@@ -515,6 +550,7 @@ static int find_inline_embeds(winnow_filter *f, const char *s, size_t n, size_t 
         for (size_t i = 0; i < f->n_attrib; i++) {
             const struct wn_rule *r = f->attrib[i];
             size_t ms, me;
+            if (r->longest && n > (size_t)r->longest) continue;
             if (!r->nlits) {
                 if (wn_rule_match_utf(r, s, n, pos, line_valid(f), f->md, f->mctx, &ms, &me) &&
                     ms < bs) {
@@ -571,6 +607,7 @@ static void find_cuts(winnow_filter *f, const char *s, size_t n)
 {
     for (size_t i = 0; i < f->n_cutters; i++) {
         const struct wn_rule *r = f->cutters[i];
+        if (r->longest && n > (size_t)r->longest) continue;
         if (r->nlits && wn_rule_literal_find(r, s, n, 0) == SIZE_MAX) continue;
         size_t pos = 0;
         while (pos < n) {
@@ -1109,8 +1146,13 @@ int winnow_filter_push(winnow_filter *f, const char *buf, size_t len)
 {
     if (f->status) return f->status;
     f->stats.bytes_in += len;
-    if (!f->doc_format) return start_document(f, buf, len, 0);
-    return feed(f, buf, len);
+    f->out.in_lo = buf;
+    f->out.in_hi = buf + len;
+    int rc = !f->doc_format ? start_document(f, buf, len, 0) : feed(f, buf, len);
+    /* the caller may reuse buf once we return */
+    if (coalesce_flush(&f->out) && !f->status) rc = fail(f, WINNOW_ERR_WRITE);
+    f->out.in_lo = f->out.in_hi = NULL;
+    return rc ? rc : f->status;
 }
 
 int winnow_filter_end_document(winnow_filter *f)
@@ -1165,8 +1207,10 @@ winnow_filter *winnow_filter_open(winnow_rules *rules, const struct winnow_optio
     if (!f) return NULL;
     f->rules = rules;
     if (options) f->opt = *options;
-    f->write = write;
-    f->write_ctx = write_ctx;
+    f->out.write = write;
+    f->out.ctx = write_ctx;
+    f->write = coalesce_write;
+    f->write_ctx = &f->out;
     f->md = pcre2_match_data_create(wn_rules_max_captures(rules) + 1, NULL);
     f->mctx = pcre2_match_context_create(NULL);
     if (!f->md || !f->mctx) goto fail;
@@ -1213,7 +1257,7 @@ winnow_filter *winnow_filter_open(winnow_rules *rules, const struct winnow_optio
     if (!f->html) goto fail;
     int want_links = f->opt.links != WINNOW_LINKS_KEEP || f->opt.link_options;
     if (want_links) {
-        f->links = wn_links_new(rules, &f->opt, write, write_ctx, err, errsize);
+        f->links = wn_links_new(rules, &f->opt, coalesce_write, &f->out, err, errsize);
         if (!f->links) goto fail;
     }
     return f;
