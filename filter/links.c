@@ -452,7 +452,10 @@ int wn_links_line(struct wn_links *l, unsigned long long line_no, const char *te
     struct link *links = NULL;
     size_t nlinks = 0, cap = 0;
     int waiting = 0, changed = 0;
-    if (l->mode != WINNOW_LINKS_KEEP) {
+    /* Offline, without ClearURLs, a URL changes only by losing query or fragment keys: a line
+     * with no '?' and no '#' has nothing to clean, and most lines have neither. */
+    int may_change = l->resolve || l->clearurls || memchr(text, '?', len) || memchr(text, '#', len);
+    if (l->mode != WINNOW_LINKS_KEEP && may_change) {
         struct wn_url_span s;
         size_t from = 0;
         while (wn_url_find(text, len, from, &s)) {
