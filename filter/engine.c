@@ -38,7 +38,7 @@ enum { HOLD_NONE, HOLD_FOOTER, HOLD_LIST, HOLD_EMBED };
 #define ATTRIBUTION_LOOKAHEAD 1024
 
 struct line {
-    char *text;
+    size_t off; /* its text: f->arena.p + off */
     size_t len;
     char eol[2];
     unsigned char eollen;
@@ -125,6 +125,7 @@ struct winnow_filter {
     const char *cut_text; /* the line after its cuts (apply_cuts), in place or in scratch */
     size_t cut_len;
     struct buf blanks;      /* blank lines held after a removal, see emit() */
+    struct buf arena;       /* the texts of held lines, see queue_line() */
     struct buf cut_reports; /* the current line's cuts, see save_report() */
     int after_drop, last_blank, wrote_in_doc;
     struct cut *cuts;
@@ -368,23 +369,31 @@ static int drain(winnow_filter *f, int all)
             free(l->reports);
             l->reports = NULL;
         }
+        const char *text = f->arena.p + l->off;
         if (l->state == ST_KEEP || l->state == ST_PENDING) {
-            emit(f, l->no, l->text, l->len, l->eol, l->eollen, l->blank);
+            emit(f, l->no, text, l->len, l->eol, l->eollen, l->blank);
         } else if (!l->blank) {
             note_drop(f);
             f->stats.lines_removed++;
             /* no rule id: its cuts were reported as they were made */
             if (l->rule_id)
-                report(f, l->no, l->indent, l->rule_id, l->text + l->indent, l->len - l->indent);
+                report(f, l->no, l->indent, l->rule_id, text + l->indent, l->len - l->indent);
         }
-        free(l->text);
-        l->text = NULL;
         f->qhead++;
     }
     if (f->qhead == f->qlen) {
         f->qhead = f->qlen = 0;
         f->region_start = 0;
         f->list_header = f->embed_start = 0;
+        f->arena.len = 0;
+    } else if (f->q[f->qhead].off > 65536 && f->q[f->qhead].off > f->arena.len / 2) {
+        /* Move the live texts down, as the queue slides: the arena stays as small as the
+         * longest hold, and each byte moves at most about once. */
+        size_t gone = f->q[f->qhead].off;
+        memmove(f->arena.p, f->arena.p + gone, f->arena.len - gone);
+        f->arena.len -= gone;
+        for (size_t i = f->qhead; i < f->qlen; i++)
+            f->q[i].off -= gone;
     }
     return f->status;
 }
@@ -744,9 +753,10 @@ static void take_back(winnow_filter *f, size_t indent, const char *rule_id)
         if (taken + bytes > f->max_span) break;
         struct line *last = &f->q[j - 1];
         size_t e = last->len;
-        while (e > 0 && is_space((unsigned char)last->text[e - 1]))
+        const char *last_text = f->arena.p + last->off;
+        while (e > 0 && is_space((unsigned char)last_text[e - 1]))
             e--;
-        if (e > 0 && last->text[e - 1] == ':') break;
+        if (e > 0 && last_text[e - 1] == ':') break;
         int any_pending_footer = 0;
         for (size_t m = k; m < j; m++)
             if (f->q[m].state == ST_PENDING) any_pending_footer = 1;
@@ -804,12 +814,13 @@ static int queue_line(winnow_filter *f, const char *s, size_t n, const char *eol
 {
     struct line *l = queue_push(f);
     if (!l) return fail(f, WINNOW_ERR_NOMEM);
-    l->text = malloc(n ? n : 1);
-    if (!l->text) {
+    /* Held texts share one arena rather than a malloc each: lines are held and let go in
+     * order, and most holds end within a line or two. */
+    l->off = f->arena.len;
+    if (buf_append(&f->arena, s, n)) {
         f->qlen--;
         return fail(f, WINNOW_ERR_NOMEM);
     }
-    memcpy(l->text, s, n);
     l->len = n;
     memcpy(l->eol, eol, eollen);
     l->eollen = (unsigned char)eollen;
@@ -1274,10 +1285,9 @@ void winnow_filter_stats(const winnow_filter *f, struct winnow_stats *stats)
 void winnow_filter_free(winnow_filter *f)
 {
     if (!f) return;
-    for (size_t i = f->qhead; i < f->qlen; i++) {
-        free(f->q[i].text);
+    for (size_t i = f->qhead; i < f->qlen; i++)
         free(f->q[i].reports);
-    }
+    free(f->arena.p);
     free(f->q);
     free(f->partial.p);
     free(f->scratch.p);
