@@ -421,10 +421,12 @@ static const struct wn_rule *match_line_rule(winnow_filter *f, const char *s, si
         const struct wn_rule *r = list[i];
         if (r->longest && trimmed > (size_t)r->longest) continue;
         if (r->nlits) {
-            /* a `tail` rule's literal lies in the line's last bytes */
+            /* a `tail` rule's literal lies in the line's last bytes, a `head` rule's in its
+             * first */
             size_t from =
                 r->tail && trimmed > (size_t)r->tail ? at + trimmed - (size_t)r->tail : at;
-            if (wn_rule_literal_find(r, s, at + trimmed, from) == SIZE_MAX) continue;
+            size_t end = r->head && trimmed > (size_t)r->head ? at + (size_t)r->head : at + trimmed;
+            if (wn_rule_literal_find(r, s, end, from) == SIZE_MAX) continue;
         }
         size_t ms, me;
         if (wn_rule_match_utf(r, s, n, at, line_valid(f), f->md, f->mctx, &ms, &me)) return r;
@@ -617,7 +619,12 @@ static void find_cuts(winnow_filter *f, const char *s, size_t n)
     for (size_t i = 0; i < f->n_cutters; i++) {
         const struct wn_rule *r = f->cutters[i];
         if (r->longest && n > (size_t)r->longest) continue;
-        if (r->nlits && wn_rule_literal_find(r, s, n, 0) == SIZE_MAX) continue;
+        if (r->nlits) {
+            /* a `head` rule's literal lies in the line's first bytes */
+            size_t lead = leading_space(s, n);
+            size_t end = r->head && n - lead > (size_t)r->head ? lead + (size_t)r->head : n;
+            if (wn_rule_literal_find(r, s, end, lead) == SIZE_MAX) continue;
+        }
         size_t pos = 0;
         while (pos < n) {
             size_t ms, me;

@@ -396,7 +396,8 @@ int winnow_rules_load_buffer(winnow_rules *rules, const char *name, const char *
             free(val);
             continue;
         } else if (strcmp(key, "span") == 0 || strcmp(key, "items") == 0 ||
-                   strcmp(key, "longest") == 0 || strcmp(key, "tail") == 0) {
+                   strcmp(key, "longest") == 0 || strcmp(key, "tail") == 0 ||
+                   strcmp(key, "head") == 0) {
             long n;
             if (!parse_long(val, &n)) {
                 set_err(err, errlen, "%s:%lu: '%s' takes a positive number", name, line_no, key);
@@ -407,6 +408,8 @@ int winnow_rules_load_buffer(winnow_rules *rules, const char *name, const char *
                 p.r.items = n;
             } else if (key[0] == 't') {
                 p.r.tail = n;
+            } else if (key[0] == 'h') {
+                p.r.head = n;
             } else {
                 p.r.longest = n;
             }

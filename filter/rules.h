@@ -51,6 +51,7 @@ struct wn_rule {
     long items;        /* header-list: most headlines in one list */
     long longest;      /* line rules: longest line (bytes, blanks trimmed) worth trying */
     long tail;         /* line rules: the literal lies in the line's last `tail` bytes */
+    long head;         /* the literal lies in the first `head` bytes after leading blanks */
     const char **lits; /* `literal` split at '|' */
     size_t *lit_lens, nlits;
     size_t *lit_rare;     /* offset of each literal's rarest byte: memchr looks for that */
