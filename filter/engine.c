@@ -550,11 +550,10 @@ static size_t find_post_start(winnow_filter *f, const char *s, size_t len, size_
 
 /* Inline embeds: every attribution in the line, with the post before it. Returns 1 when an
  * attribution starts the line (its post, if any, is on the lines above). */
-static int find_inline_embeds(winnow_filter *f, const char *s, size_t n, size_t first)
+static int find_inline_embeds(winnow_filter *f, const char *s, size_t n)
 {
     int at_line_start = 0;
     size_t hard = 0, pos = 0;
-    (void)first;
     while (pos < n) {
         const struct wn_rule *best = NULL;
         size_t bs = SIZE_MAX, be = 0;
@@ -882,13 +881,14 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
     f->ncuts = 0;
     int attribution_first = 0;
     if (!f->opt.keep_embeds && f->n_attrib) {
-        attribution_first = find_inline_embeds(f, s, n, first);
+        attribution_first = find_inline_embeds(f, s, n);
         if (attribution_first < 0) return fail(f, WINNOW_ERR_NOMEM);
     }
     find_cuts(f, s, n);
     const char *text = s;
     size_t len = n;
     const char *cut_rule = NULL;
+    size_t indent = first; /* before the cuts, which may rewrite s in place */
     if (f->ncuts) {
         cut_rule = f->cuts[0].rule->id;
         if (apply_cuts(f, s, n, own)) return fail(f, WINNOW_ERR_NOMEM);
@@ -899,7 +899,7 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
         f->line_n = len;
     }
 
-    if (attribution_first) take_back(f, leading_space(s, n), cut_rule);
+    if (attribution_first) take_back(f, indent, cut_rule);
 
     if (first == len) { /* nothing left: the line was all boilerplate */
         if (f->list_active) end_list(f, 1);
