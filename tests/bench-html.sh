@@ -61,33 +61,21 @@ PY
     echo "$stamp" >"$dir/stamp"
 fi
 
-python3 - "$bin" "$corpus" "$runs" <<'PY'
-import os, resource, subprocess, sys, time
-bin, corpus, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-size = os.path.getsize(corpus)
-mb = size / 1e6
+. "$here/benchlib.sh"
 
-def best(cmd):
-    t = None
-    for _ in range(runs):
-        with open(corpus, 'rb') as fin, open(os.devnull, 'wb') as fout:
-            t0 = time.perf_counter()
-            rc = subprocess.run(cmd, stdin=fin, stdout=fout).returncode
-            dt = time.perf_counter() - t0
-        if rc != 0:
-            sys.exit('bench-html.sh: %s exited %d' % (' '.join(cmd), rc))
-        t = dt if t is None else min(t, dt)
-    return t
-
-# cat first: RUSAGE_CHILDREN's ru_maxrss is the largest child so far, and cat's is tiny.
-tcat = best(['cat'])
-twin = best([bin])
-rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
-docs = open(corpus, 'rb').read().count(b'\n\f\n')
-rate = mb / twin
-print('corpus: %.1f MB, %d pages (real pages of ../shared/corpus/html, repeated)' % (mb, docs))
-print('cat:    %.3f s  %.0f MB/s (reference)' % (tcat, mb / tcat))
-print('winnow: %.3f s  %.1f MB/s (best of %d, wall clock)%s'
-      % (twin, rate, runs, '' if rate >= 100 else '  MISSED (target >= 100 MB/s)'))
-print('peak RSS: %.1f MB%s' % (rss_mb, '' if rss_mb <= 24 else '  MISSED (target <= 24 MB)'))
-PY
+set -- $(measure cat "$corpus" "$runs" cat)
+size=$2
+tcat=$3
+set -- $(measure winnow "$corpus" "$runs" "$bin")
+twin=$3
+rss=$4
+docs=$(grep -c "$(printf '^\f$')" "$corpus")
+awk -v size="$size" -v tcat="$tcat" -v twin="$twin" -v rss="$rss" -v docs="$docs" \
+    -v runs="$runs" 'BEGIN {
+    mb = size / 1e6; rate = mb / twin; rss_mb = rss / 1024
+    printf "corpus: %.1f MB, %d pages (real pages of ../shared/corpus/html, repeated)\n", mb, docs
+    printf "cat:    %.3f s  %.0f MB/s (reference)\n", tcat, mb / tcat
+    printf "winnow: %.3f s  %.1f MB/s (best of %d, wall clock)%s\n", twin, rate, runs,
+        (rate >= 100) ? "" : "  MISSED (target >= 100 MB/s)"
+    printf "peak RSS: %.1f MB%s\n", rss_mb, (rss_mb <= 24) ? "" : "  MISSED (target <= 24 MB)"
+}'

@@ -7,13 +7,7 @@ W=${1:-./winnow}
 case $W in /*) ;; *) W=$(pwd)/$W ;; esac
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-# check NAME COMMAND...: the command must succeed (exit 0)
-check() { name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
-same() { cmp -s "$1" "$2"; }
+. "$(dirname "$0")/testlib.sh"
 
 # --- options and exit codes -------------------------------------------------------------
 "$W" --help >"$T/out" 2>&1; rc=$?
@@ -172,5 +166,4 @@ p.stdin.close(); p.stdout.read(); p.wait()
 EOF
 check "output flows before input ends" test "$(cat "$T/stream")" = early
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

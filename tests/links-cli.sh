@@ -8,15 +8,7 @@ set -u
 W=${1:-./winnow}
 case $W in /*) ;; *) W=$(pwd)/$W ;; esac
 MOCK=tests/mock_shortener.py
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-check() { name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
-same() { cmp -s "$1" "$2"; }
-has() { grep -qF -- "$2" "$1"; }
-lacks() { ! grep -qF -- "$2" "$1"; }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
+. "$(dirname "$0")/testlib.sh"
 
 [ -x "$W" ] || { bad "$W: not an executable (make winnow)"; finish; }
 for t in python3 openssl; do

@@ -6,24 +6,6 @@
 #include "testlib.h"
 #include "winnow.h"
 
-struct sink {
-    char *p;
-    size_t len, cap;
-};
-
-static int sink_write(void *ctx, const char *buf, size_t len)
-{
-    struct sink *s = ctx;
-    if (s->len + len + 1 > s->cap) {
-        s->cap = (s->len + len + 1) * 2;
-        s->p = realloc(s->p, s->cap);
-    }
-    memcpy(s->p + s->len, buf, len);
-    s->len += len;
-    s->p[s->len] = 0;
-    return 0;
-}
-
 struct reports {
     char text[4096];
     int count;
@@ -38,25 +20,14 @@ static void collect_report(void *ctx, const struct winnow_removal *r)
     rep->count++;
 }
 
-static winnow_rules *default_rules(void)
-{
-    char err[256];
-    winnow_rules *r = winnow_rules_new();
-    if (winnow_rules_load_defaults(r, err, sizeof err) != WINNOW_OK) {
-        printf("FAIL default rules: %s\n", err);
-        exit(1);
-    }
-    return r;
-}
-
 /* Runs `in` through a fresh filter, pushing `chunk` bytes at a time (0: all at once). The
  * result is malloc'd. */
 static char *run_opts(const char *in, size_t len, size_t chunk, struct winnow_options *opt)
 {
-    winnow_rules *rules = default_rules();
-    struct sink out = {0};
-    sink_write(&out, "", 0);
-    winnow_filter *f = winnow_filter_new(rules, opt, sink_write, &out);
+    winnow_rules *rules = tl_default_rules();
+    struct tl_sink out = {0};
+    tl_sink_write(&out, "", 0);
+    winnow_filter *f = winnow_filter_new(rules, opt, tl_sink_write, &out);
     if (!f) {
         printf("FAIL filter_new\n");
         exit(1);
@@ -67,7 +38,7 @@ static char *run_opts(const char *in, size_t len, size_t chunk, struct winnow_op
     winnow_filter_end_document(f);
     winnow_filter_free(f);
     winnow_rules_free(rules);
-    return out.p;
+    return out.buf;
 }
 
 static char *run(const char *in)
@@ -260,23 +231,23 @@ static void test_explain(void)
 static void test_documents(void)
 {
     /* footers and titles are per document */
-    winnow_rules *rules = default_rules();
-    struct sink out = {0};
-    sink_write(&out, "", 0);
-    winnow_filter *f = winnow_filter_new(rules, NULL, sink_write, &out);
+    winnow_rules *rules = tl_default_rules();
+    struct tl_sink out = {0};
+    tl_sink_write(&out, "", 0);
+    winnow_filter *f = winnow_filter_new(rules, NULL, tl_sink_write, &out);
     const char a[] = "Alpha\nStory A.\nSource: X\n", b[] = "Beta\nSource: Y\nStory B.\nAlpha\n";
     winnow_filter_push(f, a, strlen(a));
     winnow_filter_end_document(f);
     winnow_filter_push(f, b, strlen(b));
     winnow_filter_end_document(f);
-    CHECK_STR(out.p, "Alpha\nStory A.\nBeta\nSource: Y\nStory B.\nAlpha\n");
+    CHECK_STR(out.buf, "Alpha\nStory A.\nBeta\nSource: Y\nStory B.\nAlpha\n");
     struct winnow_stats st;
     winnow_filter_stats(f, &st);
     CHECK(st.lines_in == 7);
     CHECK(st.lines_removed == 1);
     winnow_filter_free(f);
     winnow_rules_free(rules);
-    free(out.p);
+    free(out.buf);
 }
 
 static void check_rules_error(const char *text, const char *want)
@@ -315,54 +286,46 @@ static void test_rules_file(void)
     winnow_rules *r = winnow_rules_new();
     const char user[] = "[site-promo]\nkind = drop-line\nlang = en\npattern = Headline: [^\\n]*$\n";
     CHECK(winnow_rules_load_buffer(r, "u.rules", user, strlen(user), err, sizeof err) == 0);
-    struct sink out = {0};
-    sink_write(&out, "", 0);
-    winnow_filter *f = winnow_filter_new(r, NULL, sink_write, &out);
+    struct tl_sink out = {0};
+    tl_sink_write(&out, "", 0);
+    winnow_filter *f = winnow_filter_new(r, NULL, tl_sink_write, &out);
     const char in[] = "Story.\nHeadline: Buy gold now\n";
     winnow_filter_push(f, in, strlen(in));
     winnow_filter_end_document(f);
-    CHECK_STR(out.p, "Story.\n");
+    CHECK_STR(out.buf, "Story.\n");
     winnow_filter_free(f);
     CHECK(winnow_rules_disable(r, "site-promo") == WINNOW_OK);
     CHECK(winnow_rules_disable(r, "no-such-rule") == WINNOW_ERR_USAGE);
     out.len = 0;
-    f = winnow_filter_new(r, NULL, sink_write, &out);
+    f = winnow_filter_new(r, NULL, tl_sink_write, &out);
     winnow_filter_push(f, in, strlen(in));
     winnow_filter_end_document(f);
-    CHECK_STR(out.p, in);
+    CHECK_STR(out.buf, in);
     winnow_filter_free(f);
     winnow_rules_free(r);
-    free(out.p);
+    free(out.buf);
 }
 
 static void test_languages_restrict(void)
 {
-    winnow_rules *r = default_rules();
+    winnow_rules *r = tl_default_rules();
     winnow_rules_restrict_languages(r, "de");
-    struct sink out = {0};
-    sink_write(&out, "", 0);
-    winnow_filter *f = winnow_filter_new(r, NULL, sink_write, &out);
+    struct tl_sink out = {0};
+    tl_sink_write(&out, "", 0);
+    winnow_filter *f = winnow_filter_new(r, NULL, tl_sink_write, &out);
     const char in[] = "Text.\nREAD MORE: An English headline\nLesen Sie auch: Ein Titel\n";
     winnow_filter_push(f, in, strlen(in));
     winnow_filter_end_document(f);
-    CHECK_STR(out.p, "Text.\nREAD MORE: An English headline\n");
+    CHECK_STR(out.buf, "Text.\nREAD MORE: An English headline\n");
     winnow_filter_free(f);
     winnow_rules_free(r);
-    free(out.p);
-}
-
-static int failing_write(void *ctx, const char *buf, size_t len)
-{
-    (void)ctx;
-    (void)buf;
-    (void)len;
-    return -1;
+    free(out.buf);
 }
 
 static void test_write_error(void)
 {
-    winnow_rules *r = default_rules();
-    winnow_filter *f = winnow_filter_new(r, NULL, failing_write, NULL);
+    winnow_rules *r = tl_default_rules();
+    winnow_filter *f = winnow_filter_new(r, NULL, tl_refuse_write, NULL);
     const char in[] = "A long enough line to be written straight away, longer than the window? "
                       "No, but the end of the document flushes it.\n";
     winnow_filter_push(f, in, strlen(in));

@@ -6,48 +6,15 @@
 #include "html.h"
 #include "testlib.h"
 
-struct sink {
-    char *buf;
-    size_t len, cap;
-};
-
-static int collect(void *ctx, const char *buf, size_t len)
-{
-    struct sink *s = ctx;
-    if (s->len + len + 1 > s->cap) {
-        s->cap = (s->len + len + 1) * 2;
-        s->buf = realloc(s->buf, s->cap);
-        if (!s->buf) return 1;
-    }
-    memcpy(s->buf + s->len, buf, len);
-    s->len += len;
-    s->buf[s->len] = 0;
-    return 0;
-}
-
-static winnow_rules *default_rules(void)
-{
-    static winnow_rules *rules;
-    if (!rules) {
-        char err[256];
-        rules = winnow_rules_new();
-        if (winnow_rules_load_defaults(rules, err, sizeof err) != WINNOW_OK) {
-            printf("cannot load default rules: %s\n", err);
-            exit(1);
-        }
-    }
-    return rules;
-}
-
 /* The text of `page` fed in pieces of `piece` bytes (0: all at once) under `opt` (NULL: the
  * defaults). The result stays valid until the next call. */
 static const char *extract_opt(const char *page, size_t len, size_t piece,
                                const struct winnow_options *opt)
 {
-    static struct sink out;
+    static struct tl_sink out;
     out.len = 0;
     if (out.buf) out.buf[0] = 0;
-    struct wn_html *h = wn_html_new(default_rules(), opt, collect, &out);
+    struct wn_html *h = wn_html_new(tl_shared_rules(), opt, tl_sink_write, &out);
     if (!h) return "(wn_html_new failed)";
     if (piece == 0) piece = len ? len : 1;
     for (size_t i = 0; i < len; i += piece)
@@ -70,13 +37,13 @@ static const char *extract(const char *page)
 /* The whole filter (HTML module, then the text rules) on one page. */
 static const char *filter_page(const char *page, const struct winnow_options *given)
 {
-    static struct sink out;
+    static struct tl_sink out;
     out.len = 0;
     if (out.buf) out.buf[0] = 0;
     struct winnow_options opt = {0};
     if (given) opt = *given;
     opt.format = WINNOW_FORMAT_HTML;
-    winnow_filter *f = winnow_filter_new(default_rules(), &opt, collect, &out);
+    winnow_filter *f = winnow_filter_new(tl_shared_rules(), &opt, tl_sink_write, &out);
     if (!f) return "(winnow_filter_new failed)";
     winnow_filter_push(f, page, strlen(page));
     winnow_filter_end_document(f);
@@ -303,8 +270,8 @@ static void test_broken_html(void)
 /* Text that has reached the sink before wn_html_finish. */
 static void test_stray_quote_no_stall(void)
 {
-    struct sink out = {0};
-    struct wn_html *h = wn_html_new(default_rules(), NULL, collect, &out);
+    struct tl_sink out = {0};
+    struct wn_html *h = wn_html_new(tl_shared_rules(), NULL, tl_sink_write, &out);
     size_t cap = 300000, len = 0;
     char *page = malloc(cap);
     len += (size_t)snprintf(page, cap,
@@ -395,8 +362,8 @@ static void test_any_split_same_output(void)
 
 static void test_next_page_after_finish(void)
 {
-    struct sink out = {0};
-    struct wn_html *h = wn_html_new(default_rules(), NULL, collect, &out);
+    struct tl_sink out = {0};
+    struct wn_html *h = wn_html_new(tl_shared_rules(), NULL, tl_sink_write, &out);
     const char *a = "<html><body><p>page one<blockquote class=\"twitter-tweet\">open";
     const char *b = "<html><body><p>page two</p></body></html>";
     CHECK(wn_html_push(h, a, strlen(a)) == WINNOW_OK);
@@ -408,17 +375,9 @@ static void test_next_page_after_finish(void)
     free(out.buf);
 }
 
-static int refuse(void *ctx, const char *buf, size_t len)
-{
-    (void)ctx;
-    (void)buf;
-    (void)len;
-    return 1;
-}
-
 static void test_write_error(void)
 {
-    struct wn_html *h = wn_html_new(default_rules(), NULL, refuse, NULL);
+    struct wn_html *h = wn_html_new(tl_shared_rules(), NULL, tl_refuse_write, NULL);
     const char *page = "<p>one</p><p>two</p>";
     wn_html_push(h, page, strlen(page));
     CHECK(wn_html_finish(h) == WINNOW_ERR_WRITE);

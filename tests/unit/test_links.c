@@ -10,25 +10,15 @@
 #include "clearurls.h"
 #include "linkcache.h"
 #include "links.h"
+#include "links_feed.h"
 #include "testlib.h"
 
 #define CLEARURLS_DATA "../shared/data/clearurls/data.min.json"
 
+/* What the links stage reported during one run(). */
 struct sink {
-    char buf[8192];
-    size_t len;
     char reports[4096];
 };
-
-static int sink_write(void *ctx, const char *buf, size_t len)
-{
-    struct sink *s = ctx;
-    if (s->len + len >= sizeof s->buf) return 1;
-    memcpy(s->buf + s->len, buf, len);
-    s->len += len;
-    s->buf[s->len] = 0;
-    return 0;
-}
 
 static void sink_report(void *ctx, const struct winnow_removal *r)
 {
@@ -38,39 +28,19 @@ static void sink_report(void *ctx, const struct winnow_removal *r)
              r->rule_id, (int)r->len, r->text);
 }
 
-static winnow_rules *rules(void)
-{
-    static winnow_rules *r;
-    char err[256];
-    if (!r) {
-        r = winnow_rules_new();
-        if (winnow_rules_load_defaults(r, err, sizeof err) != WINNOW_OK) printf("rules: %s\n", err);
-    }
-    return r;
-}
-
-/* Runs lines (separated by \n) through a links stage and returns the output. */
+/* Runs lines (separated by \n) through a links stage and returns the output, which stays
+ * valid until the next call; the reports go to s. */
 static const char *run(const char *input, struct winnow_options *opt, struct sink *s)
 {
-    char err[256] = "";
+    static struct tl_sink out;
+    free(out.buf);
+    memset(&out, 0, sizeof out);
+    tl_sink_write(&out, "", 0);
     memset(s, 0, sizeof *s);
     opt->report = sink_report;
     opt->report_ctx = s;
-    struct wn_links *l = wn_links_new(rules(), opt, sink_write, s, err, sizeof err);
-    if (!l) {
-        printf("wn_links_new: %s\n", err);
-        return "(failed)";
-    }
-    unsigned long long no = 0;
-    for (const char *p = input; *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        wn_links_line(l, ++no, p, n, nl ? "\n" : "", nl ? 1 : 0);
-        p += n + (nl ? 1 : 0);
-    }
-    wn_links_flush(l);
-    wn_links_free(l);
-    return s->buf;
+    if (tl_links_feed(opt, tl_sink_write, &out, input) != 0) return "(failed)";
+    return out.buf;
 }
 
 static void test_offline(void)
@@ -240,7 +210,8 @@ static void test_write_error(void)
 {
     char err[256] = "";
     struct winnow_options opt = {0};
-    struct wn_links *l = wn_links_new(rules(), &opt, failing_write, NULL, err, sizeof err);
+    struct wn_links *l =
+        wn_links_new(tl_shared_rules(), &opt, failing_write, NULL, err, sizeof err);
     CHECK(l != NULL);
     if (!l) return;
     writes = 0;
@@ -255,7 +226,7 @@ static void test_write_error(void)
     /* The same with --resolve --offline and lines that go out from the cache-less path. */
     struct winnow_link_options lo = {.resolve = 1, .offline = 1, .no_cache = 1};
     opt.link_options = &lo;
-    l = wn_links_new(rules(), &opt, failing_write, NULL, err, sizeof err);
+    l = wn_links_new(tl_shared_rules(), &opt, failing_write, NULL, err, sizeof err);
     CHECK(l != NULL);
     if (!l) return;
     writes = 0;

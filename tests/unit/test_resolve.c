@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "links.h"
+#include "links_feed.h"
 #include "resolve.h"
 #include "testlib.h"
 
@@ -23,24 +24,11 @@ static char cacert[128], maps[4][96];
 static const char *connect_to[5];
 static int ready;
 
+/* What one run() wrote (text) and reported. */
 struct sink {
-    char *buf;
-    size_t len, cap;
+    struct tl_sink text;
     char reports[16384];
 };
-
-static int sink_write(void *ctx, const char *buf, size_t len)
-{
-    struct sink *s = ctx;
-    if (s->len + len + 1 > s->cap) {
-        s->cap = (s->len + len + 1) * 2;
-        s->buf = realloc(s->buf, s->cap);
-    }
-    memcpy(s->buf + s->len, buf, len);
-    s->len += len;
-    s->buf[s->len] = 0;
-    return 0;
-}
 
 static void sink_report(void *ctx, const struct winnow_removal *r)
 {
@@ -50,45 +38,20 @@ static void sink_report(void *ctx, const struct winnow_removal *r)
              (int)r->len, r->text);
 }
 
-static winnow_rules *rules(void)
-{
-    static winnow_rules *r;
-    char err[256];
-    if (!r) {
-        r = winnow_rules_new();
-        if (winnow_rules_load_defaults(r, err, sizeof err) != WINNOW_OK) printf("rules: %s\n", err);
-    }
-    return r;
-}
-
 static struct sink out;
 
 /* Runs input (lines separated by \n) through a links stage; returns the output. */
 static const char *run(const char *input, struct winnow_link_options *lo,
                        enum winnow_links_mode mode)
 {
-    char err[256] = "";
-    free(out.buf);
+    free(out.text.buf);
     memset(&out, 0, sizeof out);
-    sink_write(&out, "", 0);
+    tl_sink_write(&out.text, "", 0);
     struct winnow_options opt = {.links = mode, .link_options = lo};
     opt.report = sink_report;
     opt.report_ctx = &out;
-    struct wn_links *l = wn_links_new(rules(), &opt, sink_write, &out, err, sizeof err);
-    if (!l) {
-        printf("wn_links_new: %s\n", err);
-        return "(failed)";
-    }
-    unsigned long long no = 0;
-    for (const char *p = input; *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        wn_links_line(l, ++no, p, n, nl ? "\n" : "", nl ? 1 : 0);
-        p += n + (nl ? 1 : 0);
-    }
-    wn_links_flush(l);
-    wn_links_free(l);
-    return out.buf;
+    if (tl_links_feed(&opt, tl_sink_write, &out.text, input) != 0) return "(failed)";
+    return out.text.buf;
 }
 
 static struct winnow_link_options base(void)
@@ -318,7 +281,7 @@ static void test_check_peer(void)
     struct winnow_link_options lo = {.resolve = 1, .jobs = 4, .per_host = 4, .max_hops = 5};
     lo.connect_to = m;
     char err[256] = "";
-    struct wn_resolver *r = wn_resolver_new(rules(), &lo, no_done, NULL, err, sizeof err);
+    struct wn_resolver *r = wn_resolver_new(tl_shared_rules(), &lo, no_done, NULL, err, sizeof err);
     CHECK(r != NULL);
     if (!r) return;
     CHECK(wn_resolver_check_peer(r, "t.co", 443, "93.184.216.34", 443) == NULL);
@@ -344,18 +307,10 @@ static void test_check_peer(void)
     }
     wn_resolver_free(r);
     lo.allow_private = 1;
-    r = wn_resolver_new(rules(), &lo, no_done, NULL, err, sizeof err);
+    r = wn_resolver_new(tl_shared_rules(), &lo, no_done, NULL, err, sizeof err);
     CHECK(r && wn_resolver_check_peer(r, "t.co", 443, "127.0.0.2", 443) == NULL);
     CHECK(r && wn_resolver_check_peer(r, "t.co", 443, "10.1.2.3", 80) == NULL);
     wn_resolver_free(r);
-}
-
-static int fail_write(void *ctx, const char *buf, size_t len)
-{
-    (void)ctx;
-    (void)buf;
-    (void)len;
-    return 1;
 }
 
 /* Once a write fails (EPIPE), the stage reports it and does not wait for links in flight. */
@@ -365,7 +320,8 @@ static void test_write_error(void)
     struct winnow_link_options lo = base();
     char err[256] = "";
     struct winnow_options opt = {.link_options = &lo};
-    struct wn_links *l = wn_links_new(rules(), &opt, fail_write, NULL, err, sizeof err);
+    struct wn_links *l =
+        wn_links_new(tl_shared_rules(), &opt, tl_refuse_write, NULL, err, sizeof err);
     CHECK(l != NULL);
     if (!l) return;
     struct timespec t0, t1;
