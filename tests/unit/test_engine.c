@@ -201,6 +201,10 @@ static void test_splits(void)
         "line line line line line line line line line line line line line line line line line "
         "line line line line line line line line line line line line line line line line line\n"
         "— P (@p) May 1, 2019\n",
+        /* an indented embed whose attribution line goes on with story text: cut in place
+         * when the line arrives in pieces, which must not lose the indent */
+        "Intro paragraph.\n\n    First line of the post!\n\n    Second line #tag\n"
+        "    — Mr. P (@mrp) January 30, 2020 and the story goes on here.\n",
     };
     for (size_t d = 0; d < sizeof docs / sizeof docs[0]; d++) {
         struct winnow_options opt = {0};
