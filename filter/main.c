@@ -178,6 +178,30 @@ static void explain(void *ctx, const struct winnow_removal *r)
             shown, i < r->len ? "..." : "");
 }
 
+/* --OPTION=WORD for a fixed set of words. */
+struct choice {
+    const char *word;
+    int value;
+};
+
+static int parse_choice(const char *option, const char *arg, const struct choice *choices)
+{
+    for (const struct choice *c = choices; c->word; c++)
+        if (strcmp(arg, c->word) == 0) return c->value;
+    char words[128] = "";
+    for (const struct choice *c = choices; c->word; c++) {
+        size_t used = strlen(words);
+        snprintf(words + used, sizeof words - used, "%s%s",
+                 c == choices ? ""
+                 : !c[1].word ? " or "
+                              : ", ",
+                 c->word);
+    }
+    fprintf(stderr, "winnow: --%s takes %s, not '%s'\n", option, words, arg);
+    fprintf(stderr, "Try 'winnow --help' for more information.\n");
+    exit(2);
+}
+
 static long parse_count(const char *opt, const char *v, long lo, long hi)
 {
     char *end;
@@ -356,16 +380,14 @@ int main(int argc, char **argv)
         case 'z':
             nul_sep = 1;
             break;
-        case OPT_FORMAT:
-            if (strcmp(optarg, "auto") == 0)
-                opt.format = WINNOW_FORMAT_AUTO;
-            else if (strcmp(optarg, "text") == 0)
-                opt.format = WINNOW_FORMAT_TEXT;
-            else if (strcmp(optarg, "html") == 0)
-                opt.format = WINNOW_FORMAT_HTML;
-            else
-                die_usage("--format takes auto, text or html, not '%s'", optarg);
+        case OPT_FORMAT: {
+            static const struct choice formats[] = {{"auto", WINNOW_FORMAT_AUTO},
+                                                    {"text", WINNOW_FORMAT_TEXT},
+                                                    {"html", WINNOW_FORMAT_HTML},
+                                                    {NULL, 0}};
+            opt.format = (enum winnow_format)parse_choice("format", optarg, formats);
             break;
+        }
         case OPT_RULES:
             rule_files[n_rule_files++] = optarg;
             break;
@@ -381,24 +403,19 @@ int main(int argc, char **argv)
         case OPT_LIST:
             list = 1;
             break;
-        case OPT_EMBEDS:
-            if (strcmp(optarg, "keep") == 0)
-                opt.keep_embeds = 1;
-            else if (strcmp(optarg, "strip") == 0)
-                opt.keep_embeds = 0;
-            else
-                die_usage("--embeds takes keep or strip, not '%s'", optarg);
+        case OPT_EMBEDS: {
+            static const struct choice embeds[] = {{"keep", 1}, {"strip", 0}, {NULL, 0}};
+            opt.keep_embeds = parse_choice("embeds", optarg, embeds);
             break;
-        case OPT_LINKS:
-            if (strcmp(optarg, "keep") == 0)
-                opt.links = WINNOW_LINKS_KEEP;
-            else if (strcmp(optarg, "strip") == 0)
-                opt.links = WINNOW_LINKS_STRIP;
-            else if (strcmp(optarg, "default") == 0)
-                opt.links = WINNOW_LINKS_DEFAULT;
-            else
-                die_usage("--links takes default, keep or strip, not '%s'", optarg);
+        }
+        case OPT_LINKS: {
+            static const struct choice links[] = {{"default", WINNOW_LINKS_DEFAULT},
+                                                  {"keep", WINNOW_LINKS_KEEP},
+                                                  {"strip", WINNOW_LINKS_STRIP},
+                                                  {NULL, 0}};
+            opt.links = (enum winnow_links_mode)parse_choice("links", optarg, links);
             break;
+        }
         case OPT_RESOLVE:
             lopt.resolve = link_opts_used = 1;
             break;
