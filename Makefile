@@ -23,7 +23,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SAN      = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps demo check check-fast check-asan bench format clean unit-bins
+.PHONY: all deps demo check check-fast check-asan bench fuzz format clean unit-bins
 
 all: winnow
 
@@ -90,6 +90,19 @@ check-fast: winnow unit-bins
 	@sh tests/run.sh build
 
 # Figures, not pass/fail: text throughput and memory, link resolution, HTML throughput.
+# Coverage-guided fuzzing of the whole filter with libFuzzer, ASan and UBSan (not part of
+# check: it runs until stopped, or FUZZ_SECONDS). Crashes are saved in build/fuzz/.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all" \
+	    build/fuzz/libwinnow.a
+	clang $(WARN) -Iinclude -O1 -g -fsanitize=address,undefined,fuzzer -fno-sanitize-recover=all \
+	    -o build/fuzz/fuzz_engine tests/fuzz/fuzz_engine.c build/fuzz/libwinnow.a $(LDLIBS)
+	mkdir -p build/fuzz/corpus
+	cp tests/fixtures/text/*.in.txt tests/fixtures/demo/*.txt build/fuzz/corpus/
+	cd build/fuzz && ./fuzz_engine -max_total_time=$(FUZZ_SECONDS) -max_len=65536 corpus
+
 bench: deps
 	@$(MAKE) --no-print-directory winnow
 	@sh tests/bench.sh
