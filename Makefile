@@ -76,8 +76,10 @@ demo: deps
 	@$(MAKE) --no-print-directory winnow >/dev/null
 	@echo "=== input: tests/fixtures/demo/sample-article.txt"; echo
 	@cat tests/fixtures/demo/sample-article.txt; echo
-	@echo; echo "=== ./winnow --explain tests/fixtures/demo/sample-article.txt"; echo
-	@./winnow --explain tests/fixtures/demo/sample-article.txt
+	@echo; echo "=== ./winnow tests/fixtures/demo/sample-article.txt"; echo
+	@./winnow tests/fixtures/demo/sample-article.txt
+	@echo; echo "=== what went, and why (--explain, on stderr)"; echo
+	@./winnow --explain tests/fixtures/demo/sample-article.txt 2>&1 >/dev/null
 
 # Every test: unit, CLI, golden corpus, then the unit and golden tests again under
 # AddressSanitizer and UndefinedBehaviorSanitizer.
