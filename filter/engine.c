@@ -33,6 +33,12 @@ enum { HOLD_NONE, HOLD_FOOTER, HOLD_LIST, HOLD_EMBED };
 #define EMBED_MAX_BYTES (8 * 1024)
 #define TITLE_MAX 1024
 #define MATCH_LIMIT 1000000
+/* Where a post's start is looked for as a repeat of the story's own quote: how far back, and
+ * for how many sentences; and how many posts in one line get that search at all. These
+ * bound the work on a hostile line (a 100 MB paragraph of attributions) to linear time. */
+#define QUOTE_LOOKBACK 4096
+#define QUOTE_TRIES 16
+#define POSTS_SEARCHED_PER_LINE 10000
 /* How far around an attribution's literal its pattern is tried (name before, date after). */
 #define ATTRIBUTION_LOOKBACK 240
 #define ATTRIBUTION_LOOKAHEAD 1024
@@ -525,11 +531,15 @@ static size_t find_post_start(winnow_filter *f, const char *s, size_t len, size_
      * whatever glued starts come before it. */
     for (size_t p = ms; p > low; p--)
         if (p > hard && s[p - 1] == ':' && glued_start(s, p, len) && introduced(f, s, p)) return p;
+    int tries = 0;
     for (size_t p = low; p < ms; p++) {
         if (p > hard && glued_start(s, p, len)) return p;
-        if (sentence_start(s, p, len) && p > hard) {
+        if (sentence_start(s, p, len) && p > hard && tries < QUOTE_TRIES) {
+            /* the story's quote of the post stands shortly before it: look that far back */
             size_t k = ms - p < 30 ? ms - p : 30;
-            if (k >= 16 && memmem(s, p, s + p, k)) return p;
+            size_t from = p > QUOTE_LOOKBACK ? p - QUOTE_LOOKBACK : 0;
+            tries++;
+            if (k >= 16 && memmem(s + from, p - from, s + p, k)) return p;
         }
     }
     if (low == hard) return hard;
@@ -553,7 +563,7 @@ static size_t find_post_start(winnow_filter *f, const char *s, size_t len, size_
 static int find_inline_embeds(winnow_filter *f, const char *s, size_t n)
 {
     int at_line_start = 0;
-    size_t hard = 0, pos = 0;
+    size_t hard = 0, pos = 0, posts = 0;
     while (pos < n) {
         const struct wn_rule *best = NULL;
         size_t bs = SIZE_MAX, be = 0;
@@ -603,7 +613,7 @@ static int find_inline_embeds(winnow_filter *f, const char *s, size_t n)
         if (leading_space(s + hard, bs - hard) == bs - hard) {
             start = hard; /* nothing but blanks before it */
             if (hard == 0) at_line_start = 1;
-        } else {
+        } else if (posts++ < POSTS_SEARCHED_PER_LINE) {
             size_t p = find_post_start(f, s, n, hard, bs, best->span);
             if (p != SIZE_MAX) start = p;
         }

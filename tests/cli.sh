@@ -149,6 +149,22 @@ check "100 MB line: its 100 links cut" test "${3:-0}" -eq 1
 check "100 MB line peak RSS ${2:-?} MB <= 160 MB" test "${2:-999}" -le 160
 rm -f "$T/line100" "$T/line100.out"
 
+# --- a hostile line: 10 MB of glued posts, no two sentences alike, must not take quadratic
+# time (the search for where each post starts is bounded); a hang guard, not a benchmark
+python3 - "$T/hostile" <<'EOF'
+import sys
+parts, size, i = [], 0, 0
+while size < 10_000_000:
+    u = ("Alpha %d goes here. Beta %d follows now. Gamma %d ends it! Post %d text here.  "
+         "Jane Doe (@jane) May 1, 2019" % (i, i, i, i)).encode()
+    parts.append(u); size += len(u); i += 1
+open(sys.argv[1], "wb").write(b"".join(parts) + b"\n")
+EOF
+timeout 60 "$W" "$T/hostile" >"$T/out"; rc=$?
+check "10 MB line of glued posts: done (exit $rc, 124 = hung)" test $rc -eq 0
+check "10 MB line of glued posts: posts cut" test "$(grep -c '(@jane)' "$T/out")" -eq 0
+rm -f "$T/hostile" "$T/out"
+
 # --- streaming: a line comes out before the input ends ---------------------------------------
 python3 - "$W" <<'EOF' >"$T/stream"
 import os, select, subprocess, sys
