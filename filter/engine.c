@@ -583,11 +583,16 @@ static int find_inline_embeds(winnow_filter *f, const char *s, size_t n)
             /* An attribution has no fixed first character, so a plain search would try the
              * pattern at every byte of a long paragraph. Try it only in a window around each
              * occurrence of its literal, "(@": the name before it is a few words long. */
-            size_t at = pos;
+            size_t at = pos, decided = pos; /* starts before `decided` failed already */
             while (at < n && at < bs) {
                 size_t qi = wn_rule_literal_find(r, s, n, at);
                 if (qi == SIZE_MAX) break;
                 size_t from = qi > pos + ATTRIBUTION_LOOKBACK ? qi - ATTRIBUTION_LOOKBACK : pos;
+                if (from < decided) from = decided;
+                if (from > qi) { /* every start that could hold this "(@" is settled */
+                    at = qi + 1;
+                    continue;
+                }
                 size_t end = n - qi > ATTRIBUTION_LOOKAHEAD ? qi + ATTRIBUTION_LOOKAHEAD : n;
                 from = next_char(s, n, from);
                 while (end < n && end > qi && ((unsigned char)s[end] & 0xC0) == 0x80)
@@ -601,6 +606,11 @@ static int find_inline_embeds(winnow_filter *f, const char *s, size_t n)
                     }
                     break;
                 }
+                /* No match starts in [from, end): its mandatory part (name, handle, date) is
+                 * far shorter than the look-ahead, so starts up to end - lookback are settled
+                 * and the next window need not try them again (linear on "(@(@(@..."). */
+                if (end > ATTRIBUTION_LOOKBACK && end - ATTRIBUTION_LOOKBACK > decided)
+                    decided = end - ATTRIBUTION_LOOKBACK;
                 at = qi + 1;
             }
         }

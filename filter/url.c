@@ -45,7 +45,7 @@ static size_t host_len(const char *s, size_t len, int *labels)
             if (!isalpha((unsigned char)s[i])) last_alpha = 0;
             i++;
         }
-        if (i == a || i - a > 63) return 0;
+        if (i == a || i - a > 63 || i > 253) return 0; /* no host name is longer */
         label_start = a;
         n++;
         if (i + 1 < len && s[i] == '.' && is_alnum((unsigned char)s[i + 1])) {
@@ -93,27 +93,27 @@ static int url_at(const char *text, size_t len, size_t i, struct wn_url_span *sp
         while (end < len && !ends_url((unsigned char)text[end]))
             end++;
         /* Trailing punctuation belongs to the sentence, and a closing bracket to the text
-         * unless the URL opened one itself (Wikipedia links). */
+         * unless the URL opened one itself (Wikipedia links). Brackets are counted once, so
+         * a hostile run of ')' costs linear time. */
+        long paren = 0, bracket = 0; /* opened minus closed */
+        for (size_t k = i; k < end; k++) {
+            paren += (text[k] == '(') - (text[k] == ')');
+            bracket += (text[k] == '[') - (text[k] == ']');
+        }
         for (;;) {
             if (end <= i + body + 1) break;
             char last = text[end - 1];
             if (strchr(".,;:!?'*", last)) {
                 end--;
-                continue;
+            } else if (last == ')' && paren < 0) {
+                end--;
+                paren++;
+            } else if (last == ']' && bracket < 0) {
+                end--;
+                bracket++;
+            } else {
+                break;
             }
-            if (last == ')' || last == ']') {
-                char open = last == ')' ? '(' : '[';
-                int depth = 0;
-                for (size_t k = i; k < end; k++) {
-                    if (text[k] == open) depth++;
-                    if (text[k] == last) depth--;
-                }
-                if (depth < 0) {
-                    end--;
-                    continue;
-                }
-            }
-            break;
         }
         if (has_scheme && end <= i + body) return 0;
         span->start = i;

@@ -163,6 +163,15 @@ EOF
 timeout 60 "$W" "$T/hostile" >"$T/out"; rc=$?
 check "10 MB line of glued posts: done (exit $rc, 124 = hung)" test $rc -eq 0
 check "10 MB line of glued posts: posts cut" test "$(grep -c '(@jane)' "$T/out")" -eq 0
+# more lines that once cost quadratic time: "(@" after blanks, over and over (each window of
+# the attribution search was tried again), and a URL closed by a million ')' (the brackets
+# were counted again for each one stripped)
+python3 -c 'import sys; sys.stdout.buffer.write(b"  (@x " * 2000000 + b"\n")' >"$T/hostile"
+timeout 60 "$W" "$T/hostile" >/dev/null; rc=$?
+check "12 MB of '(@' after blanks: done (exit $rc)" test $rc -eq 0
+python3 -c 'import sys; sys.stdout.buffer.write(b"see http://x.com/a?b=1" + b")" * 1000000 + b"\n")' >"$T/hostile"
+timeout 60 "$W" "$T/hostile" >/dev/null; rc=$?
+check "a URL closed by a million brackets: done (exit $rc)" test $rc -eq 0
 rm -f "$T/hostile" "$T/out"
 
 # --- streaming: a line comes out before the input ends ---------------------------------------
