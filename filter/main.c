@@ -285,6 +285,13 @@ static int run_stream(winnow_filter *f, int fd, int nul_separated, struct output
             pos = after;
         }
         if (eof) break;
+        /* A short read means the input is idle (a pipe fed slowly, tail -f): write out what
+         * is settled now rather than when the buffer fills. Saturated input is not flushed. */
+        if ((size_t)got < READ_CHUNK && fflush(out->fp) != 0 && !out->error) {
+            out->error = errno ? errno : EIO;
+            if (out->error == EPIPE) out->broken_pipe = 1;
+            return 0;
+        }
     }
     return 0;
 }
