@@ -67,6 +67,8 @@ deps:
 	  (apt-get install -y -q $(DEBS) >/dev/null 2>&1 || \
 	   (apt-get update -q >/dev/null && apt-get install -y -q $(DEBS) >/dev/null)) || \
 	   { echo "winnow: apt-get install failed" >&2; exit 2; }; \
+	  for p in $(PKGS); do pkg-config --exists $$p || \
+	    { echo "winnow: pkg-config still cannot find $$p" >&2; exit 2; }; done; \
 	else \
 	  echo "winnow: missing build dependencies; as root run:" >&2; \
 	  echo "  apt-get install -y $(DEBS)" >&2; exit 2; \
