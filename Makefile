@@ -3,8 +3,8 @@
 
 PKGS   = libpcre2-8 libxml-2.0 libcurl liburiparser sqlite3 jansson
 # Debian packages behind PKGS, plus the tools the tests and benchmark use.
-DEBS   = build-essential pkg-config clang libpcre2-dev libxml2-dev libcurl4-openssl-dev \
-         liburiparser-dev libsqlite3-dev libjansson-dev python3 openssl
+DEBS   = build-essential pkg-config clang libclang-rt-14-dev libpcre2-dev libxml2-dev \
+         libcurl4-openssl-dev liburiparser-dev libsqlite3-dev libjansson-dev python3 openssl
 TOOLS  = cc clang pkg-config python3 openssl
 
 CC      ?= cc
@@ -60,6 +60,8 @@ deps:
 	@missing=""; \
 	for p in $(PKGS); do pkg-config --exists $$p 2>/dev/null || missing=1; done; \
 	for t in $(TOOLS); do command -v $$t >/dev/null 2>&1 || missing=1; done; \
+	command -v clang >/dev/null 2>&1 && \
+	  [ ! -e "$$(clang -print-file-name=libclang_rt.asan-x86_64.a)" ] && missing=1; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
 	  echo "winnow: installing build dependencies: $(DEBS)"; \
