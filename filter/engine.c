@@ -852,8 +852,8 @@ static int queue_line(winnow_filter *f, const char *s, size_t n, const char *eol
     l->eollen = (unsigned char)eollen;
     l->state = (unsigned char)state;
     l->hold = (unsigned char)hold;
-    l->blank = all_space(s, n);
     l->indent = leading_space(s, n);
+    l->blank = l->indent == n;
     l->no = f->line_no;
     l->rule_id = rule_id;
     if (f->cut_reports.len) {
@@ -943,7 +943,7 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
 
     /* A headline list under a header goes on while lines look like headlines. */
     if (f->list_active) {
-        size_t ind = leading_space(text, len);
+        size_t ind = first; /* the leading blanks of text, as cut */
         /* "a bare URL may be one" headline (cleaning contract) */
         if (is_footer && bare_url(text, len)) {
             is_footer = 0;
