@@ -1241,6 +1241,7 @@ winnow_filter *winnow_filter_open(winnow_rules *rules, const struct winnow_optio
         return NULL;
     }
     if (winnow_rules_compile(rules, err, errsize) != WINNOW_OK) return NULL;
+    wn_rules_freeze(rules);
     winnow_filter *f = calloc(1, sizeof *f);
     if (!f) return NULL;
     f->rules = rules;

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -601,16 +602,25 @@ size_t wn_resolver_pending(const struct wn_resolver *r)
     return r->queued + r->running;
 }
 
+/* curl_global_init must run once per process before any other libcurl call, and is not
+ * thread-safe in every libcurl build; filters (and so resolvers) may be made in several
+ * threads at once, so a plain "done" flag was a data race. pthread_once runs it exactly once
+ * and makes its result visible to every thread that passes it. Never undone
+ * (curl_global_cleanup): another thread may be using libcurl. */
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+static void curl_init_once(void)
+{
+    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
 struct wn_resolver *wn_resolver_new(winnow_rules *rules, const struct winnow_link_options *o,
                                     wn_resolve_done_fn done, void *ctx, char *err, size_t errlen)
 {
-    static int curl_ready;
-    if (!curl_ready) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-            snprintf(err, errlen, "libcurl initialisation failed");
-            return NULL;
-        }
-        curl_ready = 1;
+    if (pthread_once(&curl_once, curl_init_once) != 0 || curl_init_rc != CURLE_OK) {
+        snprintf(err, errlen, "libcurl initialisation failed");
+        return NULL;
     }
     struct wn_resolver *r = calloc(1, sizeof *r);
     if (!r) {

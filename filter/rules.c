@@ -5,6 +5,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +29,30 @@ struct winnow_rules {
     const struct wn_rule **by_kind[WN_KIND_COUNT];
     size_t by_kind_count[WN_KIND_COUNT];
     int dirty;
+    long tune[WN_TUNE_COUNT]; /* the value in force of each tunable */
+    /* Set once a filter is made over the set (wn_rules_freeze). Atomic because filters over
+     * one set may be made in several threads at once, each of them freezing it. */
+    atomic_int frozen;
 };
+
+/* tune.h as a table, so that names, defaults and bounds are looked up, not repeated. */
+static const struct tunable {
+    const char *name;
+    long def, min, max;
+    const char *doc;
+} tunables[WN_TUNE_COUNT] = {
+#define WN_TUNE_ROW(e, name, def, min, max, doc) [WN_TUNE_##e] = {name, def, min, max, doc},
+    WN_TUNABLES(WN_TUNE_ROW)
+#undef WN_TUNE_ROW
+};
+
+/* A default outside its own bounds would be a value no [tune] block could set back. */
+#define WN_TUNE_CHECK(e, name, def, min, max, doc)                                                 \
+    _Static_assert((min) <= (def) && (def) <= (max), "tune.h: default of " name " out of bounds");
+WN_TUNABLES(WN_TUNE_CHECK)
+#undef WN_TUNE_CHECK
+
+#define FROZEN_MSG "rule set is in use by a filter: make a new set"
 
 static const char *const kind_names[WN_KIND_COUNT] = {
     [WN_KIND_DROP_LINE] = "drop-line",
@@ -46,12 +71,13 @@ static const char *const kind_names[WN_KIND_COUNT] = {
     [WN_KIND_HTML_DROP_ATTR] = "html-drop-attr",
     [WN_KIND_HTML_EMBED_SRC] = "html-embed-src",
     [WN_KIND_HTML_EMBED_ATTR] = "html-embed-attr",
+    [WN_KIND_EMBED_HEAD] = "embed-head",
 };
 
 int wn_kind_is_line_rule(enum wn_kind kind)
 {
     return kind == WN_KIND_DROP_LINE || kind == WN_KIND_HEADER_LIST || kind == WN_KIND_FOOTER ||
-           kind == WN_KIND_CREDIT || kind == WN_KIND_EMBED_START;
+           kind == WN_KIND_CREDIT || kind == WN_KIND_EMBED_START || kind == WN_KIND_EMBED_HEAD;
 }
 
 const char *wn_kind_name(enum wn_kind kind)
@@ -61,7 +87,22 @@ const char *wn_kind_name(enum wn_kind kind)
 
 winnow_rules *winnow_rules_new(void)
 {
-    return calloc(1, sizeof(winnow_rules));
+    winnow_rules *rules = calloc(1, sizeof(winnow_rules));
+    if (!rules) return NULL;
+    for (int t = 0; t < WN_TUNE_COUNT; t++)
+        rules->tune[t] = tunables[t].def;
+    atomic_init(&rules->frozen, 0);
+    return rules;
+}
+
+void wn_rules_freeze(winnow_rules *rules)
+{
+    atomic_store(&rules->frozen, 1);
+}
+
+static int is_frozen(const winnow_rules *rules)
+{
+    return atomic_load(&((winnow_rules *)rules)->frozen);
 }
 
 static void rule_free(struct wn_rule *r)
@@ -214,10 +255,31 @@ static int split_literals(struct wn_rule *r)
     return 0;
 }
 
+/* The keys a rule block takes, and the field each one sets. */
+enum key_type { KEY_KIND, KEY_TEXT, KEY_NUMBER };
+static const struct rule_key {
+    const char *name;
+    enum key_type type;
+    size_t offset; /* of the field in struct wn_rule: char * for text, long for numbers */
+} rule_keys[] = {
+    {"kind", KEY_KIND, offsetof(struct wn_rule, kind)},
+    {"pattern", KEY_TEXT, offsetof(struct wn_rule, pattern)},
+    {"lang", KEY_TEXT, offsetof(struct wn_rule, langs)},
+    {"literal", KEY_TEXT, offsetof(struct wn_rule, literal)},
+    {"span", KEY_NUMBER, offsetof(struct wn_rule, span)},
+    {"items", KEY_NUMBER, offsetof(struct wn_rule, items)},
+    {"longest", KEY_NUMBER, offsetof(struct wn_rule, longest)},
+    {"tail", KEY_NUMBER, offsetof(struct wn_rule, tail)},
+    {"head", KEY_NUMBER, offsetof(struct wn_rule, head)},
+};
+#define N_RULE_KEYS (sizeof rule_keys / sizeof rule_keys[0])
+_Static_assert(N_RULE_KEYS <= 32, "pending_rule.seen has one bit per key");
+
 /* A rule under construction while its block is read. */
 struct pending_rule {
     struct wn_rule r;
     int have_kind;
+    uint32_t seen; /* bit i: rule_keys[i] was given */
     unsigned long line_no;
     unsigned long pattern_line;
 };
@@ -274,6 +336,7 @@ static int push_rule(winnow_rules *rules, struct pending_rule *p, const char *na
     case WN_KIND_EMBED_ATTRIBUTION:
     case WN_KIND_EMBED_START:
     case WN_KIND_EMBED_INTRO:
+    case WN_KIND_EMBED_HEAD:
     case WN_KIND_HTML_EMBED_SRC:
     case WN_KIND_HTML_EMBED_ATTR:
         r->cls = WN_CLASS_EMBED;
@@ -295,23 +358,111 @@ static int push_rule(winnow_rules *rules, struct pending_rule *p, const char *na
     return WINNOW_OK;
 }
 
-static int parse_long(const char *v, long *out)
+/* A whole decimal number in [min, max], and nothing else. */
+static int parse_number(const char *v, long min, long max, long *out)
 {
     char *end;
     errno = 0;
     long n = strtol(v, &end, 10);
-    if (errno || end == v || *end || n <= 0 || n > 1000000) return 0;
+    if (errno || end == v || *end || n < min || n > max) return 0;
     *out = n;
     return 1;
+}
+
+/* One `key = value` line of a rule block. Takes `val`. */
+static int rule_setting(struct pending_rule *p, const char *key, char *val, const char *name,
+                        unsigned long line_no, char *err, size_t errlen)
+{
+    size_t i = 0;
+    while (i < N_RULE_KEYS && strcmp(key, rule_keys[i].name) != 0)
+        i++;
+    if (i == N_RULE_KEYS) {
+        set_err(err, errlen, "%s:%lu: unknown key '%s'", name, line_no, key);
+        free(val);
+        return WINNOW_ERR_RULES;
+    }
+    /* Every key, numbers included: a repeat is a slip (an edit that forgot the line above),
+     * and silently keeping either value hides it. */
+    if (p->seen & (1u << i)) {
+        set_err(err, errlen, "%s:%lu: '%s' given twice in rule '%s'", name, line_no, key, p->r.id);
+        free(val);
+        return WINNOW_ERR_RULES;
+    }
+    p->seen |= 1u << i;
+    const struct rule_key *k = &rule_keys[i];
+    char *field = (char *)&p->r + k->offset;
+    int rc = WINNOW_OK;
+    switch (k->type) {
+    case KEY_KIND:
+        if (!parse_kind(val, (enum wn_kind *)(void *)field)) {
+            set_err(err, errlen, "%s:%lu: unknown kind '%s' (see rules/README.md)", name, line_no,
+                    val);
+            rc = WINNOW_ERR_RULES;
+        }
+        p->have_kind = 1;
+        break;
+    case KEY_NUMBER:
+        if (!parse_number(val, 1, 1000000, (long *)(void *)field)) {
+            set_err(err, errlen, "%s:%lu: '%s' takes a positive number", name, line_no, key);
+            rc = WINNOW_ERR_RULES;
+        }
+        break;
+    case KEY_TEXT:
+        if (k->offset == offsetof(struct wn_rule, pattern)) p->pattern_line = line_no;
+        *(char **)(void *)field = val;
+        return WINNOW_OK;
+    }
+    free(val);
+    return rc;
+}
+
+/* Tunables read from one buffer, applied to the set only when all of it loads, so that a file
+ * with an error changes no threshold. */
+struct pending_tune {
+    long value[WN_TUNE_COUNT];
+    unsigned char set[WN_TUNE_COUNT];      /* given somewhere in this buffer */
+    unsigned char in_block[WN_TUNE_COUNT]; /* given in the current [tune] block */
+};
+
+/* One `name = value` line of a [tune] block. */
+static int tune_setting(struct pending_tune *t, const char *key, const char *val, const char *name,
+                        unsigned long line_no, char *err, size_t errlen)
+{
+    int i = 0;
+    while (i < WN_TUNE_COUNT && strcmp(key, tunables[i].name) != 0)
+        i++;
+    if (i == WN_TUNE_COUNT) {
+        set_err(err, errlen, "%s:%lu: unknown tunable '%s' (see rules/README.md)", name, line_no,
+                key);
+        return WINNOW_ERR_RULES;
+    }
+    if (t->in_block[i]) {
+        set_err(err, errlen, "%s:%lu: '%s' given twice in [tune]", name, line_no, key);
+        return WINNOW_ERR_RULES;
+    }
+    if (!parse_number(val, tunables[i].min, tunables[i].max, &t->value[i])) {
+        set_err(err, errlen, "%s:%lu: '%s' takes a whole number from %ld to %ld", name, line_no,
+                key, tunables[i].min, tunables[i].max);
+        return WINNOW_ERR_RULES;
+    }
+    t->in_block[i] = t->set[i] = 1;
+    return WINNOW_OK;
 }
 
 int winnow_rules_load_buffer(winnow_rules *rules, const char *name, const char *text, size_t len,
                              char *err, size_t errlen)
 {
+    if (is_frozen(rules)) {
+        set_err(err, errlen, FROZEN_MSG);
+        return WINNOW_ERR_USAGE;
+    }
     struct pending_rule p;
-    int in_rule = 0, rc = WINNOW_OK;
+    struct pending_tune tune;
+    enum { OUTSIDE, IN_RULE, IN_TUNE } block = OUTSIDE;
+    int rc = WINNOW_OK;
     unsigned long line_no = 0;
     memset(&p, 0, sizeof p);
+    memset(&tune, 0, sizeof tune);
     const char *pos = text, *end = text + len;
     while (pos < end && rc == WINNOW_OK) {
         const char *nl = memchr(pos, '\n', (size_t)(end - pos));
@@ -335,7 +486,15 @@ int winnow_rules_load_buffer(winnow_rules *rules, const char *name, const char *
                 rc = WINNOW_ERR_RULES;
                 break;
             }
-            if (in_rule && (rc = push_rule(rules, &p, name, err, errlen)) != WINNOW_OK) break;
+            if (block == IN_RULE && (rc = push_rule(rules, &p, name, err, errlen)) != WINNOW_OK)
+                break;
+            block = OUTSIDE;
+            /* [tune] is reserved: the thresholds of tune.h, not a rule. */
+            if (b - a == 6 && memcmp(a, "[tune]", 6) == 0) {
+                memset(tune.in_block, 0, sizeof tune.in_block);
+                block = IN_TUNE;
+                continue;
+            }
             char *id = dup_span(a + 1, (size_t)(b - a - 2));
             if (!id) return WINNOW_ERR_NOMEM;
             if (!valid_id(id)) {
@@ -348,7 +507,7 @@ int winnow_rules_load_buffer(winnow_rules *rules, const char *name, const char *
             }
             p.r.id = id;
             p.line_no = line_no;
-            in_rule = 1;
+            block = IN_RULE;
             continue;
         }
         const char *eq = memchr(a, '=', (size_t)(b - a));
@@ -357,7 +516,7 @@ int winnow_rules_load_buffer(winnow_rules *rules, const char *name, const char *
             rc = WINNOW_ERR_RULES;
             break;
         }
-        if (!in_rule) {
+        if (block == OUTSIDE) {
             set_err(err, errlen, "%s:%lu: setting outside a rule (start one with [rule-id])", name,
                     line_no);
             rc = WINNOW_ERR_RULES;
@@ -368,82 +527,47 @@ int winnow_rules_load_buffer(winnow_rules *rules, const char *name, const char *
             ke--;
         while (vs < b && isspace((unsigned char)*vs))
             vs++;
-        char key[32];
-        size_t klen = (size_t)(ke - a);
-        if (klen == 0 || klen >= sizeof key) {
+        if (ke == a) {
             set_err(err, errlen, "%s:%lu: bad key", name, line_no);
             rc = WINNOW_ERR_RULES;
             break;
         }
-        memcpy(key, a, klen);
-        key[klen] = 0;
+        char *key = dup_span(a, (size_t)(ke - a));
         char *val = dup_span(vs, (size_t)(b - vs));
-        if (!val) return WINNOW_ERR_NOMEM;
+        if (!key || !val) {
+            free(key);
+            free(val);
+            rc = WINNOW_ERR_NOMEM;
+            break;
+        }
         if (!*val) {
             set_err(err, errlen, "%s:%lu: '%s' has no value", name, line_no, key);
             free(val);
             rc = WINNOW_ERR_RULES;
-            break;
-        }
-        char **slot = NULL;
-        if (strcmp(key, "kind") == 0) {
-            if (!parse_kind(val, &p.r.kind)) {
-                set_err(err, errlen, "%s:%lu: unknown kind '%s' (see rules/README.md)", name,
-                        line_no, val);
-                rc = WINNOW_ERR_RULES;
-            }
-            p.have_kind = 1;
+        } else if (block == IN_TUNE) {
+            rc = tune_setting(&tune, key, val, name, line_no, err, errlen);
             free(val);
-            continue;
-        } else if (strcmp(key, "span") == 0 || strcmp(key, "items") == 0 ||
-                   strcmp(key, "longest") == 0 || strcmp(key, "tail") == 0 ||
-                   strcmp(key, "head") == 0) {
-            long n;
-            if (!parse_long(val, &n)) {
-                set_err(err, errlen, "%s:%lu: '%s' takes a positive number", name, line_no, key);
-                rc = WINNOW_ERR_RULES;
-            } else if (key[0] == 's') {
-                p.r.span = n;
-            } else if (key[0] == 'i') {
-                p.r.items = n;
-            } else if (key[0] == 't') {
-                p.r.tail = n;
-            } else if (key[0] == 'h') {
-                p.r.head = n;
-            } else {
-                p.r.longest = n;
-            }
-            free(val);
-            continue;
-        } else if (strcmp(key, "pattern") == 0) {
-            slot = &p.r.pattern;
-            p.pattern_line = line_no;
-        } else if (strcmp(key, "lang") == 0) {
-            slot = &p.r.langs;
-        } else if (strcmp(key, "literal") == 0) {
-            slot = &p.r.literal;
         } else {
-            set_err(err, errlen, "%s:%lu: unknown key '%s'", name, line_no, key);
-            free(val);
-            rc = WINNOW_ERR_RULES;
-            break;
+            rc = rule_setting(&p, key, val, name, line_no, err, errlen);
         }
-        if (*slot) {
-            set_err(err, errlen, "%s:%lu: '%s' given twice in rule '%s'", name, line_no, key,
-                    p.r.id);
-            free(val);
-            rc = WINNOW_ERR_RULES;
-            break;
-        }
-        *slot = val;
+        free(key);
     }
-    if (rc == WINNOW_OK && in_rule) rc = push_rule(rules, &p, name, err, errlen);
-    if (rc != WINNOW_OK) rule_free(&p.r);
-    return rc;
+    if (rc == WINNOW_OK && block == IN_RULE) rc = push_rule(rules, &p, name, err, errlen);
+    if (rc != WINNOW_OK) {
+        rule_free(&p.r);
+        return rc;
+    }
+    for (int t = 0; t < WN_TUNE_COUNT; t++)
+        if (tune.set[t]) rules->tune[t] = tune.value[t];
+    return WINNOW_OK;
 }
 
 int winnow_rules_load_file(winnow_rules *rules, const char *path, char *err, size_t errlen)
 {
+    if (is_frozen(rules)) {
+        set_err(err, errlen, FROZEN_MSG);
+        return WINNOW_ERR_USAGE;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         set_err(err, errlen, "%s: %s", path, strerror(errno));
@@ -486,6 +610,10 @@ int winnow_rules_load_file(winnow_rules *rules, const char *path, char *err, siz
 
 int winnow_rules_load_defaults(winnow_rules *rules, char *err, size_t errlen)
 {
+    if (is_frozen(rules)) {
+        set_err(err, errlen, FROZEN_MSG);
+        return WINNOW_ERR_USAGE;
+    }
     for (size_t i = 0; i < wn_default_rule_file_count; i++) {
         const struct wn_embedded_file *f = &wn_default_rule_files[i];
         int rc = winnow_rules_load_buffer(rules, f->name, f->data, f->len, err, errlen);
@@ -496,6 +624,7 @@ int winnow_rules_load_defaults(winnow_rules *rules, char *err, size_t errlen)
 
 int winnow_rules_disable(winnow_rules *rules, const char *id)
 {
+    if (is_frozen(rules)) return WINNOW_ERR_USAGE;
     int found = 0;
     for (size_t i = 0; i < rules->count; i++)
         if (strcmp(rules->rules[i].id, id) == 0) {
@@ -526,6 +655,7 @@ static int langs_overlap(const char *have, const char *want)
 
 int winnow_rules_restrict_languages(winnow_rules *rules, const char *langs)
 {
+    if (is_frozen(rules)) return WINNOW_ERR_USAGE;
     for (size_t i = 0; i < rules->count; i++)
         if (!langs_overlap(rules->rules[i].langs, langs)) rules->rules[i].enabled = 0;
     rules->dirty = 1;
@@ -596,6 +726,42 @@ int winnow_rules_get(const winnow_rules *rules, size_t index, struct winnow_rule
     info->origin = r->origin;
     info->enabled = r->enabled;
     return WINNOW_OK;
+}
+
+long wn_rules_tune(const winnow_rules *rules, enum wn_tune t)
+{
+    if ((unsigned)t >= WN_TUNE_COUNT) return 0;
+    return rules ? rules->tune[t] : tunables[t].def;
+}
+
+size_t winnow_tune_count(void)
+{
+    return WN_TUNE_COUNT;
+}
+
+int winnow_rules_tune_get(const winnow_rules *rules, size_t index, struct winnow_tune_info *info)
+{
+    if (index >= WN_TUNE_COUNT) return WINNOW_ERR_USAGE;
+    const struct tunable *t = &tunables[index];
+    info->name = t->name;
+    info->value = wn_rules_tune(rules, (enum wn_tune)index);
+    info->def = t->def;
+    info->min = t->min;
+    info->max = t->max;
+    info->doc = t->doc;
+    return WINNOW_OK;
+}
+
+int winnow_rules_tune_set(winnow_rules *rules, const char *name, long value)
+{
+    if (is_frozen(rules)) return WINNOW_ERR_USAGE;
+    for (int i = 0; i < WN_TUNE_COUNT; i++)
+        if (strcmp(name, tunables[i].name) == 0) {
+            if (value < tunables[i].min || value > tunables[i].max) return WINNOW_ERR_USAGE;
+            rules->tune[i] = value;
+            return WINNOW_OK;
+        }
+    return WINNOW_ERR_USAGE;
 }
 
 int wn_utf8_valid(const char *s, size_t n)

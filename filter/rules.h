@@ -8,6 +8,7 @@
 #include <pcre2.h>
 #include <stddef.h>
 
+#include "tune.h"
 #include "winnow.h"
 
 /* What the engine does with a match. The names are the `kind =` values in rules files. */
@@ -28,6 +29,8 @@ enum wn_kind {
     WN_KIND_HTML_DROP_ATTR,    /* html-drop-attr: class/id/role values whose subtree goes */
     WN_KIND_HTML_EMBED_SRC,    /* html-embed-src: iframe/script src of social embeds */
     WN_KIND_HTML_EMBED_ATTR,   /* html-embed-attr: class/id values of social embeds */
+    WN_KIND_EMBED_HEAD,        /* embed-head: opens a post directly above its attribution (a
+                                  lone TikTok @handle); a take-back stops there, taking it */
     WN_KIND_COUNT
 };
 
@@ -68,6 +71,18 @@ int wn_kind_is_line_rule(enum wn_kind kind);
 /* The enabled rules of one kind, in file order; valid until the set is freed. Compiles the set
  * first if needed (returns 0 rules on a compile error: call winnow_rules_compile to see it). */
 size_t wn_rules_of_kind(winnow_rules *rules, enum wn_kind kind, const struct wn_rule ***out);
+
+/* The value of a tunable in force for this set: the last [tune] block (or
+ * winnow_rules_tune_set) that set it, else its default in tune.h. NULL rules: the default. */
+long wn_rules_tune(const winnow_rules *rules, enum wn_tune t);
+
+/* Makes the set read-only for good: the loaders, winnow_rules_disable,
+ * winnow_rules_restrict_languages and winnow_rules_tune_set then refuse with
+ * WINNOW_ERR_USAGE. winnow_filter_open calls it once the set is compiled, because a filter
+ * (and its html, links and resolver stages) keeps pointers into the rule array and the per-kind
+ * arrays, which loading more rules reallocates and disabling rebuilds. Safe to call from
+ * several threads at once. */
+void wn_rules_freeze(winnow_rules *rules);
 
 /* Largest ovector any compiled pattern needs, for sizing match data. */
 unsigned wn_rules_max_captures(const winnow_rules *rules);

@@ -28,21 +28,33 @@ enum winnow_status {
 typedef struct winnow_rules winnow_rules;
 
 /* Rule sets start empty. Load the built-in rules and/or rule files, then hand the set to
- * winnow_filter_new(), which compiles it; a set may serve any number of filters at once. */
+ * winnow_filter_new(), which compiles it; a set may serve any number of filters at once.
+ *
+ * A set is frozen once a filter is made over it: from then on the loaders,
+ * winnow_rules_disable, winnow_rules_restrict_languages and winnow_rules_tune_set change
+ * nothing and return WINNOW_ERR_USAGE (the loaders say "rule set is in use by a filter: make a
+ * new set" in err). Filters keep pointers into the set's arrays, which loading reallocates and
+ * disabling rebuilds; changing a set under a live filter was a use-after-free. Freezing lasts
+ * until the set is freed, even after its filters are: for other settings, make a new set.
+ *
+ * To make filters over one set in several threads at once, make the first one (or call
+ * winnow_rules_compile) before the threads start; after that the set is only read. */
 winnow_rules *winnow_rules_new(void);
 void winnow_rules_free(winnow_rules *rules);
 
-/* Each loader returns WINNOW_OK or an error and writes "name:line: what is wrong" to err. */
+/* Each loader returns WINNOW_OK or an error and writes "name:line: what is wrong" to err.
+ * A buffer or file that fails to load sets none of its [tune] values. */
 int winnow_rules_load_defaults(winnow_rules *rules, char *err, size_t errlen);
 int winnow_rules_load_file(winnow_rules *rules, const char *path, char *err, size_t errlen);
 int winnow_rules_load_buffer(winnow_rules *rules, const char *name, const char *text, size_t len,
                              char *err, size_t errlen);
 
-/* Turns off every rule whose id is `id` (returns WINNOW_ERR_USAGE when none has it). */
+/* Turns off every rule whose id is `id` (returns WINNOW_ERR_USAGE when none has it, or when
+ * the set is frozen). */
 int winnow_rules_disable(winnow_rules *rules, const char *id);
 
 /* Keeps only rules whose languages include one of `langs` (comma-separated, e.g. "en,de");
- * rules marked for every language ("*") always stay. */
+ * rules marked for every language ("*") always stay. WINNOW_ERR_USAGE on a frozen set. */
 int winnow_rules_restrict_languages(winnow_rules *rules, const char *langs);
 
 /* Compiles every pattern; called by winnow_filter_new() but callable early to report errors. */
@@ -59,6 +71,27 @@ struct winnow_rule_info {
 };
 size_t winnow_rules_count(const winnow_rules *rules);
 int winnow_rules_get(const winnow_rules *rules, size_t index, struct winnow_rule_info *info);
+
+/* Tunables: the named thresholds of detection (rules/README.md, "Tunables"), which a [tune]
+ * block in a rules file sets ("post.link-chars = 23"); a later file may set one again, and the
+ * last value wins. Strings are static. */
+struct winnow_tune_info {
+    const char *name; /* as a [tune] block spells it, e.g. "post.link-chars" */
+    long value;       /* in force for this set: the default when nothing set it */
+    long def, min, max;
+    const char *doc; /* what it means, one sentence */
+};
+
+/* How many tunables there are; indexes run from 0 to this, exclusive. */
+size_t winnow_tune_count(void);
+
+/* Describes tunable `index` as this set has it (rules may be NULL: the value is the default).
+ * WINNOW_ERR_USAGE when index is out of range. */
+int winnow_rules_tune_get(const winnow_rules *rules, size_t index, struct winnow_tune_info *info);
+
+/* Sets a tunable by name, as a [tune] block would. WINNOW_ERR_USAGE, changing nothing, for an
+ * unknown name, a value outside [min, max], or a frozen set. */
+int winnow_rules_tune_set(winnow_rules *rules, const char *name, long value);
 
 /* ---- Filter ----------------------------------------------------------------------------- */
 
@@ -117,6 +150,8 @@ struct winnow_options {
     void *report_ctx;
 };
 
+/* Both make a filter over `rules` and freeze the set (see "Rules" above); the set must
+ * outlive the filter. */
 winnow_filter *winnow_filter_new(winnow_rules *rules, const struct winnow_options *options,
                                  winnow_write_fn write, void *write_ctx);
 
