@@ -25,6 +25,8 @@ static const char usage_text[] =
     "Output and reports:\n"
     "  -e, --explain          report every removal on stderr: FILE:LINE:COL: RULE: removed "
     "\"...\"\n"
+    "      --trace            for every line, on stderr: its features, its label and the\n"
+    "                         decision with its reason (FILE:LINE: keep|drop ...)\n"
     "      --lint             write no text; report removals on stdout as diagnostics and exit 1\n"
     "                         if there are any (0: clean)\n"
     "  -o, --output=FILE      write to FILE atomically (a temporary file renamed at the end)\n"
@@ -62,6 +64,7 @@ static const char usage_text[] =
 
 enum {
     OPT_LINT = 256,
+    OPT_TRACE,
     OPT_FORMAT,
     OPT_RULES,
     OPT_NO_DEFAULT,
@@ -88,6 +91,7 @@ enum {
 
 static const struct option long_options[] = {{"explain", no_argument, 0, 'e'},
                                              {"lint", no_argument, 0, OPT_LINT},
+                                             {"trace", no_argument, 0, OPT_TRACE},
                                              {"output", required_argument, 0, 'o'},
                                              {"null", no_argument, 0, 'z'},
                                              {"format", required_argument, 0, OPT_FORMAT},
@@ -149,6 +153,15 @@ static int write_out(void *ctx, const char *buf, size_t len)
         return -1;
     }
     return 0;
+}
+
+/* --trace: FILE:LINE: keep|drop LABEL [RULE]: REASON (FEATURES) */
+static void trace_line(void *ctx, const struct winnow_trace *t)
+{
+    struct explain_ctx *e = ctx;
+    fprintf(stderr, "%s:%llu: %s %s%s%s%s: %s (%s)\n", e->file, t->line, t->decision, t->label,
+            t->rule_id ? " [" : "", t->rule_id ? t->rule_id : "", t->rule_id ? "]" : "", t->reason,
+            t->features);
 }
 
 /* --explain and --lint: FILE:LINE:COL: RULE: removed "first 60 characters..." */
@@ -357,7 +370,7 @@ static int close_output(struct output *o, int ok)
 
 int main(int argc, char **argv)
 {
-    int explain_on = 0, lint = 0, nul_sep = 0, no_defaults = 0, list = 0;
+    int explain_on = 0, trace_on = 0, lint = 0, nul_sep = 0, no_defaults = 0, list = 0;
     const char *output_path = NULL, *langs = NULL;
     const char **rule_files = calloc((size_t)argc + 1, sizeof *rule_files);
     const char **disabled = calloc((size_t)argc + 1, sizeof *disabled);
@@ -380,6 +393,9 @@ int main(int argc, char **argv)
             break;
         case OPT_LINT:
             lint = 1;
+            break;
+        case OPT_TRACE:
+            trace_on = 1;
             break;
         case 'o':
             output_path = optarg;
@@ -530,6 +546,10 @@ int main(int argc, char **argv)
     if (explain_on || lint) {
         opt.report = explain;
         opt.report_ctx = &ex;
+    }
+    if (trace_on) {
+        opt.trace = trace_line;
+        opt.trace_ctx = &ex;
     }
     struct output discard = {0};
     discard.fp = fopen("/dev/null", "wb");

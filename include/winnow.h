@@ -140,6 +140,19 @@ struct winnow_link_options {
     const char *const *connect_to; /* --connect-to HOST:PORT:ADDR:PORT, NULL-terminated */
 };
 
+/* One line's fate, as --trace shows it: what was seen of it (features), what the rules said
+ * of it alone (label), and what context decided (decision and reason). Strings live for the
+ * call only. */
+struct winnow_trace {
+    unsigned long long line; /* 1-based, in the current document */
+    const char *decision;    /* "keep" or "drop" */
+    const char *label;       /* text, blank, attribution, footer, list-header, ... */
+    const char *rule_id;     /* the rule behind a drop, or NULL */
+    const char *reason;      /* why, in a few words */
+    const char *features;    /* "chars=120 post=120 indent=0 colon hashtags=1 ..." */
+};
+typedef void (*winnow_trace_fn)(void *ctx, const struct winnow_trace *trace);
+
 /* Policy switches; zero-initialise for the defaults. */
 struct winnow_options {
     int keep_embeds; /* --embeds=keep: leave social embeds alone */
@@ -148,6 +161,8 @@ struct winnow_options {
     const struct winnow_link_options *link_options; /* NULL: no resolution, default cleaning */
     winnow_report_fn report;                        /* optional: called once per removal */
     void *report_ctx;
+    winnow_trace_fn trace; /* optional: called once per input line of text, when it is settled */
+    void *trace_ctx;
 };
 
 /* Both make a filter over `rules` and freeze the set (see "Rules" above); the set must

@@ -1,0 +1,223 @@
+/* cuts.c: finds the spans to cut inside a line (attributions with their glued posts, short
+ * links, inline promotions) and applies them. Cuts only shrink a line, so a line in a buffer
+ * of our own is rewritten in place and a huge line is never copied. */
+#include "cuts.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "limits.h"
+#include "textfeat.h"
+
+void wn_matcher_line(struct wn_matcher *m, const char *s, size_t n)
+{
+    m->valid = -1;
+    m->s = s;
+    m->n = n;
+}
+
+int wn_matcher_valid(struct wn_matcher *m)
+{
+    if (m->valid < 0) m->valid = wn_utf8_valid(m->s, m->n);
+    return m->valid;
+}
+
+int wn_matcher_run(struct wn_matcher *m, const struct wn_rule *r, const char *s, size_t n,
+                   size_t start, size_t *ms, size_t *me)
+{
+    return wn_rule_match_utf(r, s, n, start, wn_matcher_valid(m), m->md, m->mctx, ms, me);
+}
+
+static size_t next_char(const char *s, size_t n, size_t i)
+{
+    while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i++;
+    return i;
+}
+
+static int add_cut(struct wn_cutter *c, size_t a, size_t b, const struct wn_rule *r)
+{
+    if (c->ncuts == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        struct wn_cut *g = realloc(c->cuts, cap * sizeof *g);
+        if (!g) return -1;
+        c->cuts = g;
+        c->cap = cap;
+    }
+    c->cuts[c->ncuts++] = (struct wn_cut){a, b, r};
+    return 0;
+}
+
+/* The earliest match of an attribution rule at or after `pos`, before `bs`. An attribution has
+ * no fixed first character, so a plain search would try the pattern at every byte of a long
+ * paragraph: it is tried only in a window around each occurrence of its literal, "(@". */
+static int attribution_at(struct wn_cutter *c, const struct wn_rule *r, const char *s, size_t n,
+                          size_t pos, size_t bs, size_t *ms, size_t *me)
+{
+    if (!r->nlits) return wn_matcher_run(c->m, r, s, n, pos, ms, me) && *ms < bs;
+    size_t at = pos, decided = pos; /* starts before `decided` failed already */
+    while (at < n && at < bs) {
+        size_t qi = wn_rule_literal_find(r, s, n, at);
+        if (qi == SIZE_MAX) break;
+        size_t from = qi > pos + WN_ATTRIBUTION_LOOKBACK ? qi - WN_ATTRIBUTION_LOOKBACK : pos;
+        if (from < decided) from = decided;
+        if (from > qi) { /* every start that could hold this "(@" is settled */
+            at = qi + 1;
+            continue;
+        }
+        size_t end = n - qi > WN_ATTRIBUTION_LOOKAHEAD ? qi + WN_ATTRIBUTION_LOOKAHEAD : n;
+        from = next_char(s, n, from);
+        while (end < n && end > qi && ((unsigned char)s[end] & 0xC0) == 0x80)
+            end--;
+        if (wn_matcher_run(c->m, r, s, end, from, ms, me) && *ms <= qi) return *ms < bs;
+        /* No match starts in [from, end): its mandatory part (name, handle, date) is far
+         * shorter than the look-ahead, so starts up to end - lookback are settled and the next
+         * window need not try them again (linear on "(@(@(@..."). */
+        if (end > WN_ATTRIBUTION_LOOKBACK && end - WN_ATTRIBUTION_LOOKBACK > decided)
+            decided = end - WN_ATTRIBUTION_LOOKBACK;
+        at = qi + 1;
+    }
+    return 0;
+}
+
+/* Every attribution in the line, each with the post before it. */
+static int find_inline_embeds(struct wn_cutter *c, const char *s, size_t n,
+                              const struct wn_rule **opening)
+{
+    size_t hard = 0, pos = 0, posts = 0;
+    while (pos < n) {
+        const struct wn_rule *best = NULL;
+        size_t bs = SIZE_MAX, be = 0;
+        for (size_t i = 0; i < c->n_attrib; i++) {
+            const struct wn_rule *r = c->attrib[i];
+            size_t ms, me;
+            if (r->longest && n > (size_t)r->longest) continue;
+            if (attribution_at(c, r, s, n, pos, bs, &ms, &me)) {
+                best = r;
+                bs = ms;
+                be = me;
+            }
+        }
+        if (!best) break;
+        if (be <= bs) { /* an empty match: step past it */
+            pos = next_char(s, n, bs + 1);
+            continue;
+        }
+        size_t start = bs;
+        if (wn_leading_space(s + hard, bs - hard) == bs - hard) {
+            start = hard; /* nothing but blanks before it */
+            if (hard == 0) *opening = best;
+        } else if (posts++ < WN_POSTS_SEARCHED_PER_LINE) {
+            size_t p = wn_post_start(c, s, n, hard, bs, best->span);
+            if (p != SIZE_MAX) start = p;
+        }
+        if (add_cut(c, start, be, best)) return -1;
+        hard = pos = be;
+    }
+    return 0;
+}
+
+static int find_rule_cuts(struct wn_cutter *c, const char *s, size_t n)
+{
+    for (size_t i = 0; i < c->n_cutters; i++) {
+        const struct wn_rule *r = c->cutters[i];
+        if (r->longest && n > (size_t)r->longest) continue;
+        if (r->nlits) {
+            /* a `head` rule's literal lies in the line's first bytes */
+            size_t lead = wn_leading_space(s, n);
+            size_t end = r->head && n - lead > (size_t)r->head ? lead + (size_t)r->head : n;
+            if (wn_rule_literal_find(r, s, end, lead) == SIZE_MAX) continue;
+        }
+        size_t pos = 0;
+        while (pos < n) {
+            size_t ms, me;
+            if (!wn_matcher_run(c->m, r, s, n, pos, &ms, &me)) break;
+            if (me > ms && add_cut(c, ms, me, r)) return -1;
+            pos = me > ms ? me : next_char(s, n, ms + 1);
+            if (r->anchored) break;
+        }
+    }
+    return 0;
+}
+
+int wn_cuts_find(struct wn_cutter *c, const char *s, size_t n, const struct wn_rule **opening)
+{
+    c->ncuts = 0;
+    *opening = NULL;
+    if (c->n_attrib && find_inline_embeds(c, s, n, opening)) return -1;
+    return find_rule_cuts(c, s, n);
+}
+
+int wn_cuts_have_link(const struct wn_cutter *c)
+{
+    for (size_t i = 0; i < c->ncuts; i++)
+        if (c->cuts[i].rule->kind == WN_KIND_SHORT_LINK) return 1;
+    return 0;
+}
+
+static int cut_cmp(const void *a, const void *b)
+{
+    const struct wn_cut *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start ? 1 : 0;
+}
+
+static int is_hblank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Overlapping cuts merge. A post (a cut holding an attribution) takes the blanks on both sides
+ * and its neighbours are joined by one space: "...New Year! <post> — Name (@x) Dec 31, 2017Trump's"
+ * reads "...New Year! Trump's". A link or promotion takes the blanks on its left only (and on
+ * its right where it opens or closes the line), so "online https://t.co/x." reads "online.". The merged
+ * cut is reported by its attribution's rule when it holds one: a tweet is not a link. */
+int wn_cuts_apply(struct wn_cutter *c, const char *s, size_t n, char *in_place, const char **out,
+                  size_t *outlen, wn_cut_report_fn report, void *report_ctx)
+{
+    qsort(c->cuts, c->ncuts, sizeof *c->cuts, cut_cmp);
+    char *dst = in_place;
+    if (!dst) {
+        if (buf_reserve(&c->scratch, n + 1)) return -1;
+        dst = c->scratch.p;
+    }
+    size_t o = 0, done = 0;
+    for (size_t i = 0; i < c->ncuts; i++) {
+        size_t a = c->cuts[i].start, b = c->cuts[i].end;
+        if (b <= done) continue;
+        if (a < done) a = done;
+        const struct wn_rule *named = c->cuts[i].rule;
+        while (i + 1 < c->ncuts && c->cuts[i + 1].start <= b) {
+            if (c->cuts[i + 1].end > b) b = c->cuts[i + 1].end;
+            i++;
+            if (c->cuts[i].rule->kind == WN_KIND_EMBED_ATTRIBUTION) named = c->cuts[i].rule;
+        }
+        if (report && report(report_ctx, a, named->id, s + a, b - a)) return -1;
+        memmove(dst + o, s + done, a - done);
+        o += a - done;
+        while (o > 0 && is_hblank(dst[o - 1]))
+            o--;
+        int opens = wn_leading_space(dst, o) == o;
+        int closes = wn_leading_space(s + b, n - b) == n - b;
+        if (named->kind == WN_KIND_EMBED_ATTRIBUTION || opens || closes) {
+            while (b < n && is_hblank(s[b]))
+                b++;
+            if (!opens && b < n && named->kind == WN_KIND_EMBED_ATTRIBUTION) dst[o++] = ' ';
+        }
+        done = b;
+    }
+    memmove(dst + o, s + done, n - done);
+    o += n - done;
+    *out = dst;
+    *outlen = o;
+    return 0;
+}
+
+void wn_cutter_free(struct wn_cutter *c)
+{
+    free(c->attrib);
+    free(c->cutters);
+    free(c->intro);
+    free(c->cuts);
+    buf_free(&c->scratch);
+}

@@ -1,0 +1,64 @@
+/* cuts.h: spans cut out of a line (glued posts with their attributions, short links, inline
+ * promotions): found with the rules, merged, applied, each merged span reported by the rule
+ * that explains it. A cut never crosses an invalid UTF-8 byte (see rules.h). */
+#ifndef WN_CUTS_H
+#define WN_CUTS_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "rules.h"
+
+/* PCRE2 scratch, and whether the line being matched is valid UTF-8 (found out lazily). */
+struct wn_matcher {
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    int valid; /* -1: not known yet */
+    const char *s;
+    size_t n;
+};
+void wn_matcher_line(struct wn_matcher *m, const char *s, size_t n);
+int wn_matcher_valid(struct wn_matcher *m);
+/* Runs a rule on s[0..n) of the current line from `start`. */
+int wn_matcher_run(struct wn_matcher *m, const struct wn_rule *r, const char *s, size_t n,
+                   size_t start, size_t *ms, size_t *me);
+
+struct wn_cut {
+    size_t start, end;
+    const struct wn_rule *rule;
+};
+
+struct wn_cutter {
+    const struct wn_rule **attrib, **cutters, **intro;
+    size_t n_attrib, n_cutters, n_intro;
+    const long *tune;
+    struct wn_matcher *m;
+    struct wn_cut *cuts;
+    size_t ncuts, cap;
+    struct buf scratch;
+};
+
+/* Finds every cut in s[0..n). *opening is the attribution rule when an attribution opens the
+ * line (its post is on the lines above), else NULL. Returns -1 when out of memory. */
+int wn_cuts_find(struct wn_cutter *c, const char *s, size_t n, const struct wn_rule **opening);
+
+/* Did a cut remove a short link (a post's signal)? */
+int wn_cuts_have_link(const struct wn_cutter *c);
+
+typedef int (*wn_cut_report_fn)(void *ctx, size_t col, const char *rule_id, const char *text,
+                                size_t len);
+
+/* Builds the line without its cuts: in place when `in_place` (our own buffer of s) is given,
+ * else in scratch. Reports each merged cut. Returns -1 when out of memory. */
+int wn_cuts_apply(struct wn_cutter *c, const char *s, size_t n, char *in_place, const char **out,
+                  size_t *outlen, wn_cut_report_fn report, void *report_ctx);
+
+/* Where the post that an inline attribution at `ms` closes begins (poststart.c): no earlier
+ * than `hard`, at most `span` characters before `ms`; SIZE_MAX when no start signal fits
+ * (then only the attribution goes). */
+size_t wn_post_start(struct wn_cutter *c, const char *s, size_t len, size_t hard, size_t ms,
+                     long span);
+
+void wn_cutter_free(struct wn_cutter *c);
+
+#endif

@@ -1,0 +1,20 @@
+/* limits.h: the work bounds that keep the filter linear on hostile input, gathered in one place.
+ * They are not detection thresholds (those are tunables, tune.h): changing them changes speed on
+ * pathological lines, never what an ordinary article loses or keeps. */
+#ifndef WN_LIMITS_H
+#define WN_LIMITS_H
+
+/* PCRE2's match limit: past it a pattern just does not match, so it cannot hang the stream. */
+#define WN_MATCH_LIMIT 1000000
+/* Where a glued post's start is looked for as a repeat of the story's own quote: how far back,
+ * and for how many sentences; how many posts in one line get that search at all. */
+#define WN_QUOTE_LOOKBACK 4096
+#define WN_QUOTE_TRIES 16
+#define WN_POSTS_SEARCHED_PER_LINE 10000
+/* How far around an attribution's literal its pattern is tried (name before, date after). */
+#define WN_ATTRIBUTION_LOOKBACK 240
+#define WN_ATTRIBUTION_LOOKAHEAD 1024
+/* Blank lines held after a removal before one of them is simply written (see writers.c). */
+#define WN_BLANK_GAP_MAX 65536
+
+#endif

@@ -1,0 +1,46 @@
+/* textfeat.h: features of one line of text, computed once and without context (pure functions).
+ * Nothing here knows about rules, documents or other lines; every function is total on any bytes.
+ */
+#ifndef WN_TEXTFEAT_H
+#define WN_TEXTFEAT_H
+
+#include <stddef.h>
+
+struct wn_feat {
+    size_t indent;         /* leading blank bytes */
+    size_t end;            /* offset just past the last non-blank byte (== indent when blank) */
+    size_t chars;          /* characters in [indent, end) */
+    unsigned blank : 1;    /* nothing but blanks */
+    unsigned colon : 1;    /* the text ends in ':' (or a full-width or Arabic colon) */
+    unsigned terminal : 1; /* the text ends in sentence-final punctuation (. ! ? … 。 ؟ ...) */
+    unsigned hashtags, mentions, emoji, links;
+};
+
+void wn_feat_compute(const char *s, size_t n, struct wn_feat *f);
+
+/* Short and not closed by a full stop: how a headline, a subheading or a list item reads. */
+int wn_feat_headline_like(const struct wn_feat *f, const char *s, long max_chars);
+
+/* Carries a post's own signals (a hashtag or a @mention): the line belongs to a post. */
+int wn_feat_post_signals(const struct wn_feat *f);
+
+/* The length of s[0..n) as a platform counts a post: characters, but every link counts
+ * `link_chars` and an attached-media link (pic.twitter.com/...) `media_chars`. */
+size_t wn_post_chars(const char *s, size_t n, long link_chars, long media_chars);
+
+/* Blank bytes at the start of s[0..n). */
+size_t wn_leading_space(const char *s, size_t n);
+int wn_is_blank(unsigned char c);
+
+/* Where a post glued onto the story may begin, at s[p] (see poststart.c):
+ * glued: right after a sentence end with no space ("...expect.What", "tweeted:Happy");
+ * spaced: after a sentence end and two or more blanks ("...verdict.  Dad and ...");
+ * sentence: after a sentence end and one blank, at a capital, digit, quote or mention. */
+int wn_glued_start(const char *s, size_t p, size_t len);
+int wn_spaced_start(const char *s, size_t p, size_t len);
+int wn_sentence_start(const char *s, size_t p, size_t len);
+
+/* Is s[p] a capital (any script with case) or a letter of a script without case? */
+int wn_upper_or_caseless(const char *s, size_t p, size_t len);
+
+#endif

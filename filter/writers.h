@@ -1,0 +1,44 @@
+/* writers.h: where settled lines go: the blank-gap writer (no doubled blank lines where text
+ * was removed), then the links stage, then the coalescer, then the user's callback, in the
+ * manner of curl's client writers. The first write error sticks: nothing is written after it. */
+#ifndef WN_WRITERS_H
+#define WN_WRITERS_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "links.h"
+#include "winnow.h"
+
+struct wn_writers {
+    /* the coalescer: runs of the buffer being pushed go to the user in one call */
+    winnow_write_fn user;
+    void *user_ctx;
+    const char *in_lo, *in_hi; /* the buffer being pushed */
+    const char *run;           /* pending output: a run of that buffer */
+    size_t run_len;
+    struct wn_links *links; /* NULL when the links stage is off */
+    /* the blank-gap writer */
+    struct buf blanks; /* blank lines held after a removal */
+    int after_drop, last_blank, wrote_in_doc;
+    unsigned long long *bytes_out;
+    int failed;
+};
+
+/* The coalescer as a winnow_write_fn, for the links stage to write through. */
+int wn_writers_coalesce(void *ctx, const char *buf, size_t len);
+/* Hands over the pending run (call before the pushed buffer goes away). */
+int wn_writers_flush(struct wn_writers *w);
+void wn_writers_pushing(struct wn_writers *w, const char *buf, size_t len);
+
+/* A kept line: s[0..n) and its line ending; `blank` when it is nothing but blanks. */
+int wn_writers_line(struct wn_writers *w, unsigned long long no, const char *s, size_t n,
+                    const char *eol, size_t eollen, int blank);
+/* A line was removed here: blank lines next to it may go. */
+void wn_writers_dropped(struct wn_writers *w);
+/* The document ended: blank lines after its last removal go with it. */
+void wn_writers_end_document(struct wn_writers *w);
+
+void wn_writers_free(struct wn_writers *w);
+
+#endif

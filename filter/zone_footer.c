@@ -1,0 +1,114 @@
+/* zone_footer.c: the footer pass. From a footer-like line (Source:, Tags:, 0 Comments, a bare
+ * URL, the title again) lines are held: story text after them ends the zone and keeps it all;
+ * the document's end drops it. A headline-like line between footer lines is the title's repeat. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "zones.h"
+
+struct zone_footer {
+    int active;
+    size_t start, lines, bytes;
+    size_t maybe_title; /* a headline-like line not yet followed by a footer line, or SIZE_MAX */
+};
+
+static void end_zone(struct zone_footer *z, struct wn_ctx *c, int drop)
+{
+    for (size_t id = z->start; id < wn_window_end(c->w); id++) {
+        struct wn_line *l = wn_window_at(c->w, id);
+        if (!l || l->hold != WN_HOLD_FOOTER) continue;
+        l->hold = WN_HOLD_NONE;
+        /* a title repeat must sit between footer lines (or equal the first line) */
+        int keep = !drop || id == z->maybe_title;
+        l->state = keep ? WN_KEEP : WN_DROP;
+        if (!l->reason || l->state == WN_KEEP)
+            l->reason = keep ? "kept: story text follows the footer-like lines"
+                             : "footer zone at the end of the document";
+    }
+    z->active = 0;
+    z->maybe_title = SIZE_MAX;
+    c->doc->footer_active = 0;
+}
+
+static void hold(struct zone_footer *z, struct wn_line *l)
+{
+    l->state = WN_PENDING;
+    l->hold = WN_HOLD_FOOTER;
+    z->lines++;
+    z->bytes += l->len;
+}
+
+static int footer_line(void *self, struct wn_ctx *c, size_t id)
+{
+    struct zone_footer *z = self;
+    struct wn_line *l = wn_window_at(c->w, id);
+    if ((l->label == WN_LABEL_BLANK)) {
+        if (!z->active) return 0;
+        hold(z, l);
+        return 1;
+    }
+    int footer = l->label == WN_LABEL_FOOTER || l->label == WN_LABEL_TITLE_REPEAT;
+    if (footer && l->state == WN_KEEP) {
+        if (!z->active) {
+            z->active = 1;
+            z->start = id;
+            z->lines = z->bytes = 0;
+            z->maybe_title = SIZE_MAX;
+            c->doc->footer_active = 1;
+        }
+        if (z->maybe_title != SIZE_MAX) {
+            struct wn_line *t = wn_window_at(c->w, z->maybe_title);
+            if (t) t->reason = "title repeat between footer lines";
+            z->maybe_title = SIZE_MAX;
+        }
+        hold(z, l);
+        l->reason = l->label == WN_LABEL_TITLE_REPEAT ? "repeat of the document's first line"
+                                                      : "footer-like line";
+    } else if (!z->active) {
+        return 0;
+    } else if (l->state == WN_DROP) {
+        return 0; /* other boilerplate inside the zone does not end it */
+    } else if (l->label == WN_LABEL_TEXT && c->title_rule && z->maybe_title == SIZE_MAX &&
+               wn_feat_headline_like(&l->feat, wn_window_text(c->w, l),
+                                     c->tune[WN_TUNE_HEADLINE_MAX_CHARS])) {
+        hold(z, l); /* the title again, if a footer line follows it */
+        l->rule_id = c->title_rule;
+        z->maybe_title = id;
+    } else {
+        end_zone(z, c, 0); /* story text: what looked like footers was part of the story */
+        return 0;
+    }
+    if (z->lines > (size_t)c->tune[WN_TUNE_FOOTER_MAX_LINES] ||
+        z->bytes > (size_t)c->tune[WN_TUNE_FOOTER_MAX_BYTES])
+        end_zone(z, c, 0); /* too long to be a footer: keep it */
+    return 1;
+}
+
+static void footer_end_doc(void *self, struct wn_ctx *c)
+{
+    struct zone_footer *z = self;
+    if (z->active) end_zone(z, c, 1);
+}
+
+static size_t footer_hold_from(const void *self, const struct wn_ctx *c)
+{
+    const struct zone_footer *z = self;
+    (void)c;
+    return z->active ? z->start : SIZE_MAX;
+}
+
+static void footer_passed(void *self, struct wn_ctx *c)
+{
+    (void)self;
+    (void)c;
+}
+
+const struct wn_zone_ops wn_zone_footer_ops = {"footer", footer_line, footer_end_doc,
+                                               footer_hold_from, footer_passed};
+
+void *wn_zone_footer_new(void)
+{
+    struct zone_footer *z = calloc(1, sizeof *z);
+    if (z) z->maybe_title = SIZE_MAX;
+    return z;
+}
