@@ -22,10 +22,6 @@
 #include "writers.h"
 #include "zones.h"
 
-void *wn_zone_embed_new(void);
-void *wn_zone_list_new(void);
-void *wn_zone_footer_new(void);
-
 enum { ZONE_EMBED, ZONE_LIST, ZONE_FOOTER, ZONE_COUNT };
 
 struct winnow_filter {

@@ -103,8 +103,8 @@ size_t wn_post_start(struct wn_cutter *c, const char *s, size_t len, size_t hard
     }
     size_t p = after_intro(c, s, len, hard, low, ms);
     if (p == SIZE_MAX) p = quoted(c, s, len, hard, low, ms);
-    if (p == SIZE_MAX) p = after_spaces(s, len, hard, low, ms);
     if (p == SIZE_MAX) p = glued(s, len, hard, low, ms);
+    if (p == SIZE_MAX) p = after_spaces(s, len, hard, low, ms);
     if (p != SIZE_MAX) return p;
     /* The whole span back to the line's start (or the previous post's end) fits one post:
      * a line that is a post and its attribution, or a run of replies glued one after another.

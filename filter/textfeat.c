@@ -134,7 +134,9 @@ void wn_feat_compute(const char *s, size_t n, struct wn_feat *f)
             i += l;
             continue;
         }
+        /* a hashtag starts with a letter ("#1" is a number); a mention is not an address */
         if ((c == '#' || c == '@') && i + 1 < b && is_word_byte((unsigned char)s[i + 1]) &&
+            !(c == '#' && s[i + 1] >= '0' && s[i + 1] <= '9') &&
             (i == a || !is_word_byte((unsigned char)s[i - 1]))) {
             if (c == '#')
                 f->hashtags++;

@@ -46,6 +46,9 @@ struct wn_zone {
     void *self;
 };
 extern const struct wn_zone_ops wn_zone_embed_ops, wn_zone_list_ops, wn_zone_footer_ops;
+void *wn_zone_embed_new(void);
+void *wn_zone_list_new(void);
+void *wn_zone_footer_new(void);
 
 /* Does the document lay its paragraphs out with blank lines between all of them? Then a blank
  * line above a post line says nothing about where the post starts. */
