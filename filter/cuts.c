@@ -170,8 +170,8 @@ static int is_hblank(char c)
 /* Overlapping cuts merge. A post (a cut holding an attribution) takes the blanks on both sides
  * and its neighbours are joined by one space: "...New Year! <post> — Name (@x) Dec 31, 2017Trump's"
  * reads "...New Year! Trump's". A link or promotion takes the blanks on its left only (and on
- * its right where it opens or closes the line), so "online https://t.co/x." reads "online.". The merged
- * cut is reported by its attribution's rule when it holds one: a tweet is not a link. */
+ * its right where it opens or closes the line), so "online https://t.co/x." reads "online.". The
+ * merged cut is reported by its attribution's rule when it holds one: a tweet is not a link. */
 int wn_cuts_apply(struct wn_cutter *c, const char *s, size_t n, char *in_place, const char **out,
                   size_t *outlen, wn_cut_report_fn report, void *report_ctx)
 {

@@ -40,7 +40,8 @@ struct winnow_filter {
     size_t n_line_rules;
     const struct wn_rule **by_first[256];
     size_t n_by_first[256];
-    long max_span; /* the longest post any attribution takes back, characters */
+    long max_span;                /* the longest post any attribution takes back, characters */
+    struct wn_feat_limits limits; /* past limits.limit characters no line is a post or headline */
     const char *title_rule_id;
 
     /* input */
@@ -115,17 +116,18 @@ static void replay_reports(winnow_filter *f, unsigned long long no, const char *
 }
 
 /* --trace: one record per line, when its fate is final. */
-static void trace(winnow_filter *f, const struct wn_line *l, int kept)
+static void trace(winnow_filter *f, struct wn_line *l, const char *text, int kept)
 {
     if (!f->opt.trace) return;
+    if (!l->feat.detailed) wn_feat_detail(text, l->len, &f->limits, &l->feat);
     char feat[160];
     const struct wn_feat *t = &l->feat;
     snprintf(feat, sizeof feat,
              "chars=%zu post=%zu indent=%zu%s%s%s hashtags=%u mentions=%u "
              "emoji=%u links=%u%s",
-             t->chars, l->post_chars, t->indent, t->blank ? " blank" : "", t->colon ? " colon" : "",
-             t->terminal ? " terminal" : "", t->hashtags, t->mentions, t->emoji, t->links,
-             l->cut_link ? " cut-link" : "");
+             t->chars, l->feat.post_chars, t->indent, t->blank ? " blank" : "",
+             t->colon ? " colon" : "", t->terminal ? " terminal" : "", t->hashtags, t->mentions,
+             t->emoji, t->links, l->cut_link ? " cut-link" : "");
     struct winnow_trace tr = {l->no,
                               kept ? "keep" : "drop",
                               wn_label_name((enum wn_label)l->label),
@@ -150,7 +152,7 @@ static int write_line(winnow_filter *f, const struct wn_line *l, const char *tex
 static size_t hold_from(winnow_filter *f)
 {
     size_t lo = SIZE_MAX;
-    struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->title_rule_id};
+    struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->title_rule_id, &f->limits};
     for (int i = 0; i < ZONE_COUNT; i++) {
         size_t h = f->zones[i].ops->hold_from(f->zones[i].self, &c);
         if (h < lo) lo = h;
@@ -168,7 +170,7 @@ static int drain(winnow_filter *f, int all)
         if (l->reports) replay_reports(f, l->no, l->reports, l->reports_len);
         const char *text = wn_window_text(&f->w, l);
         int kept = l->state != WN_DROP;
-        trace(f, l, kept);
+        trace(f, l, text, kept);
         if (kept) {
             write_line(f, l, text);
         } else if (l->label != WN_LABEL_BLANK) {
@@ -280,7 +282,8 @@ static int run_zones(winnow_filter *f, size_t id, const struct wn_rule *opening)
                        f->tune,
                        opening ? opening->id : NULL,
                        opening ? opening->span : 0,
-                       f->title_rule_id};
+                       f->title_rule_id,
+                       &f->limits};
     for (int i = 0; i < ZONE_COUNT; i++)
         if (f->zones[i].ops->line(f->zones[i].self, &c, id)) break;
     return 0;
@@ -291,11 +294,11 @@ static int blank_line(winnow_filter *f, const char *s, size_t n, const char *eol
     if (!f->last_blank && f->doc.nonblank) f->doc.blank_after++;
     f->last_blank = 1;
     struct wn_line tmp = {0};
-    wn_feat_compute(s, n, &tmp.feat);
+    wn_feat_basic(s, n, &tmp.feat);
     tmp.label = WN_LABEL_BLANK;
     tmp.no = f->line_no;
     if (wn_window_empty(&f->w) && hold_from(f) == SIZE_MAX) {
-        trace(f, &tmp, 1);
+        trace(f, &tmp, s, 1);
         int rc = wn_writers_line(&f->out, f->line_no, s, n, eol, eollen, 1);
         if (rc) return fail(f, rc == -2 ? WINNOW_ERR_NOMEM : WINNOW_ERR_WRITE);
         return 0;
@@ -314,7 +317,8 @@ static int blank_line(winnow_filter *f, const char *s, size_t n, const char *eol
 static void remember_title(winnow_filter *f, const char *s, size_t n)
 {
     struct wn_feat ft;
-    wn_feat_compute(s, n, &ft);
+    struct wn_feat_limits none = {0, 0, 0}; /* its extent is all we need */
+    wn_feat_compute(s, n, &none, &ft);
     f->have_title = 1;
     f->title_line = f->line_no;
     f->title.len = 0;
@@ -333,9 +337,9 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
     if (lead == n) return blank_line(f, s, n, eol, eollen);
     if (!f->have_title) remember_title(f, s, n);
 
-    /* features of the line as it came: its length as a post would count it */
-    size_t post_chars =
-        wn_post_chars(s, n, f->tune[WN_TUNE_POST_LINK_CHARS], f->tune[WN_TUNE_POST_MEDIA_CHARS]);
+    /* features of the line as it came (its length as a post counts it), then after cuts */
+    struct wn_feat raw;
+    wn_feat_basic(s, n, &raw);
     /* cuts: glued posts with their attributions, short links, inline promotions */
     wn_matcher_line(&f->m, s, n);
     const struct wn_rule *opening = NULL;
@@ -352,11 +356,17 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
     struct wn_line tmp = {0};
     tmp.len = len;
     tmp.no = f->line_no;
-    tmp.post_chars = post_chars;
     tmp.cut_link = (unsigned char)cut_link;
     tmp.above_colon = (unsigned char)f->last_colon;
     tmp.indent0 = lead;
-    wn_feat_compute(text, len, &tmp.feat);
+    if (f->cutter.ncuts) {
+        /* a cut line: its signals are of what is left, its length as a post of all of it */
+        wn_feat_detail(s, n, &f->limits, &raw);
+        wn_feat_compute(text, len, &f->limits, &tmp.feat);
+        tmp.feat.post_chars = raw.post_chars;
+    } else {
+        tmp.feat = raw;
+    }
     classify_line(f, &tmp, text, tmp.feat.blank, opening);
     f->doc.nonblank++;
     f->last_blank = 0;
@@ -364,14 +374,14 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
 
     /* The common case: story text too long to be a post, with nothing held and no pass open,
      * goes straight out without a copy (a 100 MB line costs its own size once). */
-    if (tmp.label == WN_LABEL_TEXT && !opening && post_chars > (size_t)f->max_span &&
+    if (tmp.label == WN_LABEL_TEXT && !opening && raw.post_chars > (size_t)f->max_span &&
         wn_window_empty(&f->w) && hold_from(f) == SIZE_MAX) {
-        struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->title_rule_id};
+        struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->title_rule_id, &f->limits};
         for (int i = 0; i < ZONE_COUNT; i++)
             f->zones[i].ops->passed(f->zones[i].self, &c);
         replay_reports(f, f->line_no, f->cut_reports.p, f->cut_reports.len);
         f->cut_reports.len = 0;
-        trace(f, &tmp, 1);
+        trace(f, &tmp, text, 1);
         int rc = wn_writers_line(&f->out, f->line_no, text, len, eol, eollen, 0);
         if (rc) return fail(f, rc == -2 ? WINNOW_ERR_NOMEM : WINNOW_ERR_WRITE);
         return 0;
@@ -427,7 +437,7 @@ static int finish_text(winnow_filter *f)
         process_text(f, f->partial.p, f->partial.len, f->partial.p);
         f->partial.len = 0;
     }
-    struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->title_rule_id};
+    struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->title_rule_id, &f->limits};
     for (int i = 0; i < ZONE_COUNT; i++)
         f->zones[i].ops->end_doc(f->zones[i].self, &c);
     drain(f, 1);
@@ -647,6 +657,14 @@ winnow_filter *winnow_filter_open(winnow_rules *rules, const struct winnow_optio
     /* A pathological pattern must not hang the stream: past the limit it just does not match. */
     pcre2_set_match_limit(f->m.mctx, WN_MATCH_LIMIT);
     if (setup_cutter(f) || index_line_rules(f) || setup_zones(f)) goto fail;
+    size_t limit = (size_t)f->max_span;
+    if ((size_t)f->tune[WN_TUNE_HEADLINE_MAX_CHARS] > limit)
+        limit = (size_t)f->tune[WN_TUNE_HEADLINE_MAX_CHARS];
+    for (size_t i = 0; i < f->n_line_rules; i++)
+        if (f->line_rules[i]->kind == WN_KIND_HEADER_LIST && (size_t)f->line_rules[i]->span > limit)
+            limit = (size_t)f->line_rules[i]->span;
+    f->limits = (struct wn_feat_limits){limit, f->tune[WN_TUNE_POST_LINK_CHARS],
+                                        f->tune[WN_TUNE_POST_MEDIA_CHARS]};
     const struct wn_rule **titles;
     if (wn_rules_of_kind(rules, WN_KIND_FOOTER_TITLE, &titles)) f->title_rule_id = titles[0]->id;
 

@@ -90,27 +90,66 @@ static int is_word_byte(unsigned char c)
            c >= 0x80;
 }
 
-/* Does a link start at s[i]? Returns its length (to the next blank), 0 if none. */
+/* Does a link start at s[i]? Returns its length (to the next blank), 0 if none. Only at a
+ * word's start, and tried by its first letter, since this runs on every byte of a line. */
 static size_t link_at(const char *s, size_t n, size_t i, int *media)
 {
-    static const char *const starts[] = {"https://", "http://", "www.", "pic.twitter.com/",
-                                         "t.co/"};
     if (i > 0 && (is_word_byte((unsigned char)s[i - 1]) || s[i - 1] == '/' || s[i - 1] == '.'))
         return 0;
-    for (size_t k = 0; k < sizeof starts / sizeof starts[0]; k++) {
-        size_t l = strlen(starts[k]);
-        if (n - i > l && strncasecmp(s + i, starts[k], l) == 0) {
-            size_t e = i + l;
-            while (e < n && !wn_is_blank((unsigned char)s[e]))
-                e++;
-            *media = k == 3;
-            return e - i;
+    size_t l = 0;
+    *media = 0;
+    switch (s[i] | 0x20) {
+    case 'h':
+        if (n - i > 8 && strncasecmp(s + i, "https://", 8) == 0)
+            l = 8;
+        else if (n - i > 7 && strncasecmp(s + i, "http://", 7) == 0)
+            l = 7;
+        break;
+    case 'w':
+        if (n - i > 4 && strncasecmp(s + i, "www.", 4) == 0) l = 4;
+        break;
+    case 'p':
+        if (n - i > 16 && strncasecmp(s + i, "pic.twitter.com/", 16) == 0) {
+            l = 16;
+            *media = 1;
         }
+        break;
+    case 't':
+        if (n - i > 5 && strncasecmp(s + i, "t.co/", 5) == 0) l = 5;
+        break;
     }
-    return 0;
+    if (!l) return 0;
+    size_t e = i + l;
+    while (e < n && !wn_is_blank((unsigned char)s[e]))
+        e++;
+    return e - i;
 }
 
-void wn_feat_compute(const char *s, size_t n, struct wn_feat *f)
+/* Characters in s[a, b): bytes that do not continue a UTF-8 sequence (a loop compilers
+ * vectorise, so the common long story line costs little). */
+static size_t count_chars(const char *s, size_t a, size_t b)
+{
+    size_t k = b - a, i = a;
+    /* eight bytes at a time: a continuation byte is 10xxxxxx */
+    for (; i + 8 <= b; i += 8) {
+        unsigned long long x;
+        memcpy(&x, s + i, 8);
+        unsigned long long cont = x & ~(x << 1) & 0x8080808080808080ULL;
+        k -= (size_t)(((cont >> 7) * 0x0101010101010101ULL) >> 56); /* sums the byte flags */
+    }
+    for (; i < b; i++)
+        k -= ((unsigned char)s[i] & 0xC0) == 0x80;
+    return k;
+}
+
+/* Can s[a, b) hold a link that counts less than its length? Every such link has a '/' (a
+ * bare "www.host" is counted as its characters, which is near enough). */
+static int may_hold_link(const char *s, size_t a, size_t b)
+{
+    return memchr(s + a, '/', b - a) != NULL;
+}
+
+void wn_feat_basic(const char *s, size_t n, struct wn_feat *f)
 {
     memset(f, 0, sizeof *f);
     size_t a = wn_leading_space(s, n), b = n;
@@ -119,18 +158,38 @@ void wn_feat_compute(const char *s, size_t n, struct wn_feat *f)
     f->indent = a;
     f->end = b;
     f->blank = a == b;
-    if (f->blank) return;
+    if (f->blank) {
+        f->detailed = 1;
+        return;
+    }
     unsigned last = last_char(s, a, b);
     f->colon = last == ':' || last == 0xFF1A || last == 0x061B;
     f->terminal = is_terminal(last);
-    for (size_t i = a; i < b;) {
+    f->chars = count_chars(s, a, b);
+    f->post_chars = f->chars; /* a lower bound until detailed: a link or emoji only adds */
+    if (may_hold_link(s, a, b)) f->post_chars = 0;
+}
+
+void wn_feat_detail(const char *s, size_t n, const struct wn_feat_limits *lim, struct wn_feat *f)
+{
+    (void)n;
+    if (f->detailed) return;
+    f->detailed = 1;
+    size_t a = f->indent, b = f->end;
+    f->post_chars = 0;
+    if (f->chars > lim->limit && !may_hold_link(s, a, b)) {
+        f->post_chars = f->chars; /* no post, no headline: no need to know more */
+        return;
+    }
+    size_t link = (size_t)lim->link_chars, media_link = (size_t)lim->media_chars;
+    for (size_t i = a; i < b && f->post_chars <= lim->limit;) {
         unsigned char c = (unsigned char)s[i];
         int media;
         size_t step, l;
         if ((c == 'h' || c == 'H' || c == 'w' || c == 'W' || c == 'p' || c == 't') &&
             (l = link_at(s, b, i, &media)) != 0) {
             f->links++;
-            f->chars += l; /* approximately: links are ASCII */
+            f->post_chars += media ? media_link : link;
             i += l;
             continue;
         }
@@ -144,10 +203,17 @@ void wn_feat_compute(const char *s, size_t n, struct wn_feat *f)
                 f->mentions++;
         }
         unsigned cp = decode(s, b, i, &step);
-        if (cp >= 0x80 && is_emoji(cp)) f->emoji++;
-        f->chars++;
+        int emoji = cp >= 0x80 && is_emoji(cp);
+        f->emoji += (unsigned)emoji;
+        f->post_chars += emoji ? 2 : 1; /* X counts an emoji as two */
         i += step;
     }
+}
+
+void wn_feat_compute(const char *s, size_t n, const struct wn_feat_limits *lim, struct wn_feat *f)
+{
+    wn_feat_basic(s, n, f);
+    wn_feat_detail(s, n, lim, f);
 }
 
 int wn_feat_headline_like(const struct wn_feat *f, const char *s, long max_chars)
@@ -164,25 +230,12 @@ int wn_feat_post_signals(const struct wn_feat *f)
     return f->hashtags > 0 || f->mentions > 0;
 }
 
-size_t wn_post_chars(const char *s, size_t n, long link_chars, long media_chars)
+size_t wn_post_chars(const char *s, size_t n, long link_chars, long media_chars, size_t limit)
 {
-    size_t a = wn_leading_space(s, n), b = n, chars = 0;
-    while (b > a && wn_is_blank((unsigned char)s[b - 1]))
-        b--;
-    for (size_t i = a; i < b;) {
-        int media;
-        size_t l = link_at(s, b, i, &media);
-        if (l) {
-            chars += (size_t)(media ? media_chars : link_chars);
-            i += l;
-            continue;
-        }
-        size_t step;
-        unsigned cp = decode(s, b, i, &step);
-        chars += cp >= 0x80 && is_emoji(cp) ? 2 : 1;
-        i += step;
-    }
-    return chars;
+    struct wn_feat_limits lim = {limit, link_chars, media_chars};
+    struct wn_feat f;
+    wn_feat_compute(s, n, &lim, &f);
+    return f.post_chars;
 }
 
 static int is_lower_or_digit(unsigned char c)

@@ -13,10 +13,25 @@ struct wn_feat {
     unsigned blank : 1;    /* nothing but blanks */
     unsigned colon : 1;    /* the text ends in ':' (or a full-width or Arabic colon) */
     unsigned terminal : 1; /* the text ends in sentence-final punctuation (. ! ? … 。 ؟ ...) */
-    unsigned hashtags, mentions, emoji, links;
+    unsigned hashtags, mentions, emoji, links; /* known once detailed */
+    size_t post_chars;     /* its length as a platform counts a post (see wn_post_chars); before
+                              the detail, a lower bound */
+    unsigned detailed : 1; /* the counts below `chars` are known (wn_feat_detail) */
 };
 
-void wn_feat_compute(const char *s, size_t n, struct wn_feat *f);
+/* How far to look, and how links count in a post's length (tune.h). */
+struct wn_feat_limits {
+    size_t limit;
+    long link_chars, media_chars;
+};
+
+/* The basic features (extent, length, final punctuation) are cheap and always computed; the
+ * detail (hashtags, mentions, emoji, links, the post length) only when a pass asks, since it
+ * looks at every character. The detail stops counting past `limit` post characters: such a
+ * line is no post and no headline. wn_feat_compute does both. */
+void wn_feat_basic(const char *s, size_t n, struct wn_feat *f);
+void wn_feat_detail(const char *s, size_t n, const struct wn_feat_limits *lim, struct wn_feat *f);
+void wn_feat_compute(const char *s, size_t n, const struct wn_feat_limits *lim, struct wn_feat *f);
 
 /* Short and not closed by a full stop: how a headline, a subheading or a list item reads. */
 int wn_feat_headline_like(const struct wn_feat *f, const char *s, long max_chars);
@@ -25,8 +40,9 @@ int wn_feat_headline_like(const struct wn_feat *f, const char *s, long max_chars
 int wn_feat_post_signals(const struct wn_feat *f);
 
 /* The length of s[0..n) as a platform counts a post: characters, but every link counts
- * `link_chars` and an attached-media link (pic.twitter.com/...) `media_chars`. */
-size_t wn_post_chars(const char *s, size_t n, long link_chars, long media_chars);
+ * `link_chars` and an attached-media link (pic.twitter.com/...) `media_chars`. Past `limit`
+ * it stops counting and returns a number above it. */
+size_t wn_post_chars(const char *s, size_t n, long link_chars, long media_chars, size_t limit);
 
 /* Blank bytes at the start of s[0..n). */
 size_t wn_leading_space(const char *s, size_t n);

@@ -40,12 +40,11 @@ struct wn_line {
     unsigned char cut_link;    /* a short link was cut out of it: a post's signal */
     unsigned char above_colon; /* the non-blank line before it ends in ':' */
     size_t indent0;            /* its leading blanks as it came, before cuts */
-    struct wn_feat feat;       /* of the text after cuts */
-    size_t post_chars;         /* its length as a post counts it, before cuts */
-    unsigned long long no;     /* line number in the document */
-    const char *rule_id;       /* the rule that drops it, reported when the drop is final */
-    const char *reason;        /* why it was kept or dropped, for --trace */
-    char *reports;             /* its inline cuts' reports, made when it leaves */
+    struct wn_feat feat;   /* of the text after cuts; feat.post_chars is of the line before cuts */
+    unsigned long long no; /* line number in the document */
+    const char *rule_id;   /* the rule that drops it, reported when the drop is final */
+    const char *reason;    /* why it was kept or dropped, for --trace */
+    char *reports;         /* its inline cuts' reports, made when it leaves */
     size_t reports_len;
 };
 

@@ -15,6 +15,11 @@ struct zone_embed {
     size_t open_start, open_lines, open_bytes;
 };
 
+void wn_line_detail(struct wn_ctx *c, struct wn_line *l)
+{
+    if (!l->feat.detailed) wn_feat_detail(wn_window_text(c->w, l), l->len, c->limits, &l->feat);
+}
+
 int wn_doc_blank_layout(const struct wn_doc *d, const long *tune)
 {
     if (d->nonblank < 3) return 0;
@@ -71,7 +76,7 @@ static int climb_verdict(const struct wn_line *l, size_t used, long span, int *i
         return 0;
     }
     if (l->label != WN_LABEL_TEXT && l->label != WN_LABEL_EMBED_HEAD) return 0;
-    if (used + l->post_chars > (size_t)span) return 0;
+    if (used + l->feat.post_chars > (size_t)span) return 0;
     if (l->label == WN_LABEL_EMBED_HEAD) return 2;
     if (l->feat.colon && !wn_feat_post_signals(&l->feat) && !l->cut_link) {
         /* A line ending in ':' introduces the post and is the story's, unless the line above
@@ -95,6 +100,7 @@ static void take_back(struct zone_embed *z, struct wn_ctx *c, size_t id)
             continue;
         }
         int link_line;
+        wn_line_detail(c, l);
         int v = climb_verdict(l, used, c->attribution_span, &link_line);
         /* Past a blank line, a paragraph is the post's only if it reads as one. Where blank
          * lines are layout: a hashtag, a mention, an emoji, a short link (a story sentence that
@@ -108,7 +114,7 @@ static void take_back(struct zone_embed *z, struct wn_ctx *c, size_t id)
                                           : "kept: the post above the attribution ends here";
             break;
         }
-        used += l->post_chars;
+        used += l->feat.post_chars;
         taken = 1;
         if (!link_line) {
             l->state = WN_DROP;
@@ -121,7 +127,7 @@ static void take_back(struct zone_embed *z, struct wn_ctx *c, size_t id)
 
 /* Keeps the region: the lines a later attribution could reach, within the post bound in
  * characters and the hold bound in bytes (the two bounds are separate values). */
-static void grow_region(struct zone_embed *z, struct wn_ctx *c, size_t id, const struct wn_line *l)
+static void grow_region(struct zone_embed *z, struct wn_ctx *c, size_t id, struct wn_line *l)
 {
     long hold = c->tune[WN_TUNE_TAKE_BACK_HOLD_BYTES];
     /* In a document that uses blank lines sparingly, a blank line above a post line ends the
@@ -134,6 +140,7 @@ static void grow_region(struct zone_embed *z, struct wn_ctx *c, size_t id, const
         reset_region(z, id + 1); /* a climb stops at such a line: nothing above is reachable */
         return;
     }
+    if (l->feat.colon) wn_line_detail(c, l);
     if (l->feat.colon && !wn_feat_post_signals(&l->feat) && !l->cut_link) {
         /* a climb stops here, or takes this line and stops */
         if (l->above_colon)
@@ -143,13 +150,13 @@ static void grow_region(struct zone_embed *z, struct wn_ctx *c, size_t id, const
             return;
         }
     }
-    z->region_chars += l->post_chars;
+    z->region_chars += l->feat.post_chars;
     z->region_bytes += l->len;
     while (z->region_start <= id &&
            (z->region_chars > (size_t)z->max_span || z->region_bytes > (size_t)hold)) {
         struct wn_line *first = wn_window_at(c->w, z->region_start);
         if (first && !(first->label == WN_LABEL_BLANK)) {
-            z->region_chars -= first->post_chars;
+            z->region_chars -= first->feat.post_chars;
             z->region_bytes -= first->len;
         }
         z->region_start++;

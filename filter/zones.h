@@ -24,7 +24,11 @@ struct wn_ctx {
     const char *attribution_rule; /* non-NULL: an attribution opens this line (closes a post) */
     long attribution_span;        /* that rule's bound on its post, in characters */
     const char *title_rule;       /* the footer-title rule's id, NULL when off */
+    const struct wn_feat_limits *limits; /* for the features a pass asks for (wn_line_detail) */
 };
+
+/* Makes sure the line's detailed features (hashtags, mentions, emoji, post length) are known. */
+void wn_line_detail(struct wn_ctx *c, struct wn_line *l);
 
 struct wn_zone_ops {
     const char *name;

@@ -5,6 +5,8 @@
 #include "testlib.h"
 #include "textfeat.h"
 
+static const struct wn_feat_limits all = {SIZE_MAX, 23, 0};
+
 static void test_features(void)
 {
     static const struct {
@@ -28,7 +30,7 @@ static void test_features(void)
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct wn_feat f;
-        wn_feat_compute(rows[i].line, strlen(rows[i].line), &f);
+        wn_feat_compute(rows[i].line, strlen(rows[i].line), &all, &f);
         CHECK(f.chars == rows[i].chars);
         CHECK(f.indent == rows[i].indent);
         CHECK(f.blank == (unsigned)rows[i].blank);
@@ -57,7 +59,7 @@ static void test_post_chars(void)
         {"  indented  ", 8},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        size_t got = wn_post_chars(rows[i].line, strlen(rows[i].line), 23, 0);
+        size_t got = wn_post_chars(rows[i].line, strlen(rows[i].line), 23, 0, SIZE_MAX);
         CHECK(got == rows[i].chars);
         if (got != rows[i].chars) printf("  row %zu: %zu\n", i, got);
     }
@@ -76,12 +78,12 @@ static void test_headline(void)
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct wn_feat f;
-        wn_feat_compute(rows[i].line, strlen(rows[i].line), &f);
+        wn_feat_compute(rows[i].line, strlen(rows[i].line), &all, &f);
         CHECK(wn_feat_headline_like(&f, rows[i].line, 200) == rows[i].headline);
     }
     struct wn_feat f;
     const char *longer = "A headline that is longer than ten characters";
-    wn_feat_compute(longer, strlen(longer), &f);
+    wn_feat_compute(longer, strlen(longer), &all, &f);
     CHECK(!wn_feat_headline_like(&f, longer, 10));
 }
 

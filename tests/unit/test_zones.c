@@ -7,6 +7,7 @@
 #include "zones.h"
 
 static long tune[WN_TUNE_COUNT];
+static const struct wn_feat_limits all = {SIZE_MAX, 23, 0};
 
 static void init_tune(void)
 {
@@ -49,19 +50,41 @@ static void feed(const struct row *rows, size_t n, char *states, int end_doc)
     for (size_t i = 0; i < n; i++) {
         const char *text = rows[i].kind == 'A' || rows[i].kind == 'L' ? "" : rows[i].text;
         struct wn_line *l = wn_window_push(&r.w, text, strlen(text));
-        wn_feat_compute(text, strlen(text), &l->feat);
-        l->post_chars = wn_post_chars(rows[i].text, strlen(rows[i].text), 23, 0);
+        wn_feat_compute(text, strlen(text), &all, &l->feat);
+        l->feat.post_chars = wn_post_chars(rows[i].text, strlen(rows[i].text), 23, 0, SIZE_MAX);
         l->above_colon = (unsigned char)last_colon;
         l->indent0 = wn_leading_space(rows[i].text, strlen(rows[i].text));
         switch (rows[i].kind) {
-        case 'B': l->label = WN_LABEL_BLANK; break;
-        case 'A': l->label = WN_LABEL_ATTRIBUTION; l->state = WN_DROP; break;
-        case 'L': l->label = WN_LABEL_CUT_AWAY; l->state = WN_DROP; l->cut_link = 1; break;
-        case 'D': l->label = WN_LABEL_DROP; l->state = WN_DROP; break;
-        case 'F': l->label = WN_LABEL_FOOTER; break;
-        case 'H': l->label = WN_LABEL_LIST_HEADER; l->state = WN_DROP; break;
-        case 'E': l->label = WN_LABEL_EMBED_START; l->state = WN_DROP; break;
-        default: l->label = WN_LABEL_TEXT; break;
+        case 'B':
+            l->label = WN_LABEL_BLANK;
+            break;
+        case 'A':
+            l->label = WN_LABEL_ATTRIBUTION;
+            l->state = WN_DROP;
+            break;
+        case 'L':
+            l->label = WN_LABEL_CUT_AWAY;
+            l->state = WN_DROP;
+            l->cut_link = 1;
+            break;
+        case 'D':
+            l->label = WN_LABEL_DROP;
+            l->state = WN_DROP;
+            break;
+        case 'F':
+            l->label = WN_LABEL_FOOTER;
+            break;
+        case 'H':
+            l->label = WN_LABEL_LIST_HEADER;
+            l->state = WN_DROP;
+            break;
+        case 'E':
+            l->label = WN_LABEL_EMBED_START;
+            l->state = WN_DROP;
+            break;
+        default:
+            l->label = WN_LABEL_TEXT;
+            break;
         }
         if (rows[i].kind == 'B') {
             if (!last_blank && r.doc.nonblank) r.doc.blank_after++;
@@ -71,13 +94,14 @@ static void feed(const struct row *rows, size_t n, char *states, int end_doc)
             last_blank = 0;
             last_colon = l->feat.colon;
         }
-        struct wn_ctx c = {&r.w, &r.doc, tune, rows[i].kind == 'A' ? "tweet-attribution" : NULL,
-                           280, "title-repeat"};
+        struct wn_ctx c = {
+            &r.w, &r.doc,         tune, rows[i].kind == 'A' ? "tweet-attribution" : NULL,
+            280,  "title-repeat", &all};
         for (int z = 0; z < 3; z++)
             if (ops[z]->line(r.zone[z], &c, wn_window_end(&r.w) - 1)) break;
     }
     if (end_doc) {
-        struct wn_ctx c = {&r.w, &r.doc, tune, NULL, 0, "title-repeat"};
+        struct wn_ctx c = {&r.w, &r.doc, tune, NULL, 0, "title-repeat", &all};
         for (int z = 0; z < 3; z++)
             ops[z]->end_doc(r.zone[z], &c);
     }
@@ -125,13 +149,11 @@ static void test_take_back(void)
     /* an attribution closes its post: the fact box after it is story, and the next post's
      * climb stops at the story */
     CASE("kddkkdd", 1, {'T', story}, {'T', "First post"}, {'A', "— A (@a) May 1, 2024"},
-         {'T', "Fact box line"}, {'T', story}, {'T', "Second post"},
-         {'A', "— B (@b) May 1, 2024"});
+         {'T', "Fact box line"}, {'T', story}, {'T', "Second post"}, {'A', "— B (@b) May 1, 2024"});
     /* two posts in a row: the second climbs to the first's attribution and no further */
     CASE("kdddd", 1, {'T', story}, {'T', "First post"}, {'A', "— A (@a) May 1, 2024"},
          {'T', "Here we go again 👀"}, {'A', "— B (@b) May 1, 2024"});
-    CASE("kddk", 1, {'T', story}, {'T', "Post"}, {'A', "— A (@a) May 1, 2024"},
-         {'T', "Key facts"});
+    CASE("kddk", 1, {'T', story}, {'T', "Post"}, {'A', "— A (@a) May 1, 2024"}, {'T', "Key facts"});
     /* a post first in the document */
     CASE("ddk", 1, {'T', "Historic day for us all 🤝"}, {'A', "— A (@a) 3 June 2023"},
          {'T', story});
@@ -144,8 +166,8 @@ static void test_take_back_blank_lines(void)
 {
     /* blank lines between all lines (layout): a story sentence above a blank line is kept,
      * post-like paragraphs (emoji, hashtags, a link) are taken */
-    CASE("kkkkkkdkdkdkd", 1, {'T', story}, {'B', ""}, {'T', "The club summed it up:"},
-         {'B', ""}, {'T', "He posted it on his page."}, {'B', ""}, {'T', "🏆🏆🏆"}, {'B', ""},
+    CASE("kkkkkkdkdkdkd", 1, {'T', story}, {'B', ""}, {'T', "The club summed it up:"}, {'B', ""},
+         {'T', "He posted it on his page."}, {'B', ""}, {'T', "🏆🏆🏆"}, {'B', ""},
          {'T', "WINNERS! #cup"}, {'B', ""}, {'L', "pic.twitter.com/x"}, {'B', ""},
          {'A', "— Club (@club) May 7, 2023"});
     /* blank lines used sparingly: a blank line above a post line separates it from the story */
@@ -165,9 +187,9 @@ static void test_lists(void)
     /* a credit ends a list, and a sentence-final full stop is not a headline */
     CASE("ddk", 1, {'H', "Read more:"}, {'T', "A headline"}, {'T', "A sentence of the story."});
     /* thirteen headlines: more than a list holds, so it was story */
-    CASE("dkkkkkkkkkkkkk", 1, {'H', "Related"}, {'T', "h1"}, {'T', "h2"}, {'T', "h3"},
-         {'T', "h4"}, {'T', "h5"}, {'T', "h6"}, {'T', "h7"}, {'T', "h8"}, {'T', "h9"},
-         {'T', "h10"}, {'T', "h11"}, {'T', "h12"}, {'T', "h13"});
+    CASE("dkkkkkkkkkkkkk", 1, {'H', "Related"}, {'T', "h1"}, {'T', "h2"}, {'T', "h3"}, {'T', "h4"},
+         {'T', "h5"}, {'T', "h6"}, {'T', "h7"}, {'T', "h8"}, {'T', "h9"}, {'T', "h10"},
+         {'T', "h11"}, {'T', "h12"}, {'T', "h13"});
 }
 
 static void test_footer(void)
