@@ -1,9 +1,10 @@
 #!/bin/sh
 # golden.sh WINNOW_BINARY: golden tests of winnow's text mode.
 #  1. every tests/fixtures/text/NAME.in.txt: output must equal NAME.gold.txt;
-#  2. if ../shared/corpus/real exists (next to the repo root): every NAME.in.txt there, read in
-#     place, must equal its gold, and ../shared/tools/score must report retention >= 0.999
-#     and removal >= 0.97.
+#  2. for each set of ../shared/corpus (next to the repo root) of real, authored and seed: every
+#     NAME.in.txt there, read in place, must equal its gold, and ../shared/tools/score must
+#     report for the set retention >= 0.999, removal >= 0.97 and exact >= 95% of documents.
+#     Without ../shared (or a set), the set is said to be skipped.
 # Comparison ignores blank lines, trailing whitespace and CR before LF (the contract's rule).
 # Each fixture and each score threshold is one check. Ends with "N passed, N failed";
 # exit 1 on any failure.
@@ -54,38 +55,65 @@ for in in "$root"/tests/fixtures/text/*.in.txt; do
 done
 
 shared=$(cd "$root/.." && pwd)/shared
-real=$shared/corpus/real
-if [ -d "$real" ]; then
-    for in in "$real"/*.in.txt; do
+
+# threshold NAME VALUE MIN: VALUE >= MIN (a decimal), one check
+threshold() {
+    if [ -n "$2" ] && awk -v v="$2" -v m="$3" 'BEGIN { exit !(v + 0 >= m + 0) }'; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL score $1: ${2:-unparsed} < $3"
+    fi
+}
+
+# corpus SET: every document of ../shared/corpus/SET against its gold, then the set's score
+corpus() {
+    set_name=$1
+    dir=$shared/corpus/$set_name
+    if [ ! -d "$shared" ]; then
+        echo "$set_name corpus: skipped (no ../shared)"
+        return
+    fi
+    if [ ! -d "$dir" ]; then
+        echo "$set_name corpus: skipped (no ../shared/corpus/$set_name)"
+        return
+    fi
+    for in in "$dir"/*.in.txt; do
         [ -e "$in" ] || continue
         name=${in##*/}
         name=${name%.in.txt}
-        check "real/$name" "$in" "${in%.in.txt}.gold.txt"
+        check "$set_name/$name" "$in" "${in%.in.txt}.gold.txt"
     done
-    if [ -f "$shared/tools/score" ]; then
-        python3 "$shared/tools/score" "$real" -- "$bin" >"$tmp/score" 2>&1
-        last=$(tail -n 1 "$tmp/score")
-        echo "real corpus score: $last"
-        ret=$(printf '%s\n' "$last" | sed -n 's/.*retention \([0-9.]*\).*/\1/p')
-        rem=$(printf '%s\n' "$last" | sed -n 's/.*removal \([0-9.]*\).*/\1/p')
-        # threshold NAME VALUE MIN
-        threshold() {
-            if [ -n "$2" ] && awk -v v="$2" -v m="$3" 'BEGIN { exit !(v + 0 >= m + 0) }'; then
-                pass=$((pass + 1))
-            else
-                fail=$((fail + 1))
-                echo "FAIL score $1: ${2:-unparsed} < $3"
-            fi
-        }
-        threshold retention "$ret" 0.999
-        threshold removal "$rem" 0.97
+    if [ ! -f "$shared/tools/score" ]; then
+        fail=$((fail + 1))
+        echo "FAIL $set_name score: $shared/tools/score not found"
+        return
+    fi
+    python3 "$shared/tools/score" "$dir" -- "$bin" >"$tmp/score" 2>&1
+    last=$(tail -n 1 "$tmp/score")
+    echo "$set_name corpus score: $last"
+    ret=$(printf '%s\n' "$last" | sed -n 's/.*retention \([0-9.]*\).*/\1/p')
+    rem=$(printf '%s\n' "$last" | sed -n 's/.*removal \([0-9.]*\).*/\1/p')
+    # exact K/N: at least 95% of the documents, K * 100 >= 95 * N
+    exact=$(printf '%s\n' "$last" | sed -n 's/.*exact \([0-9]*\)\/\([0-9]*\).*/\1 \2/p')
+    threshold "$set_name retention" "$ret" 0.999
+    threshold "$set_name removal" "$rem" 0.97
+    k=${exact% *} n=${exact#* }
+    if [ -n "$exact" ] && [ "$n" -gt 0 ] && [ $((k * 100)) -ge $((n * 95)) ]; then
+        pass=$((pass + 1))
     else
         fail=$((fail + 1))
-        echo "FAIL score: $shared/tools/score not found"
+        if [ -n "$exact" ]; then
+            echo "FAIL score $set_name exact: $k/$n < 95% of documents"
+        else
+            echo "FAIL score $set_name exact: unparsed"
+        fi
     fi
-else
-    echo "real corpus: skipped (no ../shared)"
-fi
+}
+
+corpus real
+corpus authored
+corpus seed
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

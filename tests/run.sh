@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh: runs every test suite and sums their "N passed, N failed" lines into one.
 # Usage: tests/run.sh BUILD_DIR [SANITIZER_BUILD_DIR]
-#   BUILD_DIR: unit tests, CLI tests, golden corpus, HTML corpus against BUILD_DIR/winnow;
+#   BUILD_DIR: unit tests, CLI tests, golden corpus, case files (tests/cases), HTML corpus
+#   against BUILD_DIR/winnow;
 #   SANITIZER_BUILD_DIR: the unit and golden tests again under ASan and UBSan.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -43,6 +44,7 @@ run_build() {
   [ "$full" = yes ] && suite "$tag cli" sh tests/cli.sh "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/links-cli.sh ] && suite "$tag links cli" sh tests/links-cli.sh "$dir/winnow"
   [ -f tests/golden.sh ] && suite "$tag golden" sh tests/golden.sh "$dir/winnow"
+  [ "$full" = yes ] && [ -f tests/cases.py ] && suite "$tag cases" python3 tests/cases.py -q "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/html-corpus.sh ] && suite "$tag html corpus" sh tests/html-corpus.sh "$dir/winnow"
 }
 
