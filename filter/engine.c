@@ -115,6 +115,17 @@ static void replay_reports(winnow_filter *f, unsigned long long no, const char *
     }
 }
 
+/* A line taken whole into a post (or a link line of one): reported once, as it came. */
+static void report_whole(winnow_filter *f, const struct wn_line *l, const char *text)
+{
+    const char *s = l->raw ? l->raw : text;
+    size_t n = l->raw ? l->raw_len : l->len;
+    size_t a = wn_leading_space(s, n), b = n;
+    while (b > a && wn_is_blank((unsigned char)s[b - 1]))
+        b--;
+    if (b > a) report(f, l->no, a, l->rule_id, s + a, b - a);
+}
+
 /* --trace: one record per line, when its fate is final. */
 static void trace(winnow_filter *f, struct wn_line *l, const char *text, int kept)
 {
@@ -167,8 +178,13 @@ static int drain(winnow_filter *f, int all)
     while (!wn_window_empty(&f->w) && wn_window_first(&f->w) < limit && !f->status) {
         struct wn_line *l = wn_window_at(&f->w, wn_window_first(&f->w));
         if (l->state == WN_PENDING && !all) break;
-        if (l->reports) replay_reports(f, l->no, l->reports, l->reports_len);
         const char *text = wn_window_text(&f->w, l);
+        if (l->absorbed && l->state == WN_DROP) {
+            /* taken whole into a post: one removal, the line as it came, under the post's rule */
+            report_whole(f, l, text);
+        } else if (l->reports) {
+            replay_reports(f, l->no, l->reports, l->reports_len);
+        }
         int kept = l->state != WN_DROP;
         trace(f, l, text, kept);
         if (kept) {
@@ -177,7 +193,8 @@ static int drain(winnow_filter *f, int all)
             wn_writers_dropped(&f->out);
             f->stats.lines_removed++;
             /* no rule id: its cuts were reported as they were made */
-            if (l->rule_id && l->label != WN_LABEL_CUT_AWAY && l->label != WN_LABEL_ATTRIBUTION)
+            if (l->rule_id && !l->absorbed && l->label != WN_LABEL_CUT_AWAY &&
+                l->label != WN_LABEL_ATTRIBUTION)
                 report(f, l->no, l->feat.indent, l->rule_id, text + l->feat.indent,
                        l->feat.end - l->feat.indent);
         }
@@ -347,10 +364,18 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
     const char *text = s;
     size_t len = n;
     int cut_link = 0;
+    char *raw_text = NULL;
+    if (f->cutter.ncuts && f->opt.report) {
+        raw_text = malloc(n ? n : 1); /* a post may take this line whole: report it as it came */
+        if (!raw_text) return fail(f, WINNOW_ERR_NOMEM);
+        memcpy(raw_text, s, n);
+    }
     if (f->cutter.ncuts) {
         cut_link = wn_cuts_have_link(&f->cutter);
-        if (wn_cuts_apply(&f->cutter, s, n, own, &text, &len, save_report, f))
+        if (wn_cuts_apply(&f->cutter, s, n, own, &text, &len, save_report, f)) {
+            free(raw_text);
             return fail(f, WINNOW_ERR_NOMEM);
+        }
         wn_matcher_line(&f->m, text, len); /* cut at character boundaries: as valid as before */
     }
     struct wn_line tmp = {0};
@@ -379,6 +404,7 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
         struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->title_rule_id, &f->limits};
         for (int i = 0; i < ZONE_COUNT; i++)
             f->zones[i].ops->passed(f->zones[i].self, &c);
+        free(raw_text);
         replay_reports(f, f->line_no, f->cut_reports.p, f->cut_reports.len);
         f->cut_reports.len = 0;
         trace(f, &tmp, text, 1);
@@ -388,8 +414,13 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
     }
 
     struct wn_line *l = wn_window_push(&f->w, text, len);
-    if (!l) return fail(f, WINNOW_ERR_NOMEM);
+    if (!l) {
+        free(raw_text);
+        return fail(f, WINNOW_ERR_NOMEM);
+    }
     tmp.off = l->off;
+    tmp.raw = raw_text;
+    tmp.raw_len = raw_text ? n : 0;
     *l = tmp;
     memcpy(l->eol, eol, eollen);
     l->eollen = (unsigned char)eollen;

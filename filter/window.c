@@ -60,7 +60,8 @@ void wn_window_pop(struct wn_window *w)
 {
     if (w->head == w->len) return;
     free(w->q[w->head].reports);
-    w->q[w->head].reports = NULL;
+    free(w->q[w->head].raw);
+    w->q[w->head].reports = w->q[w->head].raw = NULL;
     w->head++;
     if (w->head == w->len) {
         w->base += w->len;
@@ -80,7 +81,10 @@ void wn_window_pop(struct wn_window *w)
 void wn_window_free(struct wn_window *w)
 {
     for (size_t i = w->head; i < w->len; i++)
+    {
         free(w->q[i].reports);
+        free(w->q[i].raw);
+    }
     free(w->q);
     buf_free(&w->arena);
     *w = (struct wn_window){0};

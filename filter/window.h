@@ -40,6 +40,9 @@ struct wn_line {
     unsigned char cut_link;    /* a short link was cut out of it: a post's signal */
     unsigned char above_colon; /* the non-blank line before it ends in ':' */
     size_t indent0;            /* its leading blanks as it came, before cuts */
+    unsigned char absorbed;    /* taken whole into a post: reported as one removal */
+    char *raw;                 /* a cut line's text as it came (for that report), or NULL */
+    size_t raw_len;
     struct wn_feat feat;   /* of the text after cuts; feat.post_chars is of the line before cuts */
     unsigned long long no; /* line number in the document */
     const char *rule_id;   /* the rule that drops it, reported when the drop is final */

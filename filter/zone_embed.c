@@ -10,6 +10,7 @@ struct zone_embed {
     long max_span;       /* the longest post any attribution takes back, characters */
     size_t region_start; /* the first line a later attribution could still take back */
     size_t region_chars, region_bytes;
+    int region_marked;   /* the region starts right below a mark of a post's start */
     int after_blank; /* blank lines came since the last non-blank line */
     int open;        /* an embed-start line opened an embed */
     size_t open_start, open_lines, open_bytes;
@@ -36,6 +37,15 @@ static void reset_region(struct zone_embed *z, size_t from)
 {
     z->region_start = from;
     z->region_chars = z->region_bytes = 0;
+    z->region_marked = 0;
+}
+
+/* The region starts right below a mark of a post's start (an introducing line, a blank line
+ * that separates it from the story): a climb that reaches the region's start is delimited. */
+static void reset_region_at_mark(struct zone_embed *z, size_t from)
+{
+    reset_region(z, from);
+    z->region_marked = 1;
 }
 
 static void close_open(struct zone_embed *z, struct wn_ctx *c, int drop, const char *rule_id)
@@ -86,16 +96,31 @@ static int climb_verdict(const struct wn_line *l, size_t used, long span, int *i
     return 1;
 }
 
-/* Takes back the post above the attribution on line `id`. */
+/* Takes back the post above the attribution on line `id`. The climb gathers the lines that
+ * may be the post; whether it ended at a mark of the post's start decides how many go:
+ *  - delimited (a line introducing the post, its own first line, a blank line that separates
+ *    it from the story): everything between the mark and the attribution is the post;
+ *  - not delimited (the bound, other boilerplate, the document's start): only the line just
+ *    above the attribution and, above it, lines that read as a post; a story line above a post
+ *    ("Residents had complained for months.") stays. */
 static void take_back(struct zone_embed *z, struct wn_ctx *c, size_t id)
 {
     size_t lo = z->region_start > wn_window_first(c->w) ? z->region_start : wn_window_first(c->w);
     int layout = wn_doc_blank_layout(c->doc, c->tune);
     size_t used = 0, indent = wn_window_at(c->w, id)->indent0;
-    int taken = 0, crossed = 0;
-    for (size_t j = id; j-- > lo;) {
+    int taken = 0, crossed = 0, delimited = 0;
+    size_t top = id;  /* the highest line gathered */
+    size_t sure = id; /* lines from here down are the post whatever they read like */
+    size_t j;
+    for (j = id; j-- > lo;) {
         struct wn_line *l = wn_window_at(c->w, j);
         if (l->label == WN_LABEL_BLANK) {
+            if (taken && !layout && !indent) {
+                delimited = 1; /* a blank line separates the post from the story */
+                break;
+            }
+            /* where blank lines are layout, the block gathered so far is one paragraph */
+            if (taken) sure = top;
             crossed = taken;
             continue;
         }
@@ -109,6 +134,7 @@ static void take_back(struct zone_embed *z, struct wn_ctx *c, size_t id)
         int same_indent = indent > 0 && l->indent0 == indent;
         if (v && crossed && !link_line && !(layout ? post_like(l, indent) : same_indent)) v = 0;
         if (!v) {
+            if (l->state == WN_KEEP && l->feat.colon && l->label == WN_LABEL_TEXT) delimited = 1;
             if (l->state == WN_KEEP && !l->reason)
                 l->reason = l->feat.colon ? "kept: introduces the post below"
                                           : "kept: the post above the attribution ends here";
@@ -116,12 +142,35 @@ static void take_back(struct zone_embed *z, struct wn_ctx *c, size_t id)
         }
         used += l->feat.post_chars;
         taken = 1;
+        top = j;
+        if (v == 2) {
+            delimited = 1;
+            break;
+        }
+    }
+    /* the climb reached the region's start: delimited if a mark stands right above it */
+    if (j == SIZE_MAX || j + 1 == lo) {
+        if (lo == z->region_start && z->region_marked && taken) delimited = 1;
+    }
+    /* Now take the gathered lines, from the attribution up. */
+    if (delimited) sure = top;
+    int text_taken = 0;
+    for (size_t j = id; j-- > top;) {
+        struct wn_line *l = wn_window_at(c->w, j);
+        if (l->label == WN_LABEL_BLANK) continue;
+        int link_line = l->state == WN_DROP;
+        if (!link_line && j < sure && text_taken && !post_like(l, indent)) {
+            if (!l->reason) l->reason = "kept: reads as story above the post";
+            break;
+        }
+        l->rule_id = c->attribution_rule;
+        l->reason = link_line ? "link line of the post above its attribution"
+                              : "post text above its attribution";
+        l->absorbed = 1;
         if (!link_line) {
             l->state = WN_DROP;
-            l->rule_id = c->attribution_rule;
-            l->reason = "post text above its attribution";
+            text_taken = 1;
         }
-        if (v == 2) break;
     }
 }
 
@@ -132,7 +181,7 @@ static void grow_region(struct zone_embed *z, struct wn_ctx *c, size_t id, struc
     long hold = c->tune[WN_TUNE_TAKE_BACK_HOLD_BYTES];
     /* In a document that uses blank lines sparingly, a blank line above a post line ends the
      * post: a climb that takes this line stops at the blank, so nothing above is reachable. */
-    if (z->after_blank && !wn_doc_blank_layout(c->doc, c->tune)) reset_region(z, id);
+    if (z->after_blank && !wn_doc_blank_layout(c->doc, c->tune)) reset_region_at_mark(z, id);
     z->after_blank = 0;
     if (l->state == WN_PENDING || l->label == WN_LABEL_ATTRIBUTION ||
         (l->state == WN_DROP && !(l->label == WN_LABEL_CUT_AWAY && l->cut_link)) ||
@@ -143,10 +192,10 @@ static void grow_region(struct zone_embed *z, struct wn_ctx *c, size_t id, struc
     if (l->feat.colon) wn_line_detail(c, l);
     if (l->feat.colon && !wn_feat_post_signals(&l->feat) && !l->cut_link) {
         /* a climb stops here, or takes this line and stops */
-        if (l->above_colon)
-            reset_region(z, id);
-        else {
-            reset_region(z, id + 1);
+        if (l->above_colon) {
+            reset_region_at_mark(z, id); /* this line may be the post's own first line */
+        } else {
+            reset_region_at_mark(z, id + 1);
             return;
         }
     }
