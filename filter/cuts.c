@@ -106,7 +106,8 @@ static int find_inline_embeds(struct wn_cutter *c, const char *s, size_t n,
         }
         size_t start = bs;
         if (wn_leading_space(s + hard, bs - hard) == bs - hard) {
-            start = hard; /* nothing but blanks before it */
+            /* nothing but blanks before it (the cut takes them, and is reported where the
+             * attribution starts) */
             if (hard == 0) *opening = best;
         } else if (posts++ < WN_POSTS_SEARCHED_PER_LINE) {
             size_t p = wn_post_start(c, s, n, hard, bs, best->span);
@@ -192,7 +193,10 @@ int wn_cuts_apply(struct wn_cutter *c, const char *s, size_t n, char *in_place, 
             i++;
             if (c->cuts[i].rule->kind == WN_KIND_EMBED_ATTRIBUTION) named = c->cuts[i].rule;
         }
-        if (report && report(report_ctx, a, named->id, s + a, b - a)) return -1;
+        /* reported from its first non-blank byte: the blanks it takes are not what it removes */
+        size_t shown = a + wn_leading_space(s + a, b - a);
+        if (report && shown < b && report(report_ctx, shown, named->id, s + shown, b - shown))
+            return -1;
         memmove(dst + o, s + done, a - done);
         o += a - done;
         while (o > 0 && is_hblank(dst[o - 1]))

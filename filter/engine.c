@@ -476,7 +476,7 @@ static int finish_text(winnow_filter *f)
     f->title.len = 0;
     f->last_colon = f->last_blank = 0;
     f->doc = (struct wn_doc){0};
-    wn_writers_end_document(&f->out);
+    if (wn_writers_end_document(&f->out)) fail(f, WINNOW_ERR_WRITE);
     f->line_no = 0;
     return f->status;
 }

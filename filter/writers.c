@@ -54,30 +54,40 @@ static int put(struct wn_writers *w, unsigned long long no, const char *s, size_
     return bad ? -1 : 0;
 }
 
+static int write_blanks(struct wn_writers *w, struct buf *b)
+{
+    if (!b->len) return 0;
+    if (w->failed) return -1;
+    *w->bytes_out += b->len;
+    int bad = w->links ? wn_links_raw(w->links, b->p, b->len) : wn_writers_coalesce(w, b->p, b->len);
+    b->len = 0;
+    if (bad) w->failed = 1;
+    return bad ? -1 : 0;
+}
+
+/* Blank lines wait: those since the last kept text in `before`, those after a removal in
+ * `blanks`. Kept text then writes what a reader would expect: the blank lines as they came,
+ * but never a doubled gap where a block was taken out; a removal at the end of the document
+ * takes the blank lines before it, one at its start those after it. */
 int wn_writers_line(struct wn_writers *w, unsigned long long no, const char *s, size_t n,
                     const char *eol, size_t eollen, int blank)
 {
-    if (blank && w->after_drop) {
-        if (w->blanks.len + n + eollen > WN_BLANK_GAP_MAX) w->blanks.len = 0; /* keep one */
-        if (buf_append(&w->blanks, s, n) || buf_append(&w->blanks, eol, eollen)) return -2;
+    if (blank) {
+        struct buf *b = w->after_drop ? &w->blanks : &w->before;
+        if (b->len + n + eollen > WN_BLANK_GAP_MAX) {
+            /* a gap that long: write what is held (keeping one gap), and hold no more */
+            if (b == &w->before ? write_blanks(w, b) : (b->len = 0, 0)) return -1;
+        }
+        if (buf_append(b, s, n) || buf_append(b, eol, eollen)) return -2;
         return 0;
     }
-    if (w->blanks.len) {
-        if (!w->last_blank && w->wrote_in_doc) {
-            if (w->failed) return -1;
-            *w->bytes_out += w->blanks.len;
-            int bad = w->links ? wn_links_raw(w->links, w->blanks.p, w->blanks.len)
-                               : wn_writers_coalesce(w, w->blanks.p, w->blanks.len);
-            if (bad) {
-                w->failed = 1;
-                return -1;
-            }
-            blank = 1; /* what was written last is blank */
-        }
-        w->blanks.len = 0;
+    int had_before = w->before.len > 0;
+    if (write_blanks(w, &w->before)) return -1;
+    if (w->after_drop && w->blanks.len && !had_before && w->wrote_in_doc) {
+        if (write_blanks(w, &w->blanks)) return -1;
     }
+    w->blanks.len = 0;
     w->after_drop = 0;
-    w->last_blank = blank;
     w->wrote_in_doc = 1;
     return put(w, no, s, n, eol, eollen);
 }
@@ -88,13 +98,18 @@ void wn_writers_dropped(struct wn_writers *w)
     w->blanks.len = 0;
 }
 
-void wn_writers_end_document(struct wn_writers *w)
+int wn_writers_end_document(struct wn_writers *w)
 {
-    w->blanks.len = 0;
+    int rc = 0;
+    /* trailing blank lines stay as they came, unless a removal came after them */
+    if (!w->after_drop) rc = write_blanks(w, &w->before);
+    w->before.len = w->blanks.len = 0;
     w->after_drop = w->wrote_in_doc = 0;
+    return rc;
 }
 
 void wn_writers_free(struct wn_writers *w)
 {
     buf_free(&w->blanks);
+    buf_free(&w->before);
 }

@@ -19,8 +19,9 @@ struct wn_writers {
     size_t run_len;
     struct wn_links *links; /* NULL when the links stage is off */
     /* the blank-gap writer */
+    struct buf before; /* blank lines held since the last kept text */
     struct buf blanks; /* blank lines held after a removal */
-    int after_drop, last_blank, wrote_in_doc;
+    int after_drop, wrote_in_doc;
     unsigned long long *bytes_out;
     int failed;
 };
@@ -36,8 +37,8 @@ int wn_writers_line(struct wn_writers *w, unsigned long long no, const char *s, 
                     const char *eol, size_t eollen, int blank);
 /* A line was removed here: blank lines next to it may go. */
 void wn_writers_dropped(struct wn_writers *w);
-/* The document ended: blank lines after its last removal go with it. */
-void wn_writers_end_document(struct wn_writers *w);
+/* The document ended: blank lines around its last removal go with it. -1 on a write error. */
+int wn_writers_end_document(struct wn_writers *w);
 
 void wn_writers_free(struct wn_writers *w);
 

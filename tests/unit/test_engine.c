@@ -143,7 +143,8 @@ static void test_read_more(void)
 
 static void test_footer_zone(void)
 {
-    CHECK_RUN("The Title\nStory.\n\nTags: a, b\n\nSource: Agencies\n", "The Title\nStory.\n\n");
+    /* the footer takes the blank lines before it: nothing trails the story */
+    CHECK_RUN("The Title\nStory.\n\nTags: a, b\n\nSource: Agencies\n", "The Title\nStory.\n");
     /* Source: in the middle of the story stays */
     CHECK_RUN("Title\nSource: officials said the plan was dead.\nThe story goes on.\n",
               "Title\nSource: officials said the plan was dead.\nThe story goes on.\n");

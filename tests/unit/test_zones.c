@@ -131,8 +131,11 @@ static const char story[] =
 
 static void test_take_back(void)
 {
-    /* no blank lines: the climb stops at a line the post's bound cannot hold */
-    CASE("kkddd", 1, {'T', "Headline"}, {'T', story}, {'T', "Post text first line."},
+    /* no blank lines: the climb stops at a line the post's bound cannot hold; with no mark of
+     * the post's start, only the line above the attribution and post-like lines go */
+    CASE("kkkdd", 1, {'T', "Headline"}, {'T', story}, {'T', "Post text first line."},
+         {'T', "Second line #tag"}, {'A', "— A (@a) May 1, 2024"});
+    CASE("kkddd", 1, {'T', "Headline"}, {'T', story}, {'T', "Post text 🎉 first line."},
          {'T', "Second line #tag"}, {'A', "— A (@a) May 1, 2024"});
     /* a line ending in ':' introduces the post and stays */
     CASE("kkdd", 1, {'T', story}, {'T', "The club wrote:"}, {'T', "We won! #cup"},
