@@ -1,5 +1,5 @@
 /* engine.c: the streaming filter, wired as a pipeline a reader can follow:
- *     lines -> features (textfeat.c) -> cuts (cuts.c, poststart.c) -> labels (classify_line)
+ *     lines (lines.c) -> features (textfeat.c) -> cuts (cuts.c, poststart.c) -> labels (label.c)
  *       -> context passes (zone_embed.c, zone_list.c, zone_footer.c) over the held lines
  *          (window.c) -> writers (writers.c: blank gaps, links, coalescing, the user)
  * A line is written as soon as no pass may change it any more; each pass bounds how far back
@@ -12,7 +12,9 @@
 
 #include "cuts.h"
 #include "html.h"
+#include "label.h"
 #include "limits.h"
+#include "lines.h"
 #include "links.h"
 #include "rules.h"
 #include "textfeat.h"
@@ -35,17 +37,12 @@ struct winnow_filter {
 
     struct wn_matcher m;
     struct wn_cutter cutter;
-    /* line rules in priority order, indexed by the first byte they can match */
-    const struct wn_rule **line_rules;
-    size_t n_line_rules;
-    const struct wn_rule **by_first[256];
-    size_t n_by_first[256];
+    struct wn_labeler labeler;
     long max_span;                /* the longest post any attribution takes back, characters */
     struct wn_feat_limits limits; /* past limits.limit characters no line is a post or headline */
-    const char *title_rule_id;
 
     /* input */
-    struct buf partial;
+    struct wn_lines lines;
     struct buf cut_reports; /* the current line's cuts, see save_report() */
     struct buf sniff;
     unsigned long long line_no;
@@ -163,7 +160,7 @@ static int write_line(winnow_filter *f, const struct wn_line *l, const char *tex
 static size_t hold_from(winnow_filter *f)
 {
     size_t lo = SIZE_MAX;
-    struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->title_rule_id, &f->limits};
+    struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->labeler.title_rule_id, &f->limits};
     for (int i = 0; i < ZONE_COUNT; i++) {
         size_t h = f->zones[i].ops->hold_from(f->zones[i].self, &c);
         if (h < lo) lo = h;
@@ -205,91 +202,6 @@ static int drain(winnow_filter *f, int all)
 
 /* ---- labels ----------------------------------------------------------------------------- */
 
-/* The first line rule (in priority order) that matches at the line's first non-blank byte. */
-static const struct wn_rule *match_line_rule(winnow_filter *f, const char *s, size_t n,
-                                             const struct wn_feat *ft)
-{
-    size_t at = ft->indent;
-    if (at >= n) return NULL;
-    unsigned char c = (unsigned char)s[at];
-    const struct wn_rule **list = f->by_first[c];
-    size_t trimmed = ft->end - at;
-    for (size_t i = 0; i < f->n_by_first[c]; i++) {
-        const struct wn_rule *r = list[i];
-        if (r->longest && trimmed > (size_t)r->longest) continue;
-        if (r->nlits) {
-            /* a `tail` rule's literal lies in the line's last bytes, a `head` rule's in its
-             * first */
-            size_t from =
-                r->tail && trimmed > (size_t)r->tail ? at + trimmed - (size_t)r->tail : at;
-            size_t end = r->head && trimmed > (size_t)r->head ? at + (size_t)r->head : at + trimmed;
-            if (wn_rule_literal_find(r, s, end, from) == SIZE_MAX) continue;
-        }
-        size_t ms, me;
-        if (wn_matcher_run(&f->m, r, s, n, at, &ms, &me)) return r;
-    }
-    return NULL;
-}
-
-static int same_as_title(winnow_filter *f, const char *s, const struct wn_feat *ft)
-{
-    return f->have_title && ft->end - ft->indent == f->title.len &&
-           memcmp(s + ft->indent, f->title.p, f->title.len) == 0;
-}
-
-/* What the rules say of a line on its own: its label, its first state and the rule behind it. */
-static void classify_line(winnow_filter *f, struct wn_line *l, const char *s, int cut_away,
-                          const struct wn_rule *opening)
-{
-    l->state = WN_KEEP;
-    if (cut_away) {
-        l->label = opening ? WN_LABEL_ATTRIBUTION : WN_LABEL_CUT_AWAY;
-        l->state = WN_DROP;
-        l->reason = opening ? "attribution" : "nothing left after its cuts";
-        return;
-    }
-    const struct wn_rule *r = match_line_rule(f, s, l->len, &l->feat);
-    if (!r) {
-        if (f->title_rule_id && f->line_no > f->title_line && same_as_title(f, s, &l->feat)) {
-            l->label = WN_LABEL_TITLE_REPEAT;
-            l->rule_id = f->title_rule_id;
-        }
-        return;
-    }
-    l->rule_id = r->id;
-    switch (r->kind) {
-    case WN_KIND_CREDIT:
-        l->label = WN_LABEL_CREDIT;
-        l->rule_id = NULL;
-        l->reason = "credit: always kept";
-        break;
-    case WN_KIND_DROP_LINE:
-        l->label = WN_LABEL_DROP;
-        l->state = WN_DROP;
-        l->reason = "boilerplate line";
-        break;
-    case WN_KIND_HEADER_LIST:
-        l->label = WN_LABEL_LIST_HEADER;
-        l->state = WN_DROP;
-        wn_zone_list_set_header(f->zones[ZONE_LIST].self, r->items, r->span);
-        break;
-    case WN_KIND_EMBED_START:
-        l->label = WN_LABEL_EMBED_START;
-        l->state = WN_DROP;
-        l->reason = "opens an embed";
-        break;
-    case WN_KIND_EMBED_HEAD:
-        l->label = WN_LABEL_EMBED_HEAD;
-        break;
-    case WN_KIND_FOOTER:
-        l->label = WN_LABEL_FOOTER;
-        break;
-    default:
-        l->rule_id = NULL;
-        break;
-    }
-}
-
 /* ---- one line --------------------------------------------------------------------------- */
 
 static int run_zones(winnow_filter *f, size_t id, const struct wn_rule *opening)
@@ -299,7 +211,7 @@ static int run_zones(winnow_filter *f, size_t id, const struct wn_rule *opening)
                        f->tune,
                        opening ? opening->id : NULL,
                        opening ? opening->span : 0,
-                       f->title_rule_id,
+                       f->labeler.title_rule_id,
                        &f->limits};
     for (int i = 0; i < ZONE_COUNT; i++)
         if (f->zones[i].ops->line(f->zones[i].self, &c, id)) break;
@@ -344,84 +256,68 @@ static void remember_title(winnow_filter *f, const char *s, size_t n)
         f->have_title = 0;
 }
 
-/* One line: s[0..n) without its ending eol. `own` is s when the buffer is ours to rewrite. */
-static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol, size_t eollen,
-                     char *own)
+/* The cuts stage of one line: finds and applies its cuts, and sets the line's features (of
+ * what is left; its length as a post of all of it). The text after cuts is *text, *len. */
+static int cut_line(winnow_filter *f, struct wn_line *l, const char *s, size_t n, char *own,
+                    const char **text, size_t *len, const struct wn_rule **opening)
 {
-    f->line_no++;
-    f->stats.lines_in++;
-    size_t lead = wn_leading_space(s, n);
-    if (lead == n) return blank_line(f, s, n, eol, eollen);
-    if (!f->have_title) remember_title(f, s, n);
-
-    /* features of the line as it came (its length as a post counts it), then after cuts */
     struct wn_feat raw;
     wn_feat_basic(s, n, &raw);
-    /* cuts: glued posts with their attributions, short links, inline promotions */
     wn_matcher_line(&f->m, s, n);
-    const struct wn_rule *opening = NULL;
-    if (wn_cuts_find(&f->cutter, s, n, &opening)) return fail(f, WINNOW_ERR_NOMEM);
-    const char *text = s;
-    size_t len = n;
-    int cut_link = 0;
-    char *raw_text = NULL;
-    if (f->cutter.ncuts && f->opt.report) {
-        raw_text = malloc(n ? n : 1); /* a post may take this line whole: report it as it came */
-        if (!raw_text) return fail(f, WINNOW_ERR_NOMEM);
-        memcpy(raw_text, s, n);
+    if (wn_cuts_find(&f->cutter, s, n, opening)) return -1;
+    *text = s;
+    *len = n;
+    l->feat = raw;
+    if (!f->cutter.ncuts) return 0;
+    if (f->opt.report) { /* a post may take this line whole: it is then reported as it came */
+        l->raw = malloc(n ? n : 1);
+        if (!l->raw) return -1;
+        memcpy(l->raw, s, n);
+        l->raw_len = n;
     }
-    if (f->cutter.ncuts) {
-        cut_link = wn_cuts_have_link(&f->cutter);
-        if (wn_cuts_apply(&f->cutter, s, n, own, &text, &len, save_report, f)) {
-            free(raw_text);
-            return fail(f, WINNOW_ERR_NOMEM);
-        }
-        wn_matcher_line(&f->m, text, len); /* cut at character boundaries: as valid as before */
-    }
-    struct wn_line tmp = {0};
-    tmp.len = len;
-    tmp.no = f->line_no;
-    tmp.cut_link = (unsigned char)cut_link;
-    tmp.above_colon = (unsigned char)f->last_colon;
-    tmp.indent0 = lead;
-    if (f->cutter.ncuts) {
-        /* a cut line: its signals are of what is left, its length as a post of all of it */
-        wn_feat_detail(s, n, &f->limits, &raw);
-        wn_feat_compute(text, len, &f->limits, &tmp.feat);
-        tmp.feat.post_chars = raw.post_chars;
-    } else {
-        tmp.feat = raw;
-    }
-    classify_line(f, &tmp, text, tmp.feat.blank, opening);
-    f->doc.nonblank++;
-    f->last_blank = 0;
-    if (!tmp.feat.blank) f->last_colon = tmp.feat.colon;
+    wn_feat_detail(s, n, &f->limits, &raw);
+    l->cut_link = (unsigned char)wn_cuts_have_link(&f->cutter);
+    if (wn_cuts_apply(&f->cutter, s, n, own, text, len, save_report, f)) return -1;
+    wn_matcher_line(&f->m, *text, *len); /* cut at character boundaries: as valid as before */
+    wn_feat_compute(*text, *len, &f->limits, &l->feat);
+    l->feat.post_chars = raw.post_chars;
+    return 0;
+}
 
-    /* The common case: story text too long to be a post, with nothing held and no pass open,
-     * goes straight out without a copy (a 100 MB line costs its own size once). */
-    if (tmp.label == WN_LABEL_TEXT && !opening && raw.post_chars > (size_t)f->max_span &&
-        wn_window_empty(&f->w) && hold_from(f) == SIZE_MAX) {
-        struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->title_rule_id, &f->limits};
-        for (int i = 0; i < ZONE_COUNT; i++)
-            f->zones[i].ops->passed(f->zones[i].self, &c);
-        free(raw_text);
-        replay_reports(f, f->line_no, f->cut_reports.p, f->cut_reports.len);
-        f->cut_reports.len = 0;
-        trace(f, &tmp, text, 1);
-        int rc = wn_writers_line(&f->out, f->line_no, text, len, eol, eollen, 0);
-        if (rc) return fail(f, rc == -2 ? WINNOW_ERR_NOMEM : WINNOW_ERR_WRITE);
-        return 0;
-    }
+/* The common case: story text too long to be a post, with nothing held and no pass open,
+ * goes straight out without a copy (a 100 MB line costs its own size once). */
+static int can_pass(winnow_filter *f, const struct wn_line *l, const struct wn_rule *opening)
+{
+    return l->label == WN_LABEL_TEXT && !opening && l->feat.post_chars > (size_t)f->max_span &&
+           wn_window_empty(&f->w) && hold_from(f) == SIZE_MAX;
+}
 
-    struct wn_line *l = wn_window_push(&f->w, text, len);
+static int pass_line(winnow_filter *f, struct wn_line *l, const char *text, const char *eol,
+                     size_t eollen)
+{
+    struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->labeler.title_rule_id, &f->limits};
+    for (int i = 0; i < ZONE_COUNT; i++)
+        f->zones[i].ops->passed(f->zones[i].self, &c);
+    free(l->raw);
+    replay_reports(f, l->no, f->cut_reports.p, f->cut_reports.len);
+    f->cut_reports.len = 0;
+    trace(f, l, text, 1);
+    int rc = wn_writers_line(&f->out, l->no, text, l->len, eol, eollen, 0);
+    if (rc) return fail(f, rc == -2 ? WINNOW_ERR_NOMEM : WINNOW_ERR_WRITE);
+    return 0;
+}
+
+/* Every other line enters the window, with its cuts' reports, for the passes to revise. */
+static int hold_line(winnow_filter *f, struct wn_line *tmp, const char *text, const char *eol,
+                     size_t eollen, const struct wn_rule *opening)
+{
+    struct wn_line *l = wn_window_push(&f->w, text, tmp->len);
     if (!l) {
-        free(raw_text);
+        free(tmp->raw);
         return fail(f, WINNOW_ERR_NOMEM);
     }
-    tmp.off = l->off;
-    tmp.raw = raw_text;
-    tmp.raw_len = raw_text ? n : 0;
-    *l = tmp;
+    tmp->off = l->off;
+    *l = *tmp;
     memcpy(l->eol, eol, eollen);
     l->eollen = (unsigned char)eollen;
     if (f->cut_reports.len) {
@@ -435,40 +331,53 @@ static int text_line(winnow_filter *f, const char *s, size_t n, const char *eol,
     return drain(f, 0);
 }
 
-/* ---- documents and formats -------------------------------------------------------------- */
-
-static int process_text(winnow_filter *f, const char *s, size_t n, char *own)
+/* One line: s[0..n) without its ending eol. `own` is s when the buffer is ours to rewrite. */
+static int text_line(void *ctx, const char *s, size_t n, const char *eol, size_t eollen, char *own)
 {
-    /* s[0..n) ends in '\n' or is the document's last, unterminated line */
-    size_t eollen = 0;
-    if (n && s[n - 1] == '\n') {
-        eollen = 1;
-        if (n >= 2 && s[n - 2] == '\r') eollen = 2;
+    winnow_filter *f = ctx;
+    if (f->status) return f->status;
+    f->line_no++;
+    f->stats.lines_in++;
+    size_t lead = wn_leading_space(s, n);
+    if (lead == n) return blank_line(f, s, n, eol, eollen);
+    if (!f->have_title) remember_title(f, s, n);
+
+    struct wn_line tmp = {0};
+    tmp.no = f->line_no;
+    tmp.above_colon = (unsigned char)f->last_colon;
+    tmp.indent0 = lead;
+    const char *text;
+    const struct wn_rule *opening = NULL;
+    if (cut_line(f, &tmp, s, n, own, &text, &tmp.len, &opening)) {
+        free(tmp.raw);
+        return fail(f, WINNOW_ERR_NOMEM);
     }
-    return text_line(f, s, n - eollen, s + n - eollen, eollen, own);
+    struct wn_title title = {f->title.p, f->title.len, f->have_title && f->line_no > f->title_line};
+    const struct wn_rule *r =
+        wn_label_line(&f->labeler, &f->m, &tmp, text, tmp.feat.blank, opening, &title);
+    if (r && r->kind == WN_KIND_HEADER_LIST)
+        wn_zone_list_set_header(f->zones[ZONE_LIST].self, r->items, r->span);
+    f->doc.nonblank++;
+    f->last_blank = 0;
+    if (!tmp.feat.blank) f->last_colon = tmp.feat.colon;
+    if (can_pass(f, &tmp, opening)) return pass_line(f, &tmp, text, eol, eollen);
+    return hold_line(f, &tmp, text, eol, eollen, opening);
 }
 
+/* ---- documents and formats -------------------------------------------------------------- */
+
+/* The HTML module hands over whole "\n"-terminated lines of the page's text. */
 static int html_emit(void *ctx, const char *buf, size_t len)
 {
     winnow_filter *f = ctx;
-    /* The HTML module hands over whole "\n"-terminated lines. */
-    size_t pos = 0;
-    while (pos < len && !f->status) {
-        const char *nl = memchr(buf + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - buf) + 1 : len;
-        process_text(f, buf + pos, end - pos, NULL);
-        pos = end;
-    }
+    wn_lines_each(buf, len, text_line, f);
     return f->status;
 }
 
 static int finish_text(winnow_filter *f)
 {
-    if (f->partial.len) {
-        process_text(f, f->partial.p, f->partial.len, f->partial.p);
-        f->partial.len = 0;
-    }
-    struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->title_rule_id, &f->limits};
+    if (wn_lines_finish(&f->lines, text_line, f) < 0) fail(f, WINNOW_ERR_NOMEM);
+    struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->labeler.title_rule_id, &f->limits};
     for (int i = 0; i < ZONE_COUNT; i++)
         f->zones[i].ops->end_doc(f->zones[i].self, &c);
     drain(f, 1);
@@ -481,53 +390,13 @@ static int finish_text(winnow_filter *f)
     return f->status;
 }
 
-/* Decides the format from the first non-blank bytes of a document. Returns 0 when more bytes
- * are needed. */
-static int sniff_format(const char *s, size_t n, int final)
-{
-    size_t a = 0;
-    if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
-        (unsigned char)s[2] == 0xBF)
-        a = 3; /* UTF-8 byte order mark */
-    while (a < n && (wn_is_blank((unsigned char)s[a]) || s[a] == '\n'))
-        a++;
-    static const char *const marks[] = {"<!doctype html", "<html"};
-    for (size_t i = 0; i < 2; i++) {
-        size_t ml = strlen(marks[i]);
-        size_t have = n - a < ml ? n - a : ml;
-        if (strncasecmp(s + a, marks[i], have) == 0) {
-            if (have == ml) return WINNOW_FORMAT_HTML;
-            if (!final) return 0;
-        }
-    }
-    if (a == n && !final) return 0;
-    return WINNOW_FORMAT_TEXT;
-}
-
 static int feed(winnow_filter *f, const char *buf, size_t len)
 {
     if (f->doc_format == WINNOW_FORMAT_HTML) {
         if (wn_html_push(f->html, buf, len)) return fail(f, WINNOW_ERR_NOMEM);
         return f->status;
     }
-    size_t pos = 0;
-    while (pos < len && !f->status) {
-        const char *nl = memchr(buf + pos, '\n', len - pos);
-        if (!nl) {
-            if (buf_append(&f->partial, buf + pos, len - pos)) return fail(f, WINNOW_ERR_NOMEM);
-            break;
-        }
-        size_t end = (size_t)(nl - buf) + 1;
-        if (f->partial.len) {
-            if (buf_append(&f->partial, buf + pos, end - pos)) return fail(f, WINNOW_ERR_NOMEM);
-            process_text(f, f->partial.p, f->partial.len, f->partial.p);
-            f->partial.len = 0;
-            if (f->partial.cap > (1u << 20)) buf_free(&f->partial); /* a huge line's memory */
-        } else {
-            process_text(f, buf + pos, end - pos, NULL);
-        }
-        pos = end;
-    }
+    if (wn_lines_push(&f->lines, buf, len, text_line, f) < 0) return fail(f, WINNOW_ERR_NOMEM);
     return f->status;
 }
 
@@ -538,7 +407,7 @@ static int start_document(winnow_filter *f, const char *buf, size_t len, int fin
         return feed(f, buf, len);
     }
     if (buf_append(&f->sniff, buf, len)) return fail(f, WINNOW_ERR_NOMEM);
-    int fmt = sniff_format(f->sniff.p, f->sniff.len, final || f->sniff.len > 4096);
+    int fmt = wn_sniff_format(f->sniff.p, f->sniff.len, final || f->sniff.len > 4096);
     if (!fmt) return 0;
     f->doc_format = fmt;
     struct buf held = f->sniff;
@@ -576,45 +445,6 @@ int winnow_filter_end_document(winnow_filter *f)
 
 /* ---- setup ------------------------------------------------------------------------------ */
 
-static int collect(winnow_rules *rules, enum wn_kind kind, const struct wn_rule ***out, size_t *n)
-{
-    const struct wn_rule **list;
-    size_t k = wn_rules_of_kind(rules, kind, &list);
-    if (!k) return 0;
-    const struct wn_rule **grown = realloc(*out, (*n + k) * sizeof **out);
-    if (!grown) return -1;
-    for (size_t i = 0; i < k; i++)
-        grown[*n + i] = list[i];
-    *out = grown;
-    *n += k;
-    return 0;
-}
-
-/* Line rules in priority order (credits are kept whatever else they look like), indexed by the
- * first byte each can match, so a line tries only the rules that can start with its byte. */
-static int index_line_rules(winnow_filter *f)
-{
-    static const enum wn_kind line_kinds[] = {WN_KIND_CREDIT,      WN_KIND_DROP_LINE,
-                                              WN_KIND_HEADER_LIST, WN_KIND_EMBED_START,
-                                              WN_KIND_EMBED_HEAD,  WN_KIND_FOOTER};
-    for (size_t k = 0; k < sizeof line_kinds / sizeof line_kinds[0]; k++) {
-        int embed = line_kinds[k] == WN_KIND_EMBED_START || line_kinds[k] == WN_KIND_EMBED_HEAD;
-        if (embed && f->opt.keep_embeds) continue;
-        if (collect(f->rules, line_kinds[k], &f->line_rules, &f->n_line_rules)) return -1;
-    }
-    for (unsigned c = 0; c < 256; c++) {
-        for (size_t i = 0; i < f->n_line_rules; i++) {
-            const struct wn_rule *r = f->line_rules[i];
-            if (!(r->first_bytes[c >> 3] & (1u << (c & 7)))) continue;
-            const struct wn_rule **g = realloc(f->by_first[c], (f->n_by_first[c] + 1) * sizeof *g);
-            if (!g) return -1;
-            g[f->n_by_first[c]++] = r;
-            f->by_first[c] = g;
-        }
-    }
-    return 0;
-}
-
 static int setup_cutter(winnow_filter *f)
 {
     struct wn_cutter *c = &f->cutter;
@@ -623,11 +453,13 @@ static int setup_cutter(winnow_filter *f)
     int keep_links =
         f->opt.links == WINNOW_LINKS_KEEP || (f->opt.link_options && f->opt.link_options->resolve);
     if (!f->opt.keep_embeds &&
-        collect(f->rules, WN_KIND_EMBED_ATTRIBUTION, &c->attrib, &c->n_attrib))
+        wn_rules_append_kind(f->rules, WN_KIND_EMBED_ATTRIBUTION, &c->attrib, &c->n_attrib))
         return -1;
-    if (collect(f->rules, WN_KIND_EMBED_INTRO, &c->intro, &c->n_intro)) return -1;
-    if (collect(f->rules, WN_KIND_CUT_SPAN, &c->cutters, &c->n_cutters)) return -1;
-    if (!keep_links && collect(f->rules, WN_KIND_SHORT_LINK, &c->cutters, &c->n_cutters)) return -1;
+    if (wn_rules_append_kind(f->rules, WN_KIND_EMBED_INTRO, &c->intro, &c->n_intro)) return -1;
+    if (wn_rules_append_kind(f->rules, WN_KIND_CUT_SPAN, &c->cutters, &c->n_cutters)) return -1;
+    if (!keep_links &&
+        wn_rules_append_kind(f->rules, WN_KIND_SHORT_LINK, &c->cutters, &c->n_cutters))
+        return -1;
     f->max_span = 0;
     for (size_t i = 0; i < c->n_attrib; i++)
         if (c->attrib[i]->span > f->max_span) f->max_span = c->attrib[i]->span;
@@ -687,17 +519,18 @@ winnow_filter *winnow_filter_open(winnow_rules *rules, const struct winnow_optio
     if (!f->m.md || !f->m.mctx) goto fail;
     /* A pathological pattern must not hang the stream: past the limit it just does not match. */
     pcre2_set_match_limit(f->m.mctx, WN_MATCH_LIMIT);
-    if (setup_cutter(f) || index_line_rules(f) || setup_zones(f)) goto fail;
+    if (setup_cutter(f) || wn_labeler_init(&f->labeler, rules, f->opt.keep_embeds) ||
+        setup_zones(f))
+        goto fail;
     size_t limit = (size_t)f->max_span;
     if ((size_t)f->tune[WN_TUNE_HEADLINE_MAX_CHARS] > limit)
         limit = (size_t)f->tune[WN_TUNE_HEADLINE_MAX_CHARS];
-    for (size_t i = 0; i < f->n_line_rules; i++)
-        if (f->line_rules[i]->kind == WN_KIND_HEADER_LIST && (size_t)f->line_rules[i]->span > limit)
-            limit = (size_t)f->line_rules[i]->span;
+    for (size_t i = 0; i < f->labeler.n_line_rules; i++) {
+        const struct wn_rule *r = f->labeler.line_rules[i];
+        if (r->kind == WN_KIND_HEADER_LIST && (size_t)r->span > limit) limit = (size_t)r->span;
+    }
     f->limits = (struct wn_feat_limits){limit, f->tune[WN_TUNE_POST_LINK_CHARS],
                                         f->tune[WN_TUNE_POST_MEDIA_CHARS]};
-    const struct wn_rule **titles;
-    if (wn_rules_of_kind(rules, WN_KIND_FOOTER_TITLE, &titles)) f->title_rule_id = titles[0]->id;
 
     f->html = wn_html_new(rules, &f->opt, html_emit, f);
     if (!f->html) goto fail;
@@ -724,14 +557,12 @@ void winnow_filter_free(winnow_filter *f)
     wn_window_free(&f->w);
     for (int i = 0; i < ZONE_COUNT; i++)
         free(f->zones[i].self);
-    buf_free(&f->partial);
+    wn_lines_free(&f->lines);
     buf_free(&f->cut_reports);
     buf_free(&f->sniff);
     buf_free(&f->title);
     wn_cutter_free(&f->cutter);
-    free(f->line_rules);
-    for (int c = 0; c < 256; c++)
-        free(f->by_first[c]);
+    wn_labeler_free(&f->labeler);
     if (f->links) wn_links_free(f->links);
     if (f->html) wn_html_free(f->html);
     wn_writers_free(&f->out);

@@ -868,3 +868,18 @@ size_t wn_rule_literal_find(const struct wn_rule *rule, const char *s, size_t n,
     }
     return best;
 }
+
+int wn_rules_append_kind(winnow_rules *rules, enum wn_kind kind, const struct wn_rule ***out,
+                         size_t *n)
+{
+    const struct wn_rule **list;
+    size_t k = wn_rules_of_kind(rules, kind, &list);
+    if (!k) return 0;
+    const struct wn_rule **grown = realloc(*out, (*n + k) * sizeof **out);
+    if (!grown) return -1;
+    for (size_t i = 0; i < k; i++)
+        grown[*n + i] = list[i];
+    *out = grown;
+    *n += k;
+    return 0;
+}

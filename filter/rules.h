@@ -72,6 +72,10 @@ int wn_kind_is_line_rule(enum wn_kind kind);
  * first if needed (returns 0 rules on a compile error: call winnow_rules_compile to see it). */
 size_t wn_rules_of_kind(winnow_rules *rules, enum wn_kind kind, const struct wn_rule ***out);
 
+/* Appends the set's enabled rules of one kind to a growing array (*out, *n). -1: no memory. */
+int wn_rules_append_kind(winnow_rules *rules, enum wn_kind kind, const struct wn_rule ***out,
+                         size_t *n);
+
 /* The value of a tunable in force for this set: the last [tune] block (or
  * winnow_rules_tune_set) that set it, else its default in tune.h. NULL rules: the default. */
 long wn_rules_tune(const winnow_rules *rules, enum wn_tune t);

@@ -80,8 +80,7 @@ void wn_window_pop(struct wn_window *w)
 
 void wn_window_free(struct wn_window *w)
 {
-    for (size_t i = w->head; i < w->len; i++)
-    {
+    for (size_t i = w->head; i < w->len; i++) {
         free(w->q[i].reports);
         free(w->q[i].raw);
     }

@@ -59,7 +59,8 @@ static int write_blanks(struct wn_writers *w, struct buf *b)
     if (!b->len) return 0;
     if (w->failed) return -1;
     *w->bytes_out += b->len;
-    int bad = w->links ? wn_links_raw(w->links, b->p, b->len) : wn_writers_coalesce(w, b->p, b->len);
+    int bad =
+        w->links ? wn_links_raw(w->links, b->p, b->len) : wn_writers_coalesce(w, b->p, b->len);
     b->len = 0;
     if (bad) w->failed = 1;
     return bad ? -1 : 0;

@@ -10,9 +10,9 @@ struct zone_embed {
     long max_span;       /* the longest post any attribution takes back, characters */
     size_t region_start; /* the first line a later attribution could still take back */
     size_t region_chars, region_bytes;
-    int region_marked;   /* the region starts right below a mark of a post's start */
-    int after_blank; /* blank lines came since the last non-blank line */
-    int open;        /* an embed-start line opened an embed */
+    int region_marked; /* the region starts right below a mark of a post's start */
+    int after_blank;   /* blank lines came since the last non-blank line */
+    int open;          /* an embed-start line opened an embed */
     size_t open_start, open_lines, open_bytes;
 };
 
