@@ -150,7 +150,12 @@ static void take_back(struct zone_embed *z, struct wn_ctx *c, size_t id)
     }
     /* the climb reached the region's start: delimited if a mark stands right above it */
     if (j == SIZE_MAX || j + 1 == lo) {
-        if (lo == z->region_start && z->region_marked && taken) delimited = 1;
+        if (lo == z->region_start && z->region_marked && taken) {
+            delimited = 1;
+            struct wn_line *mark = lo > wn_window_first(c->w) ? wn_window_at(c->w, lo - 1) : NULL;
+            if (mark && mark->state == WN_KEEP && mark->feat.colon)
+                mark->reason = "kept: introduces the post below";
+        }
     }
     /* Now take the gathered lines, from the attribution up. */
     if (delimited) sure = top;
@@ -196,6 +201,7 @@ static void grow_region(struct zone_embed *z, struct wn_ctx *c, size_t id, struc
             reset_region_at_mark(z, id); /* this line may be the post's own first line */
         } else {
             reset_region_at_mark(z, id + 1);
+            if (!l->reason) l->reason = "kept: introduces what follows (a post starts below it)";
             return;
         }
     }

@@ -21,9 +21,10 @@ static void end_zone(struct zone_footer *z, struct wn_ctx *c, int drop)
         /* a title repeat must sit between footer lines (or equal the first line) */
         int keep = !drop || id == z->maybe_title;
         l->state = keep ? WN_KEEP : WN_DROP;
-        if (!l->reason || l->state == WN_KEEP)
-            l->reason = keep ? "kept: story text follows the footer-like lines"
-                             : "footer zone at the end of the document";
+        if (keep)
+            l->reason = "kept: story text follows the footer-like lines";
+        else if (!l->reason || l->label == WN_LABEL_FOOTER)
+            l->reason = "footer zone at the end of the document";
     }
     z->active = 0;
     z->maybe_title = SIZE_MAX;

@@ -53,6 +53,18 @@ printf 'Post text\n— Some One (@someone) May 1, 2019\n' >"$T/in2"
 "$W" --embeds=keep "$T/in2" >"$T/out"
 check "--embeds=keep" same "$T/in2" "$T/out"
 
+# --- --trace: each line's features, label and decision with its reason, on stderr ----------
+printf 'Club wins the cup\nThe club wrote:\nWe won! #cup\n\xe2\x80\x94 Club (@club) May 1, 2024\nSource: Wire\n' >"$T/tr"
+"$W" --trace "$T/tr" >"$T/tr.out" 2>"$T/tr.err"; rc=$?
+"$W" "$T/tr" >"$T/tr.plain"
+check "--trace exits 0" test $rc -eq 0
+check "--trace leaves the output alone" same "$T/tr.out" "$T/tr.plain"
+check "--trace: one record a line" test "$(wc -l <"$T/tr.err")" -eq 5
+check "--trace: the intro stays, and says why" grep -qF "$T/tr:2: keep text: kept: introduces what follows (a post starts below it) (chars=15" "$T/tr.err"
+check "--trace: the post goes under its attribution" grep -qF "$T/tr:3: drop text [tweet-attribution]: post text above its attribution" "$T/tr.err"
+check "--trace: features" grep -qF "hashtags=1" "$T/tr.err"
+check "--trace: the footer" grep -qF "$T/tr:5: drop footer [source-footer]: footer zone at the end of the document" "$T/tr.err"
+
 # --- --explain and --lint ------------------------------------------------------------------
 "$W" --explain "$T/in" >"$T/out" 2>"$T/err"; rc=$?
 check "--explain exits 0" test $rc -eq 0
