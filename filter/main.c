@@ -318,6 +318,13 @@ static void list_rules(winnow_rules *rules)
         printf("%-28s %-18s %-10s %s%s\n", info.id, info.kind, info.langs, info.origin,
                info.enabled ? "" : " (disabled)");
     }
+    /* the thresholds in force, as a [tune] block would set them */
+    printf("\n[tune]\n");
+    for (size_t i = 0; i < winnow_tune_count(); i++) {
+        struct winnow_tune_info t;
+        if (winnow_rules_tune_get(rules, i, &t) != WINNOW_OK) continue;
+        printf("%s = %ld%s\n", t.name, t.value, t.value == t.def ? "" : "  # changed");
+    }
 }
 
 static int open_output(struct output *o, const char *path)

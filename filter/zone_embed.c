@@ -210,7 +210,7 @@ static void grow_region(struct zone_embed *z, struct wn_ctx *c, size_t id, struc
     while (z->region_start <= id &&
            (z->region_chars > (size_t)z->max_span || z->region_bytes > (size_t)hold)) {
         struct wn_line *first = wn_window_at(c->w, z->region_start);
-        if (first && !(first->label == WN_LABEL_BLANK)) {
+        if (first && first->label != WN_LABEL_BLANK) {
             z->region_chars -= first->feat.post_chars;
             z->region_bytes -= first->len;
         }
@@ -223,7 +223,7 @@ static int embed_line(void *self, struct wn_ctx *c, size_t id)
 {
     struct zone_embed *z = self;
     struct wn_line *l = wn_window_at(c->w, id);
-    if ((l->label == WN_LABEL_BLANK)) {
+    if (l->label == WN_LABEL_BLANK) {
         z->after_blank = 1;
         if (z->open) {
             l->state = WN_PENDING;

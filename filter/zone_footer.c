@@ -43,7 +43,7 @@ static int footer_line(void *self, struct wn_ctx *c, size_t id)
 {
     struct zone_footer *z = self;
     struct wn_line *l = wn_window_at(c->w, id);
-    if ((l->label == WN_LABEL_BLANK)) {
+    if (l->label == WN_LABEL_BLANK) {
         if (!z->active) return 0;
         hold(z, l);
         return 1;

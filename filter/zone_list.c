@@ -56,7 +56,7 @@ static int list_line(void *self, struct wn_ctx *c, size_t id)
 {
     struct zone_list *z = self;
     struct wn_line *l = wn_window_at(c->w, id);
-    if ((l->label == WN_LABEL_BLANK)) return 0; /* blank lines between headlines are allowed */
+    if (l->label == WN_LABEL_BLANK) return 0; /* blank lines between headlines are allowed */
     const char *text = wn_window_text(c->w, l);
     if (z->active) {
         int item_label =

@@ -53,6 +53,20 @@ printf 'Post text\n— Some One (@someone) May 1, 2019\n' >"$T/in2"
 "$W" --embeds=keep "$T/in2" >"$T/out"
 check "--embeds=keep" same "$T/in2" "$T/out"
 
+# --list-rules ends with the thresholds in force, as a [tune] block
+printf '[tune]\npost.link-chars = 30\n' >"$T/tune.rules"
+"$W" --rules "$T/tune.rules" --list-rules >"$T/lr" 2>&1
+check "--list-rules: tunables" grep -qxF "post.link-chars = 30  # changed" "$T/lr"
+check "--list-rules: default tunables" grep -qxF "footer.max-lines = 64" "$T/lr"
+
+# a [tune] value changes what goes: a link counted as 1,000 characters makes the post too long
+printf 'A story line that stays.\nWe won the cup! #final https://t.co/AbC1\n\xe2\x80\x94 Club (@club) May 1, 2024\n' >"$T/tunein"
+printf '[tune]\npost.link-chars = 1000\n' >"$T/long.rules"
+"$W" "$T/tunein" >"$T/tune1"
+"$W" --rules "$T/long.rules" "$T/tunein" >"$T/tune2"
+check "[tune]: default takes the post back" test "$(cat "$T/tune1")" = "A story line that stays."
+check "[tune]: post.link-chars = 1000 keeps it" grep -qF "We won the cup! #final" "$T/tune2"
+
 # --- --trace: each line's features, label and decision with its reason, on stderr ----------
 printf 'Club wins the cup\nThe club wrote:\nWe won! #cup\n\xe2\x80\x94 Club (@club) May 1, 2024\nSource: Wire\n' >"$T/tr"
 "$W" --trace "$T/tr" >"$T/tr.out" 2>"$T/tr.err"; rc=$?
