@@ -4,6 +4,9 @@
 
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 int wn_is_blank(unsigned char c)
 {
@@ -125,12 +128,24 @@ static size_t link_at(const char *s, size_t n, size_t i, int *media)
     return e - i;
 }
 
-/* Characters in s[a, b): bytes that do not continue a UTF-8 sequence (a loop compilers
- * vectorise, so the common long story line costs little). */
+/* Characters in s[a, b): bytes that do not continue a UTF-8 sequence (10xxxxxx). Sixteen bytes
+ * at a time with SSE2 (every x86-64 has it), else eight with plain integer arithmetic: the
+ * common long story line costs little. */
 static size_t count_chars(const char *s, size_t a, size_t b)
 {
     size_t k = b - a, i = a;
-    /* eight bytes at a time: a continuation byte is 10xxxxxx */
+#ifdef __SSE2__
+    const __m128i limit = _mm_set1_epi8(-64); /* continuation bytes are -128..-65 as signed */
+    while (i + 16 <= b) {
+        __m128i acc = _mm_setzero_si128();
+        for (int r = 0; r < 255 && i + 16 <= b; r++, i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            acc = _mm_sub_epi8(acc, _mm_cmplt_epi8(v, limit)); /* +1 per continuation byte */
+        }
+        __m128i sums = _mm_sad_epu8(acc, _mm_setzero_si128());
+        k -= (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_extract_epi16(sums, 4);
+    }
+#endif
     for (; i + 8 <= b; i += 8) {
         unsigned long long x;
         memcpy(&x, s + i, 8);

@@ -10,9 +10,10 @@ struct zone_embed {
     long max_span;       /* the longest post any attribution takes back, characters */
     size_t region_start; /* the first line a later attribution could still take back */
     size_t region_chars, region_bytes;
-    int region_marked; /* the region starts right below a mark of a post's start */
-    int after_blank;   /* blank lines came since the last non-blank line */
-    int open;          /* an embed-start line opened an embed */
+    int region_marked;   /* the region starts right below a mark of a post's start: */
+    int marked_by_blank; /* a blank line (which means nothing once blank lines are layout) */
+    int after_blank;     /* blank lines came since the last non-blank line */
+    int open;            /* an embed-start line opened an embed */
     size_t open_start, open_lines, open_bytes;
 };
 
@@ -42,10 +43,11 @@ static void reset_region(struct zone_embed *z, size_t from)
 
 /* The region starts right below a mark of a post's start (an introducing line, a blank line
  * that separates it from the story): a climb that reaches the region's start is delimited. */
-static void reset_region_at_mark(struct zone_embed *z, size_t from)
+static void reset_region_at_mark(struct zone_embed *z, size_t from, int blank)
 {
     reset_region(z, from);
     z->region_marked = 1;
+    z->marked_by_blank = blank;
 }
 
 static void close_open(struct zone_embed *z, struct wn_ctx *c, int drop, const char *rule_id)
@@ -119,20 +121,21 @@ static void take_back(struct zone_embed *z, struct wn_ctx *c, size_t id)
                 delimited = 1; /* a blank line separates the post from the story */
                 break;
             }
-            /* where blank lines are layout, the block gathered so far is one paragraph */
-            if (taken) sure = top;
+            /* where blank lines are layout, the block just above the attribution is one
+             * paragraph: the post's, whatever it reads like */
+            if (taken && sure == id) sure = top;
             crossed = taken;
             continue;
         }
         int link_line;
         wn_line_detail(c, l);
         int v = climb_verdict(l, used, c->attribution_span, &link_line);
-        /* Past a blank line, a paragraph is the post's only if it reads as one. Where blank
-         * lines are layout: a hashtag, a mention, an emoji, a short link (a story sentence that
-         * announces the post, "She wrote on Instagram.", has none). Elsewhere a blank line
-         * separates the post from the story, unless the paragraph keeps the embed's indent. */
+        /* Where blank lines are not layout, a blank line separates the post from the story,
+         * unless the paragraphs keep the embed's indent. Where they are layout, a paragraph
+         * past one is gathered, and taken below only if it reads as a post or the climb
+         * ends at a line introducing the post. */
         int same_indent = indent > 0 && l->indent0 == indent;
-        if (v && crossed && !link_line && !(layout ? post_like(l, indent) : same_indent)) v = 0;
+        if (v && crossed && !link_line && !layout && !same_indent) v = 0;
         if (!v) {
             if (l->state == WN_KEEP && l->feat.colon && l->label == WN_LABEL_TEXT) delimited = 1;
             if (l->state == WN_KEEP && !l->reason)
@@ -150,7 +153,7 @@ static void take_back(struct zone_embed *z, struct wn_ctx *c, size_t id)
     }
     /* the climb reached the region's start: delimited if a mark stands right above it */
     if (j == SIZE_MAX || j + 1 == lo) {
-        if (lo == z->region_start && z->region_marked && taken) {
+        if (lo == z->region_start && z->region_marked && !(z->marked_by_blank && layout) && taken) {
             delimited = 1;
             struct wn_line *mark = lo > wn_window_first(c->w) ? wn_window_at(c->w, lo - 1) : NULL;
             if (mark && mark->state == WN_KEEP && mark->feat.colon)
@@ -186,7 +189,7 @@ static void grow_region(struct zone_embed *z, struct wn_ctx *c, size_t id, struc
     long hold = c->tune[WN_TUNE_TAKE_BACK_HOLD_BYTES];
     /* In a document that uses blank lines sparingly, a blank line above a post line ends the
      * post: a climb that takes this line stops at the blank, so nothing above is reachable. */
-    if (z->after_blank && !wn_doc_blank_layout(c->doc, c->tune)) reset_region_at_mark(z, id);
+    if (z->after_blank && !wn_doc_blank_layout(c->doc, c->tune)) reset_region_at_mark(z, id, 1);
     z->after_blank = 0;
     if (l->state == WN_PENDING || l->label == WN_LABEL_ATTRIBUTION ||
         (l->state == WN_DROP && !(l->label == WN_LABEL_CUT_AWAY && l->cut_link)) ||
@@ -198,9 +201,9 @@ static void grow_region(struct zone_embed *z, struct wn_ctx *c, size_t id, struc
     if (l->feat.colon && !wn_feat_post_signals(&l->feat) && !l->cut_link) {
         /* a climb stops here, or takes this line and stops */
         if (l->above_colon) {
-            reset_region_at_mark(z, id); /* this line may be the post's own first line */
+            reset_region_at_mark(z, id, 0); /* this line may be the post's own first line */
         } else {
-            reset_region_at_mark(z, id + 1);
+            reset_region_at_mark(z, id + 1, 0);
             if (!l->reason) l->reason = "kept: introduces what follows (a post starts below it)";
             return;
         }
@@ -215,6 +218,7 @@ static void grow_region(struct zone_embed *z, struct wn_ctx *c, size_t id, struc
             z->region_bytes -= first->len;
         }
         z->region_start++;
+        z->region_marked = 0; /* the mark no longer stands right above the region */
     }
     if (z->region_start > id) reset_region(z, id + 1);
 }

@@ -167,10 +167,20 @@ static void test_take_back(void)
 
 static void test_take_back_blank_lines(void)
 {
-    /* blank lines between all lines (layout): a story sentence above a blank line is kept,
-     * post-like paragraphs (emoji, hashtags, a link) are taken */
-    CASE("kkkkkkdkdkdkd", 1, {'T', story}, {'B', ""}, {'T', "The club summed it up:"}, {'B', ""},
-         {'T', "He posted it on his page."}, {'B', ""}, {'T', "🏆🏆🏆"}, {'B', ""},
+    /* blank lines between all lines (layout): with no line introducing the post, a story
+     * sentence above a blank line is kept, post-like paragraphs (emoji, hashtags, a link) go */
+    CASE("kkkkkkdkdkdkd", 1, {'T', story}, {'B', ""}, {'T', "The final whistle went at five."},
+         {'B', ""}, {'T', "He posted it on his page."}, {'B', ""}, {'T', "🏆🏆🏆"}, {'B', ""},
+         {'T', "WINNERS! #cup"}, {'B', ""}, {'L', "pic.twitter.com/x"}, {'B', ""},
+         {'A', "— Club (@club) May 7, 2023"});
+    /* ... and where a line introduces it, every paragraph between it and the attribution is
+     * the post's (a Facebook post of two plain paragraphs) */
+    CASE("kkkkdkdkd", 1, {'T', story}, {'B', ""}, {'T', "The school posted an update:"}, {'B', ""},
+         {'T', "Dear parents, the school stays closed on Friday."}, {'B', ""},
+         {'T', "Thank you for your offers of help."}, {'B', ""},
+         {'A', "Posted by the school on Thursday, November 16, 2023"});
+    CASE("kkkkdkdkdkdkd", 1, {'T', story}, {'B', ""}, {'T', "The club summed it up:"}, {'B', ""},
+         {'T', "What a day for us all."}, {'B', ""}, {'T', "🏆🏆🏆"}, {'B', ""},
          {'T', "WINNERS! #cup"}, {'B', ""}, {'L', "pic.twitter.com/x"}, {'B', ""},
          {'A', "— Club (@club) May 7, 2023"});
     /* blank lines used sparingly: a blank line above a post line separates it from the story */
