@@ -38,6 +38,22 @@ static size_t after_intro(struct wn_cutter *c, const char *s, size_t len, size_t
     return SIZE_MAX;
 }
 
+/* The latest sentence after one that introduces the post and ends in a full stop ("She shared
+ * the review with her followers. The soup was cold..."): an `embed-intro` rule that ends in a
+ * sentence end matches the sentence before it. */
+static size_t after_intro_sentence(struct wn_cutter *c, const char *s, size_t len, size_t hard,
+                                   size_t low, size_t ms)
+{
+    for (size_t p = ms; p > low; p--) {
+        if (p <= hard || !(wn_sentence_start(s, p, len) || wn_glued_start(s, p, len))) continue;
+        size_t q = p;
+        while (q > 0 && wn_is_blank((unsigned char)s[q - 1]))
+            q--;
+        if (q > 0 && (s[q - 1] == '.' || s[q - 1] == '!') && introduced(c, s, q)) return p;
+    }
+    return SIZE_MAX;
+}
+
 /* The latest start after a sentence end and two or more blanks ("...verdict.  Dad and..."):
  * scrapers join a paragraph and the embed after it with the embed's own indentation. */
 static size_t after_spaces(const char *s, size_t len, size_t hard, size_t low, size_t ms)
@@ -104,6 +120,7 @@ size_t wn_post_start(struct wn_cutter *c, const char *s, size_t len, size_t hard
     size_t p = after_intro(c, s, len, hard, low, ms);
     if (p == SIZE_MAX) p = quoted(c, s, len, hard, low, ms);
     if (p == SIZE_MAX) p = glued(s, len, hard, low, ms);
+    if (p == SIZE_MAX) p = after_intro_sentence(c, s, len, hard, low, ms);
     if (p == SIZE_MAX) p = after_spaces(s, len, hard, low, ms);
     if (p != SIZE_MAX) return p;
     /* The whole span back to the line's start (or the previous post's end) fits one post:
