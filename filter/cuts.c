@@ -10,25 +10,6 @@
 #include "limits.h"
 #include "textfeat.h"
 
-void wn_matcher_line(struct wn_matcher *m, const char *s, size_t n)
-{
-    m->valid = -1;
-    m->s = s;
-    m->n = n;
-}
-
-int wn_matcher_valid(struct wn_matcher *m)
-{
-    if (m->valid < 0) m->valid = wn_utf8_valid(m->s, m->n);
-    return m->valid;
-}
-
-int wn_matcher_run(struct wn_matcher *m, const struct wn_rule *r, const char *s, size_t n,
-                   size_t start, size_t *ms, size_t *me)
-{
-    return wn_rule_match_utf(r, s, n, start, wn_matcher_valid(m), m->md, m->mctx, ms, me);
-}
-
 static size_t next_char(const char *s, size_t n, size_t i)
 {
     while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
@@ -148,6 +129,23 @@ int wn_cuts_find(struct wn_cutter *c, const char *s, size_t n, const struct wn_r
     *opening = NULL;
     if (c->n_attrib && find_inline_embeds(c, s, n, opening)) return -1;
     return find_rule_cuts(c, s, n);
+}
+
+size_t wn_cuts_post_chars(const struct wn_cutter *c, const char *s, long link_chars,
+                          long media_chars)
+{
+    size_t sum = 0;
+    for (size_t i = 0; i < c->ncuts; i++) {
+        const struct wn_cut *k = &c->cuts[i];
+        if (k->rule->kind != WN_KIND_SHORT_LINK) {
+            sum += k->end - k->start;
+            continue;
+        }
+        size_t len = k->end - k->start;
+        int media = len >= 16 && memmem(s + k->start, len, "pic.twitter.com/", 16) != NULL;
+        sum += (size_t)(media ? media_chars : link_chars);
+    }
+    return sum;
 }
 
 int wn_cuts_have_link(const struct wn_cutter *c)

@@ -17,11 +17,20 @@ struct wn_matcher {
     const char *s;
     size_t n;
 };
-void wn_matcher_line(struct wn_matcher *m, const char *s, size_t n);
-int wn_matcher_valid(struct wn_matcher *m);
-/* Runs a rule on s[0..n) of the current line from `start`. */
-int wn_matcher_run(struct wn_matcher *m, const struct wn_rule *r, const char *s, size_t n,
-                   size_t start, size_t *ms, size_t *me);
+static inline void wn_matcher_line(struct wn_matcher *m, const char *s, size_t n)
+{
+    m->valid = -1;
+    m->s = s;
+    m->n = n;
+}
+/* Runs a rule on s[0..n) of the current line from `start` (inline: it runs for every rule
+ * tried on every line). */
+static inline int wn_matcher_run(struct wn_matcher *m, const struct wn_rule *r, const char *s,
+                                 size_t n, size_t start, size_t *ms, size_t *me)
+{
+    if (m->valid < 0) m->valid = wn_utf8_valid(m->s, m->n);
+    return wn_rule_match_utf(r, s, n, start, m->valid, m->md, m->mctx, ms, me);
+}
 
 struct wn_cut {
     size_t start, end;
@@ -52,6 +61,12 @@ typedef int (*wn_cut_report_fn)(void *ctx, size_t col, const char *rule_id, cons
  * else in scratch. Reports each merged cut. Returns -1 when out of memory. */
 int wn_cuts_apply(struct wn_cutter *c, const char *s, size_t n, char *in_place, const char **out,
                   size_t *outlen, wn_cut_report_fn report, void *report_ctx);
+
+/* What the cuts of the line weigh in its length as a post: each short link as `link_chars`
+ * (attached media, pic.twitter.com, as `media_chars`), any other cut as its bytes. Call
+ * before wn_cuts_apply, which may rewrite the line. */
+size_t wn_cuts_post_chars(const struct wn_cutter *c, const char *s, long link_chars,
+                          long media_chars);
 
 /* Where the post that an inline attribution at `ms` closes begins (poststart.c): no earlier
  * than `hard`, at most `span` characters before `ms`; SIZE_MAX when no start signal fits

@@ -127,7 +127,10 @@ static void report_whole(winnow_filter *f, const struct wn_line *l, const char *
 static void trace(winnow_filter *f, struct wn_line *l, const char *text, int kept)
 {
     if (!f->opt.trace) return;
-    if (!l->feat.detailed) wn_feat_detail(text, l->len, &f->limits, &l->feat);
+    if (!l->feat.detailed) {
+        wn_feat_detail(text, l->len, &f->limits, &l->feat);
+        l->feat.post_chars += l->cut_post_chars;
+    }
     char feat[160];
     const struct wn_feat *t = &l->feat;
     snprintf(feat, sizeof feat,
@@ -223,10 +226,15 @@ static int blank_line(winnow_filter *f, const char *s, size_t n, const char *eol
     if (!f->last_blank && f->doc.nonblank) f->doc.blank_after++;
     f->last_blank = 1;
     struct wn_line tmp = {0};
-    wn_feat_basic(s, n, &tmp.feat);
+    tmp.feat.indent = tmp.feat.end = n;
+    tmp.feat.blank = tmp.feat.detailed = 1;
     tmp.label = WN_LABEL_BLANK;
     tmp.no = f->line_no;
     if (wn_window_empty(&f->w) && hold_from(f) == SIZE_MAX) {
+        /* nothing is held: it goes to the writers, which hold it until kept text follows */
+        struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->labeler.title_rule_id, &f->limits};
+        for (int i = 0; i < ZONE_COUNT; i++)
+            f->zones[i].ops->blank(f->zones[i].self, &c);
         trace(f, &tmp, s, 1);
         int rc = wn_writers_line(&f->out, f->line_no, s, n, eol, eollen, 1);
         if (rc) return fail(f, rc == -2 ? WINNOW_ERR_NOMEM : WINNOW_ERR_WRITE);
@@ -275,29 +283,41 @@ static int cut_line(winnow_filter *f, struct wn_line *l, const char *s, size_t n
         memcpy(l->raw, s, n);
         l->raw_len = n;
     }
-    wn_feat_detail(s, n, &f->limits, &raw);
     l->cut_link = (unsigned char)wn_cuts_have_link(&f->cutter);
+    l->cut_post_chars = wn_cuts_post_chars(&f->cutter, s, f->limits.link_chars,
+                                           f->limits.media_chars);
     if (wn_cuts_apply(&f->cutter, s, n, own, text, len, save_report, f)) return -1;
     wn_matcher_line(&f->m, *text, *len); /* cut at character boundaries: as valid as before */
-    wn_feat_compute(*text, *len, &f->limits, &l->feat);
-    l->feat.post_chars = raw.post_chars;
+    /* the detail comes when a pass asks (wn_line_detail) */
+    wn_feat_basic(*text, *len, &l->feat);
+    l->feat.post_chars += l->cut_post_chars;
     return 0;
 }
 
-/* The common case: story text too long to be a post, with nothing held and no pass open,
- * goes straight out without a copy (a 100 MB line costs its own size once). */
-static int can_pass(winnow_filter *f, const struct wn_line *l, const struct wn_rule *opening)
+/* The common case: story text too long to be a post. No climb can pass it, so the lines held
+ * for one go out first; then, with nothing held and no pass open, it goes straight out
+ * without a copy (a 100 MB line costs its own size once). */
+static int can_pass(winnow_filter *f, struct wn_line *l, const char *text,
+                    const struct wn_rule *opening)
 {
-    return l->label == WN_LABEL_TEXT && !opening && l->feat.post_chars > (size_t)f->max_span &&
-           wn_window_empty(&f->w) && hold_from(f) == SIZE_MAX;
+    if (l->label != WN_LABEL_TEXT || opening) return 0;
+    if (l->feat.post_chars <= (size_t)f->max_span && l->feat.chars > (size_t)f->max_span &&
+        !l->feat.detailed) {
+        /* long, but with links (which count less than their length): count them */
+        wn_feat_detail(text, l->len, &f->limits, &l->feat);
+        l->feat.post_chars += l->cut_post_chars;
+    }
+    if (l->feat.post_chars <= (size_t)f->max_span) return 0;
+    struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->labeler.title_rule_id, &f->limits};
+    for (int i = 0; i < ZONE_COUNT; i++)
+        f->zones[i].ops->passed(f->zones[i].self, &c);
+    if (!wn_window_empty(&f->w)) drain(f, 0);
+    return wn_window_empty(&f->w) && hold_from(f) == SIZE_MAX;
 }
 
 static int pass_line(winnow_filter *f, struct wn_line *l, const char *text, const char *eol,
                      size_t eollen)
 {
-    struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->labeler.title_rule_id, &f->limits};
-    for (int i = 0; i < ZONE_COUNT; i++)
-        f->zones[i].ops->passed(f->zones[i].self, &c);
     free(l->raw);
     replay_reports(f, l->no, f->cut_reports.p, f->cut_reports.len);
     f->cut_reports.len = 0;
@@ -360,7 +380,7 @@ static int text_line(void *ctx, const char *s, size_t n, const char *eol, size_t
     f->doc.nonblank++;
     f->last_blank = 0;
     if (!tmp.feat.blank) f->last_colon = tmp.feat.colon;
-    if (can_pass(f, &tmp, opening)) return pass_line(f, &tmp, text, eol, eollen);
+    if (can_pass(f, &tmp, text, opening)) return pass_line(f, &tmp, text, eol, eollen);
     return hold_line(f, &tmp, text, eol, eollen, opening);
 }
 

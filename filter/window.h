@@ -40,6 +40,7 @@ struct wn_line {
     unsigned char cut_link;    /* a short link was cut out of it: a post's signal */
     unsigned char above_colon; /* the non-blank line before it ends in ':' */
     size_t indent0;            /* its leading blanks as it came, before cuts */
+    size_t cut_post_chars;     /* what its cuts weigh in its length as a post */
     unsigned char absorbed;    /* taken whole into a post: reported as one removal */
     char *raw;                 /* a cut line's text as it came (for that report), or NULL */
     size_t raw_len;

@@ -19,7 +19,9 @@ struct zone_embed {
 
 void wn_line_detail(struct wn_ctx *c, struct wn_line *l)
 {
-    if (!l->feat.detailed) wn_feat_detail(wn_window_text(c->w, l), l->len, c->limits, &l->feat);
+    if (l->feat.detailed) return;
+    wn_feat_detail(wn_window_text(c->w, l), l->len, c->limits, &l->feat);
+    l->feat.post_chars += l->cut_post_chars; /* its length as a post counts what was cut */
 }
 
 int wn_doc_blank_layout(const struct wn_doc *d, const long *tune)
@@ -285,11 +287,19 @@ static size_t embed_hold_from(const void *self, const struct wn_ctx *c)
 
 static void embed_passed(void *self, struct wn_ctx *c)
 {
-    reset_region(self, wn_window_end(c->w));
+    struct zone_embed *z = self;
+    reset_region(z, wn_window_end(c->w));
+    z->after_blank = 0; /* the blank lines before it separate nothing below it */
+}
+
+static void embed_blank(void *self, struct wn_ctx *c)
+{
+    (void)c;
+    ((struct zone_embed *)self)->after_blank = 1;
 }
 
 const struct wn_zone_ops wn_zone_embed_ops = {"embed", embed_line, embed_end_doc, embed_hold_from,
-                                              embed_passed};
+                                              embed_passed, embed_blank};
 
 void *wn_zone_embed_new(void)
 {

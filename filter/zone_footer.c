@@ -104,8 +104,14 @@ static void footer_passed(void *self, struct wn_ctx *c)
     (void)c;
 }
 
+static void footer_blank(void *self, struct wn_ctx *c)
+{
+    (void)self;
+    (void)c;
+}
+
 const struct wn_zone_ops wn_zone_footer_ops = {"footer", footer_line, footer_end_doc,
-                                               footer_hold_from, footer_passed};
+                                               footer_hold_from, footer_passed, footer_blank};
 
 void *wn_zone_footer_new(void)
 {

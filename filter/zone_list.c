@@ -110,8 +110,14 @@ static void list_passed(void *self, struct wn_ctx *c)
     (void)c;
 }
 
+static void list_blank(void *self, struct wn_ctx *c)
+{
+    (void)self;
+    (void)c;
+}
+
 const struct wn_zone_ops wn_zone_list_ops = {"list", list_line, list_end_doc, list_hold_from,
-                                             list_passed};
+                                             list_passed, list_blank};
 
 void *wn_zone_list_new(void)
 {

@@ -41,6 +41,8 @@ struct wn_zone_ops {
     size_t (*hold_from)(const void *self, const struct wn_ctx *c);
     /* A line too long to matter went out without entering the window (see engine.c). */
     void (*passed)(void *self, struct wn_ctx *c);
+    /* A blank line went out without entering the window (nothing was held). */
+    void (*blank)(void *self, struct wn_ctx *c);
 };
 
 /* The passes in the order the engine runs them; each `new` returns a zeroed state (NULL: no
