@@ -131,38 +131,34 @@ static size_t link_at(const char *s, size_t n, size_t i, int *media)
 /* Characters in s[a, b): bytes that do not continue a UTF-8 sequence (10xxxxxx). Sixteen bytes
  * at a time with SSE2 (every x86-64 has it), else eight with plain integer arithmetic: the
  * common long story line costs little. */
-static size_t count_chars(const char *s, size_t a, size_t b)
+static size_t count_chars(const char *s, size_t a, size_t b, int *slash)
 {
     size_t k = b - a, i = a;
+    int seen = 0;
 #ifdef __SSE2__
     const __m128i limit = _mm_set1_epi8(-64); /* continuation bytes are -128..-65 as signed */
+    const __m128i slashes = _mm_set1_epi8('/');
+    __m128i any = _mm_setzero_si128();
     while (i + 16 <= b) {
         __m128i acc = _mm_setzero_si128();
         for (int r = 0; r < 255 && i + 16 <= b; r++, i += 16) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
             acc = _mm_sub_epi8(acc, _mm_cmplt_epi8(v, limit)); /* +1 per continuation byte */
+            any = _mm_or_si128(any, _mm_cmpeq_epi8(v, slashes));
         }
         __m128i sums = _mm_sad_epu8(acc, _mm_setzero_si128());
         k -= (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_extract_epi16(sums, 4);
     }
+    seen = _mm_movemask_epi8(any) != 0;
 #endif
-    for (; i + 8 <= b; i += 8) {
-        unsigned long long x;
-        memcpy(&x, s + i, 8);
-        unsigned long long cont = x & ~(x << 1) & 0x8080808080808080ULL;
-        k -= (size_t)(((cont >> 7) * 0x0101010101010101ULL) >> 56); /* sums the byte flags */
-    }
-    for (; i < b; i++)
+    for (; i < b; i++) {
         k -= ((unsigned char)s[i] & 0xC0) == 0x80;
+        seen |= s[i] == '/';
+    }
+    *slash = seen;
     return k;
 }
 
-/* Can s[a, b) hold a link that counts less than its length? Every such link has a '/' (a
- * bare "www.host" is counted as its characters, which is near enough). */
-static int may_hold_link(const char *s, size_t a, size_t b)
-{
-    return memchr(s + a, '/', b - a) != NULL;
-}
 
 void wn_feat_basic(const char *s, size_t n, struct wn_feat *f)
 {
@@ -180,9 +176,11 @@ void wn_feat_basic(const char *s, size_t n, struct wn_feat *f)
     unsigned last = last_char(s, a, b);
     f->colon = last == ':' || last == 0xFF1A || last == 0x061B;
     f->terminal = is_terminal(last);
-    f->chars = count_chars(s, a, b);
-    f->post_chars = f->chars; /* a lower bound until detailed: a link or emoji only adds */
-    if (may_hold_link(s, a, b)) f->post_chars = 0;
+    int slash;
+    f->chars = count_chars(s, a, b, &slash);
+    /* a lower bound until detailed: an emoji only adds, a link (it has a '/') may take away */
+    f->post_chars = slash ? 0 : f->chars;
+    f->slash = (unsigned)slash;
 }
 
 void wn_feat_detail(const char *s, size_t n, const struct wn_feat_limits *lim, struct wn_feat *f)
@@ -192,7 +190,7 @@ void wn_feat_detail(const char *s, size_t n, const struct wn_feat_limits *lim, s
     f->detailed = 1;
     size_t a = f->indent, b = f->end;
     f->post_chars = 0;
-    if (f->chars > lim->limit && !may_hold_link(s, a, b)) {
+    if (f->chars > lim->limit && !f->slash) {
         f->post_chars = f->chars; /* no post, no headline: no need to know more */
         return;
     }

@@ -17,6 +17,7 @@ struct wn_feat {
     size_t post_chars;     /* its length as a platform counts a post (see wn_post_chars); before
                               the detail, a lower bound */
     unsigned detailed : 1; /* the counts below `chars` are known (wn_feat_detail) */
+    unsigned slash : 1;    /* it holds a '/', so maybe a link */
 };
 
 /* How far to look, and how links count in a post's length (tune.h). */
