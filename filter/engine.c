@@ -270,7 +270,7 @@ static int cut_line(winnow_filter *f, struct wn_line *l, const char *s, size_t n
                     const char **text, size_t *len, const struct wn_rule **opening)
 {
     struct wn_feat raw;
-    wn_feat_basic(s, n, &raw);
+    wn_feat_basic(s, n, f->limits.limit, &raw);
     wn_matcher_line(&f->m, s, n);
     if (wn_cuts_find(&f->cutter, s, n, opening)) return -1;
     *text = s;
@@ -289,7 +289,7 @@ static int cut_line(winnow_filter *f, struct wn_line *l, const char *s, size_t n
     if (wn_cuts_apply(&f->cutter, s, n, own, text, len, save_report, f)) return -1;
     wn_matcher_line(&f->m, *text, *len); /* cut at character boundaries: as valid as before */
     /* the detail comes when a pass asks (wn_line_detail) */
-    wn_feat_basic(*text, *len, &l->feat);
+    wn_feat_basic(*text, *len, f->limits.limit, &l->feat);
     l->feat.post_chars += l->cut_post_chars;
     return 0;
 }

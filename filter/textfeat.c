@@ -131,36 +131,40 @@ static size_t link_at(const char *s, size_t n, size_t i, int *media)
 /* Characters in s[a, b): bytes that do not continue a UTF-8 sequence (10xxxxxx). Sixteen bytes
  * at a time with SSE2 (every x86-64 has it), else eight with plain integer arithmetic: the
  * common long story line costs little. */
-static size_t count_chars(const char *s, size_t a, size_t b, int *slash)
+static size_t count_chars(const char *s, size_t a, size_t b, size_t limit, int *slash)
 {
-    size_t k = b - a, i = a;
+    size_t cont = 0, i = a;
     int seen = 0;
 #ifdef __SSE2__
-    const __m128i limit = _mm_set1_epi8(-64); /* continuation bytes are -128..-65 as signed */
+    const __m128i lowest = _mm_set1_epi8(-64); /* continuation bytes are -128..-65 as signed */
     const __m128i slashes = _mm_set1_epi8('/');
     __m128i any = _mm_setzero_si128();
     while (i + 16 <= b) {
         __m128i acc = _mm_setzero_si128();
-        for (int r = 0; r < 255 && i + 16 <= b; r++, i += 16) {
+        for (int r = 0; r < 16 && i + 16 <= b; r++, i += 16) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-            acc = _mm_sub_epi8(acc, _mm_cmplt_epi8(v, limit)); /* +1 per continuation byte */
+            acc = _mm_sub_epi8(acc, _mm_cmplt_epi8(v, lowest)); /* +1 per continuation byte */
             any = _mm_or_si128(any, _mm_cmpeq_epi8(v, slashes));
         }
         __m128i sums = _mm_sad_epu8(acc, _mm_setzero_si128());
-        k -= (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_extract_epi16(sums, 4);
+        cont += (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_extract_epi16(sums, 4);
+        if (i - a - cont > limit) break; /* already longer than any post or headline */
     }
     seen = _mm_movemask_epi8(any) != 0;
 #endif
-    for (; i < b; i++) {
-        k -= ((unsigned char)s[i] & 0xC0) == 0x80;
-        seen |= s[i] == '/';
+    if (i - a - cont <= limit) {
+        for (; i < b; i++) {
+            cont += ((unsigned char)s[i] & 0xC0) == 0x80;
+            seen |= s[i] == '/';
+        }
+    } else if (!seen) {
+        seen = memchr(s + i, '/', b - i) != NULL;
     }
     *slash = seen;
-    return k;
+    return i - a - cont; /* exact when it is at most `limit`, else more than `limit` */
 }
 
-
-void wn_feat_basic(const char *s, size_t n, struct wn_feat *f)
+void wn_feat_basic(const char *s, size_t n, size_t limit, struct wn_feat *f)
 {
     memset(f, 0, sizeof *f);
     size_t a = wn_leading_space(s, n), b = n;
@@ -177,7 +181,7 @@ void wn_feat_basic(const char *s, size_t n, struct wn_feat *f)
     f->colon = last == ':' || last == 0xFF1A || last == 0x061B;
     f->terminal = is_terminal(last);
     int slash;
-    f->chars = count_chars(s, a, b, &slash);
+    f->chars = count_chars(s, a, b, limit, &slash);
     /* a lower bound until detailed: an emoji only adds, a link (it has a '/') may take away */
     f->post_chars = slash ? 0 : f->chars;
     f->slash = (unsigned)slash;
@@ -225,7 +229,7 @@ void wn_feat_detail(const char *s, size_t n, const struct wn_feat_limits *lim, s
 
 void wn_feat_compute(const char *s, size_t n, const struct wn_feat_limits *lim, struct wn_feat *f)
 {
-    wn_feat_basic(s, n, f);
+    wn_feat_basic(s, n, lim->limit, f);
     wn_feat_detail(s, n, lim, f);
 }
 

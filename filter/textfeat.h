@@ -30,7 +30,7 @@ struct wn_feat_limits {
  * detail (hashtags, mentions, emoji, links, the post length) only when a pass asks, since it
  * looks at every character. The detail stops counting past `limit` post characters: such a
  * line is no post and no headline. wn_feat_compute does both. */
-void wn_feat_basic(const char *s, size_t n, struct wn_feat *f);
+void wn_feat_basic(const char *s, size_t n, size_t limit, struct wn_feat *f);
 void wn_feat_detail(const char *s, size_t n, const struct wn_feat_limits *lim, struct wn_feat *f);
 void wn_feat_compute(const char *s, size_t n, const struct wn_feat_limits *lim, struct wn_feat *f);
 
