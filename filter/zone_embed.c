@@ -74,6 +74,14 @@ static int post_like(const struct wn_line *l, size_t attribution_indent)
            (attribution_indent > 0 && l->indent0 == attribution_indent);
 }
 
+/* A line ending in ':' that is the post's own first line, not the story introducing it: it
+ * carries a hashtag, an emoji or a short link. A mention is not enough: the story names the
+ * account it quotes ("The club (@ClubFC) wrote:"). */
+static int introduces_own_post(const struct wn_line *l)
+{
+    return l->feat.hashtags || l->feat.emoji || l->cut_link;
+}
+
 /* Can the climb take this line? 1 take, 0 stop here (the line stays as it is), 2 take and stop. */
 static int climb_verdict(const struct wn_line *l, size_t used, long span, int *is_link_line)
 {
@@ -92,7 +100,7 @@ static int climb_verdict(const struct wn_line *l, size_t used, long span, int *i
     if (l->label != WN_LABEL_TEXT && l->label != WN_LABEL_EMBED_HEAD) return 0;
     if (used + l->feat.post_chars > (size_t)span) return 0;
     if (l->label == WN_LABEL_EMBED_HEAD) return 2;
-    if (l->feat.colon && !wn_feat_post_signals(&l->feat) && !l->cut_link) {
+    if (l->feat.colon && !introduces_own_post(l)) {
         /* A line ending in ':' introduces the post and is the story's, unless the line above
          * it introduces it in turn: then this one is the post's own first line. */
         return l->above_colon ? 2 : 0;
@@ -200,7 +208,7 @@ static void grow_region(struct zone_embed *z, struct wn_ctx *c, size_t id, struc
         return;
     }
     if (l->feat.colon) wn_line_detail(c, l);
-    if (l->feat.colon && !wn_feat_post_signals(&l->feat) && !l->cut_link) {
+    if (l->feat.colon && !introduces_own_post(l)) {
         /* a climb stops here, or takes this line and stops */
         if (l->above_colon) {
             reset_region_at_mark(z, id, 0); /* this line may be the post's own first line */
