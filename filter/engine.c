@@ -186,7 +186,7 @@ static int drain(winnow_filter *f, int all)
             replay_reports(f, l->no, l->reports, l->reports_len);
         }
         int kept = l->state != WN_DROP;
-        trace(f, l, text, kept);
+        if (f->opt.trace) trace(f, l, text, kept);
         if (kept) {
             write_line(f, l, text);
         } else if (l->label != WN_LABEL_BLANK) {
@@ -235,7 +235,7 @@ static int blank_line(winnow_filter *f, const char *s, size_t n, const char *eol
         struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->labeler.title_rule_id, &f->limits};
         for (int i = 0; i < ZONE_COUNT; i++)
             f->zones[i].ops->blank(f->zones[i].self, &c);
-        trace(f, &tmp, s, 1);
+        if (f->opt.trace) trace(f, &tmp, s, 1);
         int rc = wn_writers_line(&f->out, f->line_no, s, n, eol, eollen, 1);
         if (rc) return fail(f, rc == -2 ? WINNOW_ERR_NOMEM : WINNOW_ERR_WRITE);
         return 0;
@@ -321,7 +321,7 @@ static int pass_line(winnow_filter *f, struct wn_line *l, const char *text, cons
     free(l->raw);
     replay_reports(f, l->no, f->cut_reports.p, f->cut_reports.len);
     f->cut_reports.len = 0;
-    trace(f, l, text, 1);
+    if (f->opt.trace) trace(f, l, text, 1);
     int rc = wn_writers_line(&f->out, l->no, text, l->len, eol, eollen, 0);
     if (rc) return fail(f, rc == -2 ? WINNOW_ERR_NOMEM : WINNOW_ERR_WRITE);
     return 0;
