@@ -234,7 +234,7 @@ static int blank_line(winnow_filter *f, const char *s, size_t n, const char *eol
         /* nothing is held: it goes to the writers, which hold it until kept text follows */
         struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->labeler.title_rule_id, &f->limits};
         for (int i = 0; i < ZONE_COUNT; i++)
-            f->zones[i].ops->blank(f->zones[i].self, &c);
+            if (f->zones[i].ops->blank) f->zones[i].ops->blank(f->zones[i].self, &c);
         if (f->opt.trace) trace(f, &tmp, s, 1);
         int rc = wn_writers_line(&f->out, f->line_no, s, n, eol, eollen, 1);
         if (rc) return fail(f, rc == -2 ? WINNOW_ERR_NOMEM : WINNOW_ERR_WRITE);
@@ -284,8 +284,8 @@ static int cut_line(winnow_filter *f, struct wn_line *l, const char *s, size_t n
         l->raw_len = n;
     }
     l->cut_link = (unsigned char)wn_cuts_have_link(&f->cutter);
-    l->cut_post_chars = wn_cuts_post_chars(&f->cutter, s, f->limits.link_chars,
-                                           f->limits.media_chars);
+    l->cut_post_chars =
+        wn_cuts_post_chars(&f->cutter, s, f->limits.link_chars, f->limits.media_chars);
     if (wn_cuts_apply(&f->cutter, s, n, own, text, len, save_report, f)) return -1;
     wn_matcher_line(&f->m, *text, *len); /* cut at character boundaries: as valid as before */
     /* the detail comes when a pass asks (wn_line_detail) */
@@ -310,7 +310,7 @@ static int can_pass(winnow_filter *f, struct wn_line *l, const char *text,
     if (l->feat.post_chars <= (size_t)f->max_span) return 0;
     struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->labeler.title_rule_id, &f->limits};
     for (int i = 0; i < ZONE_COUNT; i++)
-        f->zones[i].ops->passed(f->zones[i].self, &c);
+        if (f->zones[i].ops->passed) f->zones[i].ops->passed(f->zones[i].self, &c);
     if (!wn_window_empty(&f->w)) drain(f, 0);
     return wn_window_empty(&f->w) && hold_from(f) == SIZE_MAX;
 }

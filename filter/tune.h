@@ -31,8 +31,9 @@
       "most bytes an opened embed holds before its attribution")                                   \
     X(TITLE_MAX_BYTES, "title.max-bytes", 1024, 16, 65536,                                         \
       "longest first line remembered as the document's title")                                     \
-    X(INTRO_LOOKBACK_BYTES, "post-start.intro-lookback", 160, 8, 4096,                              \
-      "how far before a colon or a full stop the words that introduce a glued post are looked for")               \
+    X(INTRO_LOOKBACK_BYTES, "post-start.intro-lookback", 160, 8, 4096,                             \
+      "how far before a colon or a full stop the words that introduce a glued post are looked "    \
+      "for")                                                                                       \
     X(QUOTE_MIN_BYTES, "post-start.quote-min", 16, 4, 1000,                                        \
       "shortest repeat of the story's own quote that marks where a glued post starts")             \
     X(QUOTE_MAX_BYTES, "post-start.quote-max", 30, 4, 1000,                                        \

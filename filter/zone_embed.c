@@ -306,8 +306,8 @@ static void embed_blank(void *self, struct wn_ctx *c)
     ((struct zone_embed *)self)->after_blank = 1;
 }
 
-const struct wn_zone_ops wn_zone_embed_ops = {"embed", embed_line, embed_end_doc, embed_hold_from,
-                                              embed_passed, embed_blank};
+const struct wn_zone_ops wn_zone_embed_ops = {"embed",         embed_line,   embed_end_doc,
+                                              embed_hold_from, embed_passed, embed_blank};
 
 void *wn_zone_embed_new(void)
 {

@@ -98,20 +98,8 @@ static size_t footer_hold_from(const void *self, const struct wn_ctx *c)
     return z->active ? z->start : SIZE_MAX;
 }
 
-static void footer_passed(void *self, struct wn_ctx *c)
-{
-    (void)self;
-    (void)c;
-}
-
-static void footer_blank(void *self, struct wn_ctx *c)
-{
-    (void)self;
-    (void)c;
-}
-
-const struct wn_zone_ops wn_zone_footer_ops = {"footer", footer_line, footer_end_doc,
-                                               footer_hold_from, footer_passed, footer_blank};
+const struct wn_zone_ops wn_zone_footer_ops = {"footer",         footer_line, footer_end_doc,
+                                               footer_hold_from, NULL,        NULL};
 
 void *wn_zone_footer_new(void)
 {

@@ -104,20 +104,8 @@ static size_t list_hold_from(const void *self, const struct wn_ctx *c)
     return z->active ? z->header : SIZE_MAX;
 }
 
-static void list_passed(void *self, struct wn_ctx *c)
-{
-    (void)self;
-    (void)c;
-}
-
-static void list_blank(void *self, struct wn_ctx *c)
-{
-    (void)self;
-    (void)c;
-}
-
-const struct wn_zone_ops wn_zone_list_ops = {"list", list_line, list_end_doc, list_hold_from,
-                                             list_passed, list_blank};
+const struct wn_zone_ops wn_zone_list_ops = {"list",         list_line, list_end_doc,
+                                             list_hold_from, NULL,      NULL};
 
 void *wn_zone_list_new(void)
 {

@@ -39,9 +39,10 @@ struct wn_zone_ops {
     void (*end_doc)(void *self, struct wn_ctx *c);
     /* The first line id this pass may still change; SIZE_MAX when none. */
     size_t (*hold_from)(const void *self, const struct wn_ctx *c);
-    /* A line too long to matter went out without entering the window (see engine.c). */
+    /* A line too long to matter went out without entering the window (see engine.c); NULL
+     * when the pass has nothing to do then. */
     void (*passed)(void *self, struct wn_ctx *c);
-    /* A blank line went out without entering the window (nothing was held). */
+    /* A blank line went out without entering the window (nothing was held); may be NULL. */
     void (*blank)(void *self, struct wn_ctx *c);
 };
 

@@ -73,16 +73,22 @@ def expand(spec):
     return words
 
 
+def _groups(ws):
+    """Whether the empty word is among ws, and the other words grouped by first letter."""
+    term = '' in ws
+    groups = {}
+    for w in ws:
+        if w:
+            groups.setdefault(w[0], []).append(w[1:])
+    return term, groups
+
+
 def trie(words):
     """The words grouped by their leading letters."""
     def node(ws):
-        term = '' in ws
-        ws = [w for w in ws if w]
-        if not ws:
+        term, groups = _groups(ws)
+        if not groups:
             return ''
-        groups = {}
-        for w in ws:
-            groups.setdefault(w[0], []).append(w[1:])
         parts = [esc(c) + node(groups[c]) for c in sorted(groups)]
         if len(parts) == 1 and not term:
             return parts[0]
@@ -98,13 +104,9 @@ def ctrie(words, leaf=2):
     """trie(), with a binary tree of conditional lookaheads where a node has more than
     `leaf` next letters."""
     def node(ws):
-        term = '' in ws
-        ws = [w for w in ws if w]
-        if not ws:
+        term, groups = _groups(ws)
+        if not groups:
             return ''
-        groups = {}
-        for w in ws:
-            groups.setdefault(w[0], []).append(w[1:])
         keys = sorted(groups)
 
         def split(ks):
