@@ -127,10 +127,7 @@ static void report_whole(winnow_filter *f, const struct wn_line *l, const char *
 static void trace(winnow_filter *f, struct wn_line *l, const char *text, int kept)
 {
     if (!f->opt.trace) return;
-    if (!l->feat.detailed) {
-        wn_feat_detail(text, l->len, &f->limits, &l->feat);
-        l->feat.post_chars += l->cut_post_chars;
-    }
+    wn_line_detail(l, text, &f->limits);
     char feat[160];
     const struct wn_feat *t = &l->feat;
     snprintf(feat, sizeof feat,
@@ -152,18 +149,35 @@ static void trace(winnow_filter *f, struct wn_line *l, const char *text, int kep
 
 /* ---- writing settled lines -------------------------------------------------------------- */
 
+/* The filter's status after a writers call (-2: out of memory, other non-zero: write error). */
+static int writers_status(winnow_filter *f, int rc)
+{
+    if (!rc) return 0;
+    return fail(f, rc == -2 ? WINNOW_ERR_NOMEM : WINNOW_ERR_WRITE);
+}
+
 static int write_line(winnow_filter *f, const struct wn_line *l, const char *text)
 {
-    int rc = wn_writers_line(&f->out, l->no, text, l->len, l->eol, l->eollen, l->feat.blank);
-    if (rc == -2) return fail(f, WINNOW_ERR_NOMEM);
-    if (rc) return fail(f, WINNOW_ERR_WRITE);
-    return 0;
+    return writers_status(
+        f, wn_writers_line(&f->out, l->no, text, l->len, l->eol, l->eollen, l->feat.blank));
+}
+
+/* What the passes see; `opening` is the attribution rule that opens the current line, if any. */
+static struct wn_ctx zone_ctx(winnow_filter *f, const struct wn_rule *opening)
+{
+    return (struct wn_ctx){&f->w,
+                           &f->doc,
+                           f->tune,
+                           opening ? opening->id : NULL,
+                           opening ? opening->span : 0,
+                           f->labeler.title_rule_id,
+                           &f->limits};
 }
 
 static size_t hold_from(winnow_filter *f)
 {
     size_t lo = SIZE_MAX;
-    struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->labeler.title_rule_id, &f->limits};
+    struct wn_ctx c = zone_ctx(f, NULL);
     for (int i = 0; i < ZONE_COUNT; i++) {
         size_t h = f->zones[i].ops->hold_from(f->zones[i].self, &c);
         if (h < lo) lo = h;
@@ -209,13 +223,7 @@ static int drain(winnow_filter *f, int all)
 
 static int run_zones(winnow_filter *f, size_t id, const struct wn_rule *opening)
 {
-    struct wn_ctx c = {&f->w,
-                       &f->doc,
-                       f->tune,
-                       opening ? opening->id : NULL,
-                       opening ? opening->span : 0,
-                       f->labeler.title_rule_id,
-                       &f->limits};
+    struct wn_ctx c = zone_ctx(f, opening);
     for (int i = 0; i < ZONE_COUNT; i++)
         if (f->zones[i].ops->line(f->zones[i].self, &c, id)) break;
     return 0;
@@ -232,13 +240,11 @@ static int blank_line(winnow_filter *f, const char *s, size_t n, const char *eol
     tmp.no = f->line_no;
     if (wn_window_empty(&f->w) && hold_from(f) == SIZE_MAX) {
         /* nothing is held: it goes to the writers, which hold it until kept text follows */
-        struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->labeler.title_rule_id, &f->limits};
+        struct wn_ctx c = zone_ctx(f, NULL);
         for (int i = 0; i < ZONE_COUNT; i++)
             if (f->zones[i].ops->blank) f->zones[i].ops->blank(f->zones[i].self, &c);
         if (f->opt.trace) trace(f, &tmp, s, 1);
-        int rc = wn_writers_line(&f->out, f->line_no, s, n, eol, eollen, 1);
-        if (rc) return fail(f, rc == -2 ? WINNOW_ERR_NOMEM : WINNOW_ERR_WRITE);
-        return 0;
+        return writers_status(f, wn_writers_line(&f->out, f->line_no, s, n, eol, eollen, 1));
     }
     struct wn_line *l = wn_window_push(&f->w, s, n);
     if (!l) return fail(f, WINNOW_ERR_NOMEM);
@@ -254,8 +260,7 @@ static int blank_line(winnow_filter *f, const char *s, size_t n, const char *eol
 static void remember_title(winnow_filter *f, const char *s, size_t n)
 {
     struct wn_feat ft;
-    struct wn_feat_limits none = {0, 0, 0}; /* its extent is all we need */
-    wn_feat_compute(s, n, &none, &ft);
+    wn_feat_basic(s, n, 0, &ft); /* its extent is all we need */
     f->have_title = 1;
     f->title_line = f->line_no;
     f->title.len = 0;
@@ -269,14 +274,14 @@ static void remember_title(winnow_filter *f, const char *s, size_t n)
 static int cut_line(winnow_filter *f, struct wn_line *l, const char *s, size_t n, char *own,
                     const char **text, size_t *len, const struct wn_rule **opening)
 {
-    struct wn_feat raw;
-    wn_feat_basic(s, n, f->limits.limit, &raw);
     wn_matcher_line(&f->m, s, n);
     if (wn_cuts_find(&f->cutter, s, n, opening)) return -1;
     *text = s;
     *len = n;
-    l->feat = raw;
-    if (!f->cutter.ncuts) return 0;
+    if (!f->cutter.ncuts) {
+        wn_feat_basic(s, n, f->limits.limit, &l->feat);
+        return 0;
+    }
     if (f->opt.report) { /* a post may take this line whole: it is then reported as it came */
         l->raw = malloc(n ? n : 1);
         if (!l->raw) return -1;
@@ -301,14 +306,10 @@ static int can_pass(winnow_filter *f, struct wn_line *l, const char *text,
                     const struct wn_rule *opening)
 {
     if (l->label != WN_LABEL_TEXT || opening) return 0;
-    if (l->feat.post_chars <= (size_t)f->max_span && l->feat.chars > (size_t)f->max_span &&
-        !l->feat.detailed) {
-        /* long, but with links (which count less than their length): count them */
-        wn_feat_detail(text, l->len, &f->limits, &l->feat);
-        l->feat.post_chars += l->cut_post_chars;
-    }
+    if (l->feat.post_chars <= (size_t)f->max_span && l->feat.chars > (size_t)f->max_span)
+        wn_line_detail(l, text, &f->limits); /* long, but with links that count less: count */
     if (l->feat.post_chars <= (size_t)f->max_span) return 0;
-    struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->labeler.title_rule_id, &f->limits};
+    struct wn_ctx c = zone_ctx(f, NULL);
     for (int i = 0; i < ZONE_COUNT; i++)
         if (f->zones[i].ops->passed) f->zones[i].ops->passed(f->zones[i].self, &c);
     if (!wn_window_empty(&f->w)) drain(f, 0);
@@ -322,9 +323,7 @@ static int pass_line(winnow_filter *f, struct wn_line *l, const char *text, cons
     replay_reports(f, l->no, f->cut_reports.p, f->cut_reports.len);
     f->cut_reports.len = 0;
     if (f->opt.trace) trace(f, l, text, 1);
-    int rc = wn_writers_line(&f->out, l->no, text, l->len, eol, eollen, 0);
-    if (rc) return fail(f, rc == -2 ? WINNOW_ERR_NOMEM : WINNOW_ERR_WRITE);
-    return 0;
+    return writers_status(f, wn_writers_line(&f->out, l->no, text, l->len, eol, eollen, 0));
 }
 
 /* Every other line enters the window, with its cuts' reports, for the passes to revise. */
@@ -397,7 +396,7 @@ static int html_emit(void *ctx, const char *buf, size_t len)
 static int finish_text(winnow_filter *f)
 {
     if (wn_lines_finish(&f->lines, text_line, f) < 0) fail(f, WINNOW_ERR_NOMEM);
-    struct wn_ctx c = {&f->w, &f->doc, f->tune, NULL, 0, f->labeler.title_rule_id, &f->limits};
+    struct wn_ctx c = zone_ctx(f, NULL);
     for (int i = 0; i < ZONE_COUNT; i++)
         f->zones[i].ops->end_doc(f->zones[i].self, &c);
     drain(f, 1);

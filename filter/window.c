@@ -56,6 +56,13 @@ struct wn_line *wn_window_at(struct wn_window *w, size_t id)
     return &w->q[id - w->base];
 }
 
+void wn_line_detail(struct wn_line *l, const char *text, const struct wn_feat_limits *lim)
+{
+    if (l->feat.detailed) return;
+    wn_feat_detail(text, l->len, lim, &l->feat);
+    l->feat.post_chars += l->cut_post_chars; /* its length as a post counts what was cut */
+}
+
 void wn_window_pop(struct wn_window *w)
 {
     if (w->head == w->len) return;

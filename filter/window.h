@@ -81,6 +81,10 @@ static inline const char *wn_window_text(const struct wn_window *w, const struct
     return w->arena.p + l->off;
 }
 
+/* Makes sure the line's detailed features (hashtags, mentions, emoji, post length) are known;
+ * `text` is its text after cuts. Its post length also counts what its cuts took. */
+void wn_line_detail(struct wn_line *l, const char *text, const struct wn_feat_limits *lim);
+
 /* Lets the first line go (its state is final and the caller has written or reported it). */
 void wn_window_pop(struct wn_window *w);
 

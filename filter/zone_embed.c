@@ -17,11 +17,9 @@ struct zone_embed {
     size_t open_start, open_lines, open_bytes;
 };
 
-void wn_line_detail(struct wn_ctx *c, struct wn_line *l)
+static void detail(struct wn_ctx *c, struct wn_line *l)
 {
-    if (l->feat.detailed) return;
-    wn_feat_detail(wn_window_text(c->w, l), l->len, c->limits, &l->feat);
-    l->feat.post_chars += l->cut_post_chars; /* its length as a post counts what was cut */
+    wn_line_detail(l, wn_window_text(c->w, l), c->limits);
 }
 
 int wn_doc_blank_layout(const struct wn_doc *d, const long *tune)
@@ -138,7 +136,7 @@ static void take_back(struct zone_embed *z, struct wn_ctx *c, size_t id)
             continue;
         }
         int link_line;
-        wn_line_detail(c, l);
+        detail(c, l);
         int v = climb_verdict(l, used, c->attribution_span, &link_line);
         /* Where blank lines are not layout, a blank line separates the post from the story,
          * unless the paragraphs keep the embed's indent. Where they are layout, a paragraph
@@ -207,7 +205,7 @@ static void grow_region(struct zone_embed *z, struct wn_ctx *c, size_t id, struc
         reset_region(z, id + 1); /* a climb stops at such a line: nothing above is reachable */
         return;
     }
-    if (l->feat.colon) wn_line_detail(c, l);
+    if (l->feat.colon) detail(c, l);
     if (l->feat.colon && !introduces_own_post(l)) {
         /* a climb stops here, or takes this line and stops */
         if (l->above_colon) {

@@ -27,9 +27,6 @@ struct wn_ctx {
     const struct wn_feat_limits *limits; /* for the features a pass asks for (wn_line_detail) */
 };
 
-/* Makes sure the line's detailed features (hashtags, mentions, emoji, post length) are known. */
-void wn_line_detail(struct wn_ctx *c, struct wn_line *l);
-
 struct wn_zone_ops {
     const char *name;
     /* The line `id` has entered the window with its label and state. Revise it and the lines
