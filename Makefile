@@ -6,12 +6,19 @@ PKGS   = libpcre2-8 libxml-2.0 libcurl liburiparser sqlite3 jansson
 DEBS   = build-essential pkg-config clang libclang-rt-14-dev libpcre2-dev libxml2-dev \
          libcurl4-openssl-dev liburiparser-dev libsqlite3-dev libjansson-dev python3 openssl
 TOOLS  = cc clang pkg-config python3 openssl
+# Vectorscan (the chunk scan, filter/scan.c) where Debian builds it for this machine; without it
+# winnow builds and runs the same, only slower (every line takes the per-line stages).
+OPT_PKGS = libhs
+OPT_DEBS = libvectorscan-dev
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+              $(shell pkg-config --exists $(OPT_PKGS) 2>/dev/null && \
+                echo -DWN_HAVE_HS $$(pkg-config --cflags $(OPT_PKGS)))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
+              $(shell pkg-config --libs $(OPT_PKGS) 2>/dev/null)
 ALL_CFLAGS  = $(WARN) -Iinclude -Ifilter -I$(BUILD) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS      = $(PKG_LIBS) -lpthread
 
@@ -62,18 +69,21 @@ deps:
 	for t in $(TOOLS); do command -v $$t >/dev/null 2>&1 || missing=1; done; \
 	command -v clang >/dev/null 2>&1 && \
 	  [ ! -e "$$(clang -print-file-name=libclang_rt.asan-x86_64.a)" ] && missing=1; \
+	opt=""; \
+	pkg-config --exists $(OPT_PKGS) 2>/dev/null || \
+	  { apt-cache show $(OPT_DEBS) >/dev/null 2>&1 && opt="$(OPT_DEBS)" && missing=1; }; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
-	  echo "winnow: installing build dependencies: $(DEBS)"; \
+	  echo "winnow: installing build dependencies: $(DEBS) $$opt"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  (apt-get install -y -q $(DEBS) >/dev/null 2>&1 || \
-	   (apt-get update -q >/dev/null && apt-get install -y -q $(DEBS) >/dev/null)) || \
+	  (apt-get install -y -q $(DEBS) $$opt >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null && apt-get install -y -q $(DEBS) $$opt >/dev/null)) || \
 	   { echo "winnow: apt-get install failed" >&2; exit 2; }; \
 	  for p in $(PKGS); do pkg-config --exists $$p || \
 	    { echo "winnow: pkg-config still cannot find $$p" >&2; exit 2; }; done; \
 	else \
 	  echo "winnow: missing build dependencies; as root run:" >&2; \
-	  echo "  apt-get install -y $(DEBS)" >&2; exit 2; \
+	  echo "  apt-get install -y $(DEBS) $$opt" >&2; exit 2; \
 	fi
 
 demo: deps

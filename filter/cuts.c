@@ -36,7 +36,7 @@ static int add_cut(struct wn_cutter *c, size_t a, size_t b, const struct wn_rule
 static int attribution_at(struct wn_cutter *c, const struct wn_rule *r, const char *s, size_t n,
                           size_t pos, size_t bs, size_t *ms, size_t *me)
 {
-    if (!r->nlits) return wn_matcher_run(c->m, r, s, n, pos, ms, me) && *ms < bs;
+    if (!r->nlits || c->unfiltered) return wn_matcher_run(c->m, r, s, n, pos, ms, me) && *ms < bs;
     size_t at = pos, decided = pos; /* starts before `decided` failed already */
     while (at < n && at < bs) {
         size_t qi = wn_rule_literal_find(r, s, n, at);
@@ -73,7 +73,7 @@ static int find_inline_embeds(struct wn_cutter *c, const char *s, size_t n,
         for (size_t i = 0; i < c->n_attrib; i++) {
             const struct wn_rule *r = c->attrib[i];
             size_t ms, me;
-            if (r->longest && n > (size_t)r->longest) continue;
+            if (r->longest && n > (size_t)r->longest && !c->unfiltered) continue;
             if (attribution_at(c, r, s, n, pos, bs, &ms, &me)) {
                 best = r;
                 bs = ms;
@@ -104,8 +104,8 @@ static int find_rule_cuts(struct wn_cutter *c, const char *s, size_t n)
 {
     for (size_t i = 0; i < c->n_cutters; i++) {
         const struct wn_rule *r = c->cutters[i];
-        if (r->longest && n > (size_t)r->longest) continue;
-        if (r->nlits) {
+        if (r->longest && n > (size_t)r->longest && !c->unfiltered) continue;
+        if (r->nlits && !c->unfiltered) {
             /* a `head` rule's literal lies in the line's first bytes */
             size_t lead = wn_leading_space(s, n);
             size_t end = r->head && n - lead > (size_t)r->head ? lead + (size_t)r->head : n;

@@ -41,6 +41,7 @@ struct wn_cutter {
     const struct wn_rule **attrib, **cutters, **intro;
     size_t n_attrib, n_cutters, n_intro;
     const long *tune;
+    int unfiltered; /* --no-prefilter: the rules' hints (literal, head, longest) are not used */
     struct wn_matcher *m;
     struct wn_cut *cuts;
     size_t ncuts, cap;

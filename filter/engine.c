@@ -17,6 +17,7 @@
 #include "lines.h"
 #include "links.h"
 #include "rules.h"
+#include "scan.h"
 #include "textfeat.h"
 #include "tune.h"
 #include "window.h"
@@ -36,6 +37,7 @@ struct winnow_filter {
     long tune[WN_TUNE_COUNT];
 
     struct wn_matcher m;
+    struct wn_scan *scan; /* NULL: every line takes the per-line stages */
     struct wn_cutter cutter;
     struct wn_labeler labeler;
     long max_span;                /* the longest post any attribution takes back, characters */
@@ -350,6 +352,35 @@ static int hold_line(winnow_filter *f, struct wn_line *tmp, const char *text, co
     return drain(f, 0);
 }
 
+static int is_title(const winnow_filter *f, const char *s, size_t n)
+{
+    if (!f->have_title || f->line_no <= f->title_line) return 0;
+    size_t a = wn_leading_space(s, n), b = n;
+    while (b > a && wn_is_blank((unsigned char)s[b - 1]))
+        b--;
+    return b - a == f->title.len && memcmp(s + a, f->title.p, f->title.len) == 0;
+}
+
+/* A line the chunk scan settled: no rule touches it and no attribution below can take it or
+ * anything above it back. So what the embed pass holds for a climb is settled too, and when no
+ * other pass holds anything the line goes straight out, as the per-line stages would send it,
+ * with only what the next line needs of it remembered. Returns 0 when it must take them after
+ * all (a pass holds lines, it repeats the title, --trace wants its record). */
+static int settled_line(winnow_filter *f, const char *s, size_t n, const char *eol, size_t eollen)
+{
+    if (f->opt.trace || is_title(f, s, n)) return 0;
+    struct wn_ctx c = zone_ctx(f, NULL);
+    for (int i = 0; i < ZONE_COUNT; i++)
+        if (f->zones[i].ops->passed) f->zones[i].ops->passed(f->zones[i].self, &c);
+    if (!wn_window_empty(&f->w)) drain(f, 0);
+    if (!wn_window_empty(&f->w) || hold_from(f) != SIZE_MAX) return 0;
+    f->doc.nonblank++;
+    f->last_blank = 0;
+    f->last_colon = wn_feat_colon(s, n);
+    writers_status(f, wn_writers_line(&f->out, f->line_no, s, n, eol, eollen, 0));
+    return 1;
+}
+
 /* One line: s[0..n) without its ending eol. `own` is s when the buffer is ours to rewrite. */
 static int text_line(void *ctx, const char *s, size_t n, const char *eol, size_t eollen, char *own)
 {
@@ -360,20 +391,29 @@ static int text_line(void *ctx, const char *s, size_t n, const char *eol, size_t
     size_t lead = wn_leading_space(s, n);
     if (lead == n) return blank_line(f, s, n, eol, eollen);
     if (!f->have_title) remember_title(f, s, n);
+    /* what the chunk scan knows: a line no rule can touch skips the cuts and the rules */
+    int scanned = f->scan ? wn_scan_line(f->scan, s) : WN_SCAN_UNKNOWN;
+    int untouched = !(scanned & (WN_SCAN_UNKNOWN | WN_SCAN_TOUCHED));
+    if (untouched && (scanned & WN_SCAN_SETTLED) && settled_line(f, s, n, eol, eollen))
+        return f->status;
 
     struct wn_line tmp = {0};
     tmp.no = f->line_no;
     tmp.above_colon = (unsigned char)f->last_colon;
     tmp.indent0 = lead;
-    const char *text;
+    const char *text = s;
     const struct wn_rule *opening = NULL;
-    if (cut_line(f, &tmp, s, n, own, &text, &tmp.len, &opening)) {
+    tmp.len = n;
+    if (untouched) {
+        wn_matcher_line(&f->m, s, n);
+        wn_feat_basic(s, n, f->limits.limit, &tmp.feat);
+    } else if (cut_line(f, &tmp, s, n, own, &text, &tmp.len, &opening)) {
         free(tmp.raw);
         return fail(f, WINNOW_ERR_NOMEM);
     }
     struct wn_title title = {f->title.p, f->title.len, f->have_title && f->line_no > f->title_line};
-    const struct wn_rule *r =
-        wn_label_line(&f->labeler, &f->m, &tmp, text, tmp.feat.blank, opening, &title);
+    const struct wn_rule *r = wn_label_line(&f->labeler, untouched ? NULL : &f->m, &tmp, text,
+                                            tmp.feat.blank, opening, &title);
     if (r && r->kind == WN_KIND_HEADER_LIST)
         wn_zone_list_set_header(f->zones[ZONE_LIST].self, r->items, r->span);
     f->doc.nonblank++;
@@ -409,13 +449,30 @@ static int finish_text(winnow_filter *f)
     return f->status;
 }
 
-static int feed(winnow_filter *f, const char *buf, size_t len)
+/* `final`: nothing of the document follows buf (winnow_filter_push_last), so no attribution
+ * can come below its last lines either. */
+static int feed(winnow_filter *f, const char *buf, size_t len, int final)
 {
     if (f->doc_format == WINNOW_FORMAT_HTML) {
         if (wn_html_push(f->html, buf, len)) return fail(f, WINNOW_ERR_NOMEM);
         return f->status;
     }
-    if (wn_lines_push(&f->lines, buf, len, text_line, f) < 0) return fail(f, WINNOW_ERR_NOMEM);
+    if (!f->scan) {
+        if (wn_lines_push(&f->lines, buf, len, text_line, f) < 0) fail(f, WINNOW_ERR_NOMEM);
+        return f->status;
+    }
+    /* chunks of whole lines (but for the last), each scanned once before its lines go on */
+    for (size_t pos = 0; pos < len && !f->status;) {
+        size_t end = len - pos > WN_SCAN_CHUNK ? pos + WN_SCAN_CHUNK : len;
+        const char *nl = end < len ? memchr(buf + end, '\n', len - end) : NULL;
+        if (end < len) end = nl ? (size_t)(nl - buf) + 1 : len;
+        /* no memory: the chunk's lines go unknown */
+        (void)wn_scan_chunk(f->scan, buf + pos, end - pos, final && end == len);
+        int rc = wn_lines_push(&f->lines, buf + pos, end - pos, text_line, f);
+        wn_scan_forget(f->scan);
+        if (rc < 0) fail(f, WINNOW_ERR_NOMEM);
+        pos = end;
+    }
     return f->status;
 }
 
@@ -423,7 +480,7 @@ static int start_document(winnow_filter *f, const char *buf, size_t len, int fin
 {
     if (f->opt.format != WINNOW_FORMAT_AUTO) {
         f->doc_format = f->opt.format;
-        return feed(f, buf, len);
+        return feed(f, buf, len, final);
     }
     if (buf_append(&f->sniff, buf, len)) return fail(f, WINNOW_ERR_NOMEM);
     int fmt = wn_sniff_format(f->sniff.p, f->sniff.len, final || f->sniff.len > 4096);
@@ -431,21 +488,32 @@ static int start_document(winnow_filter *f, const char *buf, size_t len, int fin
     f->doc_format = fmt;
     struct buf held = f->sniff;
     f->sniff = (struct buf){0};
-    int rc = feed(f, held.p, held.len);
+    int rc = feed(f, held.p, held.len, final);
     free(held.p);
     return rc;
 }
 
-int winnow_filter_push(winnow_filter *f, const char *buf, size_t len)
+static int push(winnow_filter *f, const char *buf, size_t len, int final)
 {
     if (f->status) return f->status;
     f->stats.bytes_in += len;
     wn_writers_pushing(&f->out, buf, len);
-    int rc = !f->doc_format ? start_document(f, buf, len, 0) : feed(f, buf, len);
+    int rc = !f->doc_format ? start_document(f, buf, len, final) : feed(f, buf, len, final);
     /* the caller may reuse buf once we return */
     if (wn_writers_flush(&f->out) && !f->status) rc = fail(f, WINNOW_ERR_WRITE);
     wn_writers_pushing(&f->out, NULL, 0);
     return rc ? rc : f->status;
+}
+
+int winnow_filter_push(winnow_filter *f, const char *buf, size_t len)
+{
+    return push(f, buf, len, 0);
+}
+
+int winnow_filter_push_last(winnow_filter *f, const char *buf, size_t len)
+{
+    int rc = push(f, buf, len, 1);
+    return rc ? rc : winnow_filter_end_document(f);
 }
 
 int winnow_filter_end_document(winnow_filter *f)
@@ -469,6 +537,7 @@ static int setup_cutter(winnow_filter *f)
     struct wn_cutter *c = &f->cutter;
     c->tune = f->tune;
     c->m = &f->m;
+    c->unfiltered = f->opt.no_prefilter;
     int keep_links =
         f->opt.links == WINNOW_LINKS_KEEP || (f->opt.link_options && f->opt.link_options->resolve);
     if (!f->opt.keep_embeds &&
@@ -541,6 +610,7 @@ winnow_filter *winnow_filter_open(winnow_rules *rules, const struct winnow_optio
     if (setup_cutter(f) || wn_labeler_init(&f->labeler, rules, f->opt.keep_embeds) ||
         setup_zones(f))
         goto fail;
+    f->labeler.unfiltered = f->opt.no_prefilter;
     size_t limit = (size_t)f->max_span;
     if ((size_t)f->tune[WN_TUNE_HEADLINE_MAX_CHARS] > limit)
         limit = (size_t)f->tune[WN_TUNE_HEADLINE_MAX_CHARS];
@@ -551,6 +621,17 @@ winnow_filter *winnow_filter_open(winnow_rules *rules, const struct winnow_optio
     f->limits = (struct wn_feat_limits){limit, f->tune[WN_TUNE_POST_LINK_CHARS],
                                         f->tune[WN_TUNE_POST_MEDIA_CHARS]};
 
+    if (!f->opt.no_prefilter) {
+        const struct wn_scan_rules sr = {f->labeler.line_rules,
+                                         f->cutter.attrib,
+                                         f->cutter.cutters,
+                                         f->labeler.n_line_rules,
+                                         f->cutter.n_attrib,
+                                         f->cutter.n_cutters,
+                                         f->tune[WN_TUNE_TAKE_BACK_HOLD_BYTES],
+                                         f->max_span};
+        f->scan = wn_scan_new(&sr); /* NULL: the per-line stages for every line */
+    }
     f->html = wn_html_new(rules, &f->opt, html_emit, f);
     if (!f->html) goto fail;
     int want_links = f->opt.links != WINNOW_LINKS_KEEP || f->opt.link_options;
@@ -581,6 +662,7 @@ void winnow_filter_free(winnow_filter *f)
     buf_free(&f->sniff);
     buf_free(&f->title);
     wn_cutter_free(&f->cutter);
+    wn_scan_free(f->scan);
     wn_labeler_free(&f->labeler);
     if (f->links) wn_links_free(f->links);
     if (f->html) wn_html_free(f->html);

@@ -42,6 +42,18 @@ void wn_labeler_free(struct wn_labeler *lb)
         free(lb->by_first[c]);
 }
 
+/* Do the rule's hand-written hints (`longest`, and `literal` within `head` or `tail` bytes)
+ * let it match the trimmed line s[at, at + trimmed)? */
+static int hints_allow(const struct wn_rule *r, const char *s, size_t at, size_t trimmed)
+{
+    if (r->longest && trimmed > (size_t)r->longest) return 0;
+    if (!r->nlits) return 1;
+    /* a `tail` rule's literal lies in the line's last bytes, a `head` rule's in its first */
+    size_t from = r->tail && trimmed > (size_t)r->tail ? at + trimmed - (size_t)r->tail : at;
+    size_t end = r->head && trimmed > (size_t)r->head ? at + (size_t)r->head : at + trimmed;
+    return wn_rule_literal_find(r, s, end, from) != SIZE_MAX;
+}
+
 /* The first line rule (in priority order) that matches at the line's first non-blank byte. */
 static const struct wn_rule *match_line_rule(const struct wn_labeler *lb, struct wn_matcher *m,
                                              const char *s, size_t n, const struct wn_feat *ft)
@@ -53,15 +65,7 @@ static const struct wn_rule *match_line_rule(const struct wn_labeler *lb, struct
     size_t trimmed = ft->end - at;
     for (size_t i = 0; i < lb->n_by_first[c]; i++) {
         const struct wn_rule *r = list[i];
-        if (r->longest && trimmed > (size_t)r->longest) continue;
-        if (r->nlits) {
-            /* a `tail` rule's literal lies in the line's last bytes, a `head` rule's in its
-             * first */
-            size_t from =
-                r->tail && trimmed > (size_t)r->tail ? at + trimmed - (size_t)r->tail : at;
-            size_t end = r->head && trimmed > (size_t)r->head ? at + (size_t)r->head : at + trimmed;
-            if (wn_rule_literal_find(r, s, end, from) == SIZE_MAX) continue;
-        }
+        if (!lb->unfiltered && !hints_allow(r, s, at, trimmed)) continue;
         size_t ms, me;
         if (wn_matcher_run(m, r, s, n, at, &ms, &me)) return r;
     }
@@ -85,7 +89,7 @@ const struct wn_rule *wn_label_line(const struct wn_labeler *lb, struct wn_match
         l->reason = opening ? "attribution" : "nothing left after its cuts";
         return NULL;
     }
-    const struct wn_rule *r = match_line_rule(lb, m, s, l->len, &l->feat);
+    const struct wn_rule *r = m ? match_line_rule(lb, m, s, l->len, &l->feat) : NULL;
     if (!r) {
         if (lb->title_rule_id && title && same_as_title(title, s, &l->feat)) {
             l->label = WN_LABEL_TITLE_REPEAT;

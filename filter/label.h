@@ -17,6 +17,7 @@ struct wn_labeler {
     const struct wn_rule **by_first[256];
     size_t n_by_first[256];
     const char *title_rule_id; /* NULL: title repeats are not looked for */
+    int unfiltered;            /* --no-prefilter: the rules' hints are not used */
 };
 
 /* Indexes the set's line rules (embed kinds left out with keep_embeds). -1: no memory. */
@@ -32,7 +33,8 @@ struct wn_title {
 
 /* Sets l->label, l->state, l->rule_id and l->reason from the rules, for the line whose text
  * (after its cuts) is s[0..l->len) with l->feat computed. `cut_away`: nothing is left of it;
- * `opening`: an attribution opened it. Returns the matching line rule, or NULL. */
+ * `opening`: an attribution opened it; m NULL: the chunk scan found that no line rule can
+ * match it (only the title repeat is looked for). Returns the matching line rule, or NULL. */
 const struct wn_rule *wn_label_line(const struct wn_labeler *lb, struct wn_matcher *m,
                                     struct wn_line *l, const char *s, int cut_away,
                                     const struct wn_rule *opening, const struct wn_title *title);

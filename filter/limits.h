@@ -16,5 +16,14 @@
 #define WN_ATTRIBUTION_LOOKAHEAD 1024
 /* Blank lines held after a removal before one of them is simply written (see writers.c). */
 #define WN_BLANK_GAP_MAX 65536
+/* How deeply nested a pattern's groups may be for its prefilter to be derived (prefilter.c
+ * keeps a few small sets a level on the stack); deeper patterns run unfiltered. */
+#define WN_PREFILTER_MAX_DEPTH 24
+/* The chunk scan's chunk: pushed bytes are scanned this many at a time (then up to the end of
+ * the line), so its per-line table stays small whatever a caller pushes at once. */
+#define WN_SCAN_CHUNK (256 * 1024)
+/* How many bytes of a line's start the chunk scan compares with the prefixes derived from the
+ * rules anchored there (more tells more lines apart, and costs more table entries). */
+#define WN_SCAN_PREFIX_LEN 8
 
 #endif

@@ -37,7 +37,9 @@ static const char usage_text[] =
     "      --no-default-rules start from no rules instead of the built-in ones\n"
     "      --disable=ID       turn off every rule with this id (may be repeated)\n"
     "      --lang=LIST        only rules for these languages (e.g. en,de); '*' rules stay\n"
-    "      --list-rules       print the rules and exit\n"
+    "      --list-rules       print the rules (with the prefilter derived for each) and exit\n"
+    "      --no-prefilter     try every rule on every line (no chunk scan, no literal hints):\n"
+    "                         slower, the same output\n"
     "      --embeds=POLICY    strip (default) or keep social embeds\n"
     "      --links=POLICY     default, keep (leave every link), or strip (drop links that\n"
     "                         cannot be resolved)\n"
@@ -65,6 +67,7 @@ static const char usage_text[] =
 enum {
     OPT_LINT = 256,
     OPT_TRACE,
+    OPT_NO_PREFILTER,
     OPT_FORMAT,
     OPT_RULES,
     OPT_NO_DEFAULT,
@@ -92,6 +95,7 @@ enum {
 static const struct option long_options[] = {{"explain", no_argument, 0, 'e'},
                                              {"lint", no_argument, 0, OPT_LINT},
                                              {"trace", no_argument, 0, OPT_TRACE},
+                                             {"no-prefilter", no_argument, 0, OPT_NO_PREFILTER},
                                              {"output", required_argument, 0, 'o'},
                                              {"null", no_argument, 0, 'z'},
                                              {"format", required_argument, 0, OPT_FORMAT},
@@ -228,6 +232,14 @@ static long parse_count(const char *opt, const char *v, long lo, long hi)
     return n;
 }
 
+/* The piece of a document that ends the stream goes to winnow_filter_push_last. The caller's
+ * winnow_filter_end_document after the stream then ends an empty document: it writes
+ * nothing. */
+static int push(winnow_filter *f, const char *buf, size_t len, int last)
+{
+    return last ? winnow_filter_push_last(f, buf, len) : winnow_filter_push(f, buf, len);
+}
+
 /* Feeds one input stream, ending a document at each separator: a line holding only a form
  * feed (kept in the output), or a NUL byte with -z. Returns 0, or -1 on a read error. */
 static int run_stream(winnow_filter *f, int fd, int nul_separated, struct output *out)
@@ -235,6 +247,14 @@ static int run_stream(winnow_filter *f, int fd, int nul_separated, struct output
     static char buf[READ_CHUNK + 2];
     size_t carry = 0; /* bytes kept from the last read: a possible "\f" line not yet ended */
     int at_line_start = 1;
+    /* A regular file says where it ends: its last bytes go to winnow_filter_push_last. */
+    struct stat st;
+    off_t size = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1, seen = 0;
+    if (size >= 0) {
+        off_t at = lseek(fd, 0, SEEK_CUR);
+        seen = at < 0 ? 0 : at;
+        if (at < 0) size = -1;
+    }
     for (;;) {
         ssize_t got = read(fd, buf + carry, READ_CHUNK);
         if (got < 0) {
@@ -243,18 +263,20 @@ static int run_stream(winnow_filter *f, int fd, int nul_separated, struct output
         }
         size_t len = carry + (size_t)got;
         int eof = got == 0;
+        seen += got;
+        int last = size >= 0 && seen >= size && got > 0; /* this document ends with the file */
         carry = 0;
         size_t pos = 0;
         while (pos < len) {
             if (nul_separated) {
                 char *z = memchr(buf + pos, '\0', len - pos);
                 size_t end = z ? (size_t)(z - buf) : len;
-                if (winnow_filter_push(f, buf + pos, end - pos)) return 0;
                 if (!z) {
+                    if (push(f, buf + pos, end - pos, last)) return 0;
                     pos = len;
                     break;
                 }
-                if (winnow_filter_end_document(f)) return 0;
+                if (winnow_filter_push_last(f, buf + pos, end - pos)) return 0;
                 if (write_out(out, "", 1)) return 0;
                 pos = end + 1;
                 continue;
@@ -269,7 +291,7 @@ static int run_stream(winnow_filter *f, int fd, int nul_separated, struct output
                 p = ff ? (size_t)(ff - buf) : len;
             }
             if (!ff) {
-                if (winnow_filter_push(f, buf + pos, len - pos)) return 0;
+                if (push(f, buf + pos, len - pos, last)) return 0;
                 at_line_start = buf[len - 1] == '\n';
                 pos = len;
                 break;
@@ -291,8 +313,7 @@ static int run_stream(winnow_filter *f, int fd, int nul_separated, struct output
                 continue;
             }
             if (after < len) after++; /* the '\n' */
-            if (winnow_filter_push(f, buf + pos, p - pos)) return 0;
-            if (winnow_filter_end_document(f)) return 0;
+            if (winnow_filter_push_last(f, buf + pos, p - pos)) return 0;
             if (write_out(out, buf + p, after - p)) return 0;
             at_line_start = 1;
             pos = after;
@@ -317,6 +338,7 @@ static void list_rules(winnow_rules *rules)
         winnow_rules_get(rules, i, &info);
         printf("%-28s %-18s %-10s %s%s\n", info.id, info.kind, info.langs, info.origin,
                info.enabled ? "" : " (disabled)");
+        if (info.prefilter) printf("    prefilter: %s\n", info.prefilter);
     }
     /* the thresholds in force, as a [tune] block would set them */
     printf("\n[tune]\n");
@@ -403,6 +425,9 @@ int main(int argc, char **argv)
             break;
         case OPT_TRACE:
             trace_on = 1;
+            break;
+        case OPT_NO_PREFILTER:
+            opt.no_prefilter = 1;
             break;
         case 'o':
             output_path = optarg;

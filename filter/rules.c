@@ -1,6 +1,8 @@
 /* rules.c: parses rules files (format in rules/README.md) and compiles their PCRE2 patterns.
  * Patterns are compiled as they are read, so a bad one is reported at its own file:line. */
 #include "rules.h"
+#include "limits.h"
+#include "textfeat.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -80,6 +82,12 @@ int wn_kind_is_line_rule(enum wn_kind kind)
            kind == WN_KIND_CREDIT || kind == WN_KIND_EMBED_START || kind == WN_KIND_EMBED_HEAD;
 }
 
+int wn_kind_is_scanned(enum wn_kind kind)
+{
+    return wn_kind_is_line_rule(kind) || kind == WN_KIND_EMBED_ATTRIBUTION ||
+           kind == WN_KIND_CUT_SPAN || kind == WN_KIND_SHORT_LINK;
+}
+
 const char *wn_kind_name(enum wn_kind kind)
 {
     return kind < WN_KIND_COUNT ? kind_names[kind] : "?";
@@ -115,6 +123,9 @@ static void rule_free(struct wn_rule *r)
     free(r->lits);
     free(r->lit_lens);
     free(r->lit_rare);
+    free(r->pf_lits);
+    free(r->pf_prefixes);
+    free(r->pf_desc);
     pcre2_code_free(r->code);
     pcre2_code_free(r->code_any);
 }
@@ -184,6 +195,60 @@ static pcre2_code *compile_pattern(const char *pattern, uint32_t options, char *
     /* JIT is a speed-up only; interpretation gives the same answers where it is missing. */
     if (!(options & PCRE2_MATCH_INVALID_UTF)) (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     return re;
+}
+
+static struct wn_pf_lit *copy_lits(const struct wn_prefilter *pf)
+{
+    struct wn_pf_lit *l = malloc((pf->n ? pf->n : 1) * sizeof *l);
+    if (l) memcpy(l, pf->lits, pf->n * sizeof *l);
+    return l;
+}
+
+/* Where a match of the rule starts at a line's first non-blank byte: the pattern from there on
+ * (a line rule's whole pattern; one of another kind that begins "^" and a run of blanks, past
+ * them), or NULL when it may start anywhere. */
+static const char *anchored_body(const struct wn_rule *r)
+{
+    if (wn_kind_is_line_rule(r->kind)) return r->pattern;
+    if (r->pattern[0] != '^') return NULL;
+    static const char *const blanks[] = {"[ \\t]*", "\\s*", "[ \\t]+", "\\s+", "\\h*"};
+    for (size_t i = 0; i < sizeof blanks / sizeof blanks[0]; i++)
+        if (strncmp(r->pattern + 1, blanks[i], strlen(blanks[i])) == 0)
+            return r->pattern + 1 + strlen(blanks[i]);
+    return r->pattern + 1;
+}
+
+/* The literals a match must hold and, for a line rule, the bytes it must start with: what the
+ * chunk scan looks for. Literals shorter than 2 bytes would flag most lines: none then. */
+static int derive_prefilter(struct wn_rule *r)
+{
+    if (!wn_kind_is_scanned(r->kind)) return 0;
+    struct wn_prefilter *pf = malloc(sizeof *pf);
+    if (!pf) return -1;
+    char lits[200], pre[200];
+    wn_prefilter_derive(r->pattern, 2, pf);
+    wn_prefilter_describe(pf, lits, sizeof lits);
+    r->pf_nlits = pf->n;
+    r->pf_lits = copy_lits(pf);
+    pre[0] = 0;
+    const char *anchored = anchored_body(r);
+    if (anchored) {
+        wn_prefilter_prefixes(anchored, WN_SCAN_PREFIX_LEN, pf);
+        for (size_t i = 0; i < pf->n; i++) /* the scan compares after the indent */
+            if (wn_is_blank((unsigned char)pf->lits[i].s[0])) pf->n = 0;
+        wn_prefilter_describe(pf, pre, sizeof pre);
+        r->pf_nprefixes = pf->n;
+        r->pf_prefixes = copy_lits(pf);
+    }
+    free(pf);
+    size_t need = strlen(lits) + strlen(pre) + 32;
+    r->pf_desc = malloc(need);
+    if (!r->pf_lits || (anchored && !r->pf_prefixes) || !r->pf_desc) return -1;
+    if (anchored)
+        snprintf(r->pf_desc, need, "starts %s; holds %s", pre, lits);
+    else
+        snprintf(r->pf_desc, need, "holds %s", lits);
+    return 0;
 }
 
 /* Line rules are tried anchored at a line's first non-blank byte. PCRE2 knows which bytes a
@@ -321,6 +386,7 @@ static int push_rule(winnow_rules *rules, struct pending_rule *p, const char *na
     if (r->literal && split_literals(r)) return WINNOW_ERR_NOMEM;
     r->anchored = r->pattern[0] == '^';
     compute_first_bytes(r);
+    if (derive_prefilter(r)) return WINNOW_ERR_NOMEM;
     char origin[512];
     snprintf(origin, sizeof origin, "%s:%lu", name, p->line_no);
     if (!(r->origin = dup_span(origin, strlen(origin)))) return WINNOW_ERR_NOMEM;
@@ -725,6 +791,7 @@ int winnow_rules_get(const winnow_rules *rules, size_t index, struct winnow_rule
     info->pattern = r->pattern;
     info->origin = r->origin;
     info->enabled = r->enabled;
+    info->prefilter = r->pf_desc;
     return WINNOW_OK;
 }
 

@@ -8,6 +8,7 @@
 #include <pcre2.h>
 #include <stddef.h>
 
+#include "prefilter.h"
 #include "tune.h"
 #include "winnow.h"
 
@@ -57,13 +58,22 @@ struct wn_rule {
     long head;         /* the literal lies in the first `head` bytes after leading blanks */
     const char **lits; /* `literal` split at '|' */
     size_t *lit_lens, nlits;
-    size_t *lit_rare;     /* offset of each literal's rarest byte: memchr looks for that */
+    size_t *lit_rare; /* offset of each literal's rarest byte: memchr looks for that */
+    /* Derived from the pattern at load time (prefilter.c), for the chunk scan (scan.c): */
+    struct wn_pf_lit *pf_lits; /* a match holds one of these; none: nothing known */
+    size_t pf_nlits;
+    struct wn_pf_lit *pf_prefixes; /* line rules: a match starts with one of these */
+    size_t pf_nprefixes;
+    char *pf_desc;        /* both, as --list-rules shows them */
     pcre2_code *code;     /* UTF, JIT-compiled: for subjects known to be valid UTF-8 */
     pcre2_code *code_any; /* UTF with MATCH_INVALID_UTF, interpreted: for any bytes */
     int jit;              /* `code` has JIT code */
 };
 
 const char *wn_kind_name(enum wn_kind kind);
+
+/* Does the chunk scan look for this kind's rules? (line rules, attributions, cuts) */
+int wn_kind_is_scanned(enum wn_kind kind);
 
 /* Line rules match anchored at a line's first non-blank byte (compiled PCRE2_ANCHORED). */
 int wn_kind_is_line_rule(enum wn_kind kind);

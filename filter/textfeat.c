@@ -2,6 +2,7 @@
  * links) and the character tests behind them. Pure: the same bytes always give the same answer. */
 #include "textfeat.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #ifdef __SSE2__
@@ -185,6 +186,32 @@ void wn_feat_basic(const char *s, size_t n, size_t limit, struct wn_feat *f)
     /* a lower bound until detailed: an emoji only adds, a link (it has a '/') may take away */
     f->post_chars = slash ? 0 : f->chars;
     f->slash = (unsigned)slash;
+}
+
+int wn_feat_colon(const char *s, size_t n)
+{
+    size_t a = wn_leading_space(s, n), b = n;
+    while (b > a && wn_is_blank((unsigned char)s[b - 1]))
+        b--;
+    unsigned last = last_char(s, a, b);
+    return a < b && (last == ':' || last == 0xFF1A || last == 0x061B);
+}
+
+size_t wn_post_chars_floor(const char *s, size_t n, size_t limit)
+{
+    int slash;
+    size_t a = wn_leading_space(s, n), b = n;
+    while (b > a && wn_is_blank((unsigned char)s[b - 1]))
+        b--;
+    size_t chars = count_chars(s, a, b, limit, &slash);
+    if (slash) return 0;
+    /* the one link without a '/': "www." (link_at takes it in any case) */
+    for (const char *d = memchr(s + a, '.', b - a); d;
+         d = memchr(d + 1, '.', (size_t)(s + b - d - 1)))
+        if (d - s >= (ptrdiff_t)a + 3 && ((d[-1] | 0x20) == 'w') && ((d[-2] | 0x20) == 'w') &&
+            ((d[-3] | 0x20) == 'w'))
+            return 0;
+    return chars;
 }
 
 void wn_feat_detail(const char *s, size_t n, const struct wn_feat_limits *lim, struct wn_feat *f)

@@ -45,6 +45,14 @@ int wn_feat_post_signals(const struct wn_feat *f);
  * it stops counting and returns a number above it. */
 size_t wn_post_chars(const char *s, size_t n, long link_chars, long media_chars, size_t limit);
 
+/* Does the line end in a colon (':', '：', '؛')? The one feature a line that goes straight
+ * out leaves behind (the next line's `above_colon`). */
+int wn_feat_colon(const char *s, size_t n);
+
+/* A floor of the line's length as a post, without looking for links: its characters when it
+ * can hold none (no '/', no "www."), else 0. Counting stops past `limit`. */
+size_t wn_post_chars_floor(const char *s, size_t n, size_t limit);
+
 /* Blank bytes at the start of s[0..n). */
 size_t wn_leading_space(const char *s, size_t n);
 int wn_is_blank(unsigned char c);

@@ -68,6 +68,10 @@ struct winnow_rule_info {
     const char *pattern;
     const char *origin; /* "file:line" it was defined at */
     int enabled;
+    /* What the chunk scan looks for, derived from the pattern: "starts P; holds L" for line
+     * rules, "holds L" for the others, L and P "a|b|(?i)c" or "(none)" (nothing known: every
+     * line is tried); NULL for kinds that are not scanned. */
+    const char *prefilter;
 };
 size_t winnow_rules_count(const winnow_rules *rules);
 int winnow_rules_get(const winnow_rules *rules, size_t index, struct winnow_rule_info *info);
@@ -163,6 +167,9 @@ struct winnow_options {
     void *report_ctx;
     winnow_trace_fn trace; /* optional: called once per input line of text, when it is settled */
     void *trace_ctx;
+    /* --no-prefilter: no chunk scan and no rule's literal hints: every rule is tried on every
+     * line. Slower, and the output is the same byte for byte (tests compare the two). */
+    int no_prefilter;
 };
 
 /* Both make a filter over `rules` and freeze the set (see "Rules" above); the set must
@@ -181,6 +188,12 @@ int winnow_filter_push(winnow_filter *filter, const char *buf, size_t len);
 /* Ends the current document: flushes every held line. The filter is then ready for the next
  * document (footers and titles are found per document). */
 int winnow_filter_end_document(winnow_filter *filter);
+
+/* Feeds the last bytes of the current document and ends it: the same output as
+ * winnow_filter_push then winnow_filter_end_document, faster, since the filter then knows
+ * that nothing below the document's last lines can take them back (a whole document in one
+ * call, or the piece before its end, is the common case). */
+int winnow_filter_push_last(winnow_filter *filter, const char *buf, size_t len);
 
 /* Lines and bytes removed so far, over all documents. */
 struct winnow_stats {

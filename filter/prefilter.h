@@ -1,0 +1,40 @@
+/* prefilter.h: the literals a rule's match must contain, derived from its pattern at load time
+ * (as RE2's FilteredRE2 derives atoms), so one scan of a chunk finds every line a rule may
+ * touch. A prefilter only ever rules lines out: PCRE2 stays the only judge of a match. */
+#ifndef WN_PREFILTER_H
+#define WN_PREFILTER_H
+
+#include <stddef.h>
+
+/* At most so many literals of so many bytes a set; literals of WN_PF_ENOUGH bytes count as
+ * rare enough (then fewer literals win). */
+enum { WN_PF_MAX_LITS = 256, WN_PF_MAX_LEN = 16, WN_PF_ENOUGH = 6 };
+
+struct wn_pf_lit {
+    char s[WN_PF_MAX_LEN];
+    unsigned char len;
+    unsigned char caseless; /* ASCII letters match either case ('k', 's': see prefilter.c) */
+    unsigned char open;     /* while deriving prefixes: what follows may extend it */
+};
+
+/* Every match of the pattern contains at least one of lits[0..n); n == 0: nothing is known
+ * (every line is a candidate). */
+struct wn_prefilter {
+    size_t n;
+    struct wn_pf_lit lits[WN_PF_MAX_LITS];
+};
+
+/* Derives the prefilter of a PCRE2 pattern (compiled with PCRE2_UTF, no UCP). Literals shorter
+ * than min_len bytes are no use as a filter: then n is 0. Any construct it does not know
+ * makes that part of the pattern "anything", so the result is always safe. */
+void wn_prefilter_derive(const char *pattern, size_t min_len, struct wn_prefilter *out);
+
+/* How every match of an anchored pattern starts: each literal is a possible first `k` bytes
+ * (shorter where the pattern allows fewer); n == 0 when a match may start with anything. */
+void wn_prefilter_prefixes(const char *pattern, size_t k, struct wn_prefilter *out);
+
+/* The prefilter as text for --list-rules: "lit1|lit2" with (?i) before caseless ones, or
+ * "(none)"; truncated to fit. */
+void wn_prefilter_describe(const struct wn_prefilter *pf, char *buf, size_t size);
+
+#endif

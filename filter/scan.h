@@ -1,0 +1,54 @@
+/* scan.h: the chunk scan. One pass of Vectorscan over a chunk of whole lines finds, from the
+ * literals and prefixes derived from the rules (prefilter.c), every line some rule may touch,
+ * so that the lines none can touch skip the per-line stages. It only ever rules lines out:
+ * a line it cannot vouch for takes the per-line stages, where PCRE2 decides. */
+#ifndef WN_SCAN_H
+#define WN_SCAN_H
+
+#include <stddef.h>
+
+#include "rules.h"
+
+/* What the scan knows of a line. */
+enum {
+    WN_SCAN_TOUCHED = 1,     /* some rule may match it (or cut in it) */
+    WN_SCAN_ATTRIBUTION = 2, /* an attribution rule may match it */
+    WN_SCAN_SETTLED = 4,     /* untouched, and no attribution can take it back: between it
+                                and the next line an attribution may open lies more untouched
+                                text than a climb can take (settle() in scan.c) */
+    WN_SCAN_UNKNOWN = 0x80   /* not a line of the last chunk scanned */
+};
+
+/* The rules a filter uses, by what they match: line rules (anchored at a line's first
+ * non-blank byte), attributions and cuts (anywhere in a line). */
+struct wn_scan_rules {
+    const struct wn_rule *const *line, *const *attrib, *const *cut;
+    size_t n_line, n_attrib, n_cut;
+    long hold_bytes; /* take-back.hold-bytes: how far above an attribution a climb may reach */
+    long max_span;   /* the longest post any attribution takes back, in characters */
+};
+
+struct wn_scan;
+
+/* Is the scan built in (Vectorscan was found at build time)? */
+int wn_scan_available(void);
+
+/* NULL when not built in, out of memory, or when nothing could be derived that rules lines
+ * out (then the scan would only cost time). */
+struct wn_scan *wn_scan_new(const struct wn_scan_rules *r);
+
+/* Scans buf[0..len), whole lines from buf (a last line without its '\n' is not one of them,
+ * unless `final`: nothing of the document follows buf). Returns -1 when out of memory (then no
+ * line is known). */
+int wn_scan_chunk(struct wn_scan *sc, const char *buf, size_t len, int final);
+
+/* What the last chunk scanned knows of the line that starts at s: WN_SCAN_* bits, or
+ * WN_SCAN_UNKNOWN. Lines are asked for in order (a cursor walks the chunk). */
+int wn_scan_line(struct wn_scan *sc, const char *s);
+
+/* Forgets the chunk (its buffer is about to go). */
+void wn_scan_forget(struct wn_scan *sc);
+
+void wn_scan_free(struct wn_scan *sc);
+
+#endif
