@@ -63,8 +63,13 @@ static int attribution_at(struct wn_cutter *c, const struct wn_rule *r, const ch
 }
 
 /* Every attribution in the line, each with the post before it. */
+static int allowed_slot(const uint64_t *allowed, size_t slot)
+{
+    return !allowed || (allowed[slot / 64] >> (slot % 64) & 1);
+}
+
 static int find_inline_embeds(struct wn_cutter *c, const char *s, size_t n,
-                              const struct wn_rule **opening)
+                              const struct wn_rule **opening, const uint64_t *allowed)
 {
     size_t hard = 0, pos = 0, posts = 0;
     while (pos < n) {
@@ -73,6 +78,7 @@ static int find_inline_embeds(struct wn_cutter *c, const char *s, size_t n,
         for (size_t i = 0; i < c->n_attrib; i++) {
             const struct wn_rule *r = c->attrib[i];
             size_t ms, me;
+            if (!allowed_slot(allowed, c->attrib_slot0 + i)) continue;
             if (r->longest && n > (size_t)r->longest && !c->unfiltered) continue;
             if (attribution_at(c, r, s, n, pos, bs, &ms, &me)) {
                 best = r;
@@ -100,10 +106,11 @@ static int find_inline_embeds(struct wn_cutter *c, const char *s, size_t n,
     return 0;
 }
 
-static int find_rule_cuts(struct wn_cutter *c, const char *s, size_t n)
+static int find_rule_cuts(struct wn_cutter *c, const char *s, size_t n, const uint64_t *allowed)
 {
     for (size_t i = 0; i < c->n_cutters; i++) {
         const struct wn_rule *r = c->cutters[i];
+        if (!allowed_slot(allowed, c->cut_slot0 + i)) continue;
         if (r->longest && n > (size_t)r->longest && !c->unfiltered) continue;
         if (r->nlits && !c->unfiltered) {
             /* a `head` rule's literal lies in the line's first bytes */
@@ -123,12 +130,13 @@ static int find_rule_cuts(struct wn_cutter *c, const char *s, size_t n)
     return 0;
 }
 
-int wn_cuts_find(struct wn_cutter *c, const char *s, size_t n, const struct wn_rule **opening)
+int wn_cuts_find(struct wn_cutter *c, const char *s, size_t n, const struct wn_rule **opening,
+                 const uint64_t *allowed)
 {
     c->ncuts = 0;
     *opening = NULL;
-    if (c->n_attrib && find_inline_embeds(c, s, n, opening)) return -1;
-    return find_rule_cuts(c, s, n);
+    if (c->n_attrib && find_inline_embeds(c, s, n, opening, allowed)) return -1;
+    return find_rule_cuts(c, s, n, allowed);
 }
 
 size_t wn_cuts_post_chars(const struct wn_cutter *c, const char *s, long link_chars,

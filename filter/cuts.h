@@ -5,6 +5,7 @@
 #define WN_CUTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "rules.h"
@@ -42,6 +43,7 @@ struct wn_cutter {
     size_t n_attrib, n_cutters, n_intro;
     const long *tune;
     int unfiltered; /* --no-prefilter: the rules' hints (literal, head, longest) are not used */
+    size_t attrib_slot0, cut_slot0; /* where attrib[] and cutters[] start among scan slots */
     struct wn_matcher *m;
     struct wn_cut *cuts;
     size_t ncuts, cap;
@@ -49,8 +51,11 @@ struct wn_cutter {
 };
 
 /* Finds every cut in s[0..n). *opening is the attribution rule when an attribution opens the
- * line (its post is on the lines above), else NULL. Returns -1 when out of memory. */
-int wn_cuts_find(struct wn_cutter *c, const char *s, size_t n, const struct wn_rule **opening);
+ * line (its post is on the lines above), else NULL. `allowed`, when not NULL: the rules the
+ * chunk scan found may match (slot attrib_slot0 + i for attrib[i], cut_slot0 + i for
+ * cutters[i]). Returns -1 when out of memory. */
+int wn_cuts_find(struct wn_cutter *c, const char *s, size_t n, const struct wn_rule **opening,
+                 const uint64_t *allowed);
 
 /* Did a cut remove a short link (a post's signal)? */
 int wn_cuts_have_link(const struct wn_cutter *c);

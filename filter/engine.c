@@ -274,10 +274,11 @@ static void remember_title(winnow_filter *f, const char *s, size_t n)
 /* The cuts stage of one line: finds and applies its cuts, and sets the line's features (of
  * what is left; its length as a post of all of it). The text after cuts is *text, *len. */
 static int cut_line(winnow_filter *f, struct wn_line *l, const char *s, size_t n, char *own,
-                    const char **text, size_t *len, const struct wn_rule **opening)
+                    const char **text, size_t *len, const struct wn_rule **opening,
+                    const uint64_t *allowed)
 {
     wn_matcher_line(&f->m, s, n);
-    if (wn_cuts_find(&f->cutter, s, n, opening)) return -1;
+    if (wn_cuts_find(&f->cutter, s, n, opening, allowed)) return -1;
     *text = s;
     *len = n;
     if (!f->cutter.ncuts) {
@@ -404,16 +405,20 @@ static int text_line(void *ctx, const char *s, size_t n, const char *eol, size_t
     const char *text = s;
     const struct wn_rule *opening = NULL;
     tmp.len = n;
+    /* the rules the scan found may touch it (NULL: all) */
+    const uint64_t *allowed = scanned & WN_SCAN_UNKNOWN ? NULL : wn_scan_rules_of_line(f->scan);
     if (untouched) {
         wn_matcher_line(&f->m, s, n);
         wn_feat_basic(s, n, f->limits.limit, &tmp.feat);
-    } else if (cut_line(f, &tmp, s, n, own, &text, &tmp.len, &opening)) {
+    } else if (cut_line(f, &tmp, s, n, own, &text, &tmp.len, &opening, allowed)) {
         free(tmp.raw);
         return fail(f, WINNOW_ERR_NOMEM);
     }
+    /* the scan read the line before its cuts: what is left of it may match other rules */
+    if (f->cutter.ncuts) allowed = NULL;
     struct wn_title title = {f->title.p, f->title.len, f->have_title && f->line_no > f->title_line};
     const struct wn_rule *r = wn_label_line(&f->labeler, untouched ? NULL : &f->m, &tmp, text,
-                                            tmp.feat.blank, opening, &title);
+                                            tmp.feat.blank, opening, &title, allowed);
     if (r && r->kind == WN_KIND_HEADER_LIST)
         wn_zone_list_set_header(f->zones[ZONE_LIST].self, r->items, r->span);
     f->doc.nonblank++;
@@ -631,6 +636,9 @@ winnow_filter *winnow_filter_open(winnow_rules *rules, const struct winnow_optio
                                          f->tune[WN_TUNE_TAKE_BACK_HOLD_BYTES],
                                          f->max_span};
         f->scan = wn_scan_new(&sr); /* NULL: the per-line stages for every line */
+        /* the scan numbers the rules in the order given: line rules, attributions, cuts */
+        f->cutter.attrib_slot0 = f->labeler.n_line_rules;
+        f->cutter.cut_slot0 = f->labeler.n_line_rules + f->cutter.n_attrib;
     }
     f->html = wn_html_new(rules, &f->opt, html_emit, f);
     if (!f->html) goto fail;

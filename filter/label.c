@@ -26,8 +26,12 @@ int wn_labeler_init(struct wn_labeler *lb, winnow_rules *rules, int keep_embeds)
             const struct wn_rule **g =
                 realloc(lb->by_first[c], (lb->n_by_first[c] + 1) * sizeof *g);
             if (!g) return -1;
-            g[lb->n_by_first[c]++] = r;
             lb->by_first[c] = g;
+            unsigned *slot = realloc(lb->slot_by_first[c], (lb->n_by_first[c] + 1) * sizeof *slot);
+            if (!slot) return -1;
+            lb->slot_by_first[c] = slot;
+            slot[lb->n_by_first[c]] = (unsigned)i;
+            g[lb->n_by_first[c]++] = r;
         }
     }
     const struct wn_rule **titles;
@@ -39,7 +43,10 @@ void wn_labeler_free(struct wn_labeler *lb)
 {
     free(lb->line_rules);
     for (int c = 0; c < 256; c++)
+    {
         free(lb->by_first[c]);
+        free(lb->slot_by_first[c]);
+    }
 }
 
 /* Do the rule's hand-written hints (`longest`, and `literal` within `head` or `tail` bytes)
@@ -56,7 +63,8 @@ static int hints_allow(const struct wn_rule *r, const char *s, size_t at, size_t
 
 /* The first line rule (in priority order) that matches at the line's first non-blank byte. */
 static const struct wn_rule *match_line_rule(const struct wn_labeler *lb, struct wn_matcher *m,
-                                             const char *s, size_t n, const struct wn_feat *ft)
+                                             const char *s, size_t n, const struct wn_feat *ft,
+                                             const uint64_t *allowed)
 {
     size_t at = ft->indent;
     if (at >= n) return NULL;
@@ -65,6 +73,8 @@ static const struct wn_rule *match_line_rule(const struct wn_labeler *lb, struct
     size_t trimmed = ft->end - at;
     for (size_t i = 0; i < lb->n_by_first[c]; i++) {
         const struct wn_rule *r = list[i];
+        unsigned slot = lb->slot_by_first[c][i];
+        if (allowed && !(allowed[slot / 64] >> (slot % 64) & 1)) continue; /* the scan: no */
         if (!lb->unfiltered && !hints_allow(r, s, at, trimmed)) continue;
         size_t ms, me;
         if (wn_matcher_run(m, r, s, n, at, &ms, &me)) return r;
@@ -80,7 +90,8 @@ static int same_as_title(const struct wn_title *t, const char *s, const struct w
 
 const struct wn_rule *wn_label_line(const struct wn_labeler *lb, struct wn_matcher *m,
                                     struct wn_line *l, const char *s, int cut_away,
-                                    const struct wn_rule *opening, const struct wn_title *title)
+                                    const struct wn_rule *opening, const struct wn_title *title,
+                                    const uint64_t *allowed)
 {
     l->state = WN_KEEP;
     if (cut_away) {
@@ -89,7 +100,7 @@ const struct wn_rule *wn_label_line(const struct wn_labeler *lb, struct wn_match
         l->reason = opening ? "attribution" : "nothing left after its cuts";
         return NULL;
     }
-    const struct wn_rule *r = m ? match_line_rule(lb, m, s, l->len, &l->feat) : NULL;
+    const struct wn_rule *r = m ? match_line_rule(lb, m, s, l->len, &l->feat, allowed) : NULL;
     if (!r) {
         if (lb->title_rule_id && title && same_as_title(title, s, &l->feat)) {
             l->label = WN_LABEL_TITLE_REPEAT;

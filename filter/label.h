@@ -5,6 +5,7 @@
 #define WN_LABEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cuts.h"
 #include "rules.h"
@@ -15,6 +16,7 @@ struct wn_labeler {
     const struct wn_rule **line_rules;
     size_t n_line_rules;
     const struct wn_rule **by_first[256];
+    unsigned *slot_by_first[256]; /* each one's index in line_rules (its chunk-scan slot) */
     size_t n_by_first[256];
     const char *title_rule_id; /* NULL: title repeats are not looked for */
     int unfiltered;            /* --no-prefilter: the rules' hints are not used */
@@ -34,9 +36,11 @@ struct wn_title {
 /* Sets l->label, l->state, l->rule_id and l->reason from the rules, for the line whose text
  * (after its cuts) is s[0..l->len) with l->feat computed. `cut_away`: nothing is left of it;
  * `opening`: an attribution opened it; m NULL: the chunk scan found that no line rule can
- * match it (only the title repeat is looked for). Returns the matching line rule, or NULL. */
+ * match it (only the title repeat is looked for); `allowed`, when not NULL, the line rules
+ * (bit i: line_rules[i]) it found may. Returns the matching line rule, or NULL. */
 const struct wn_rule *wn_label_line(const struct wn_labeler *lb, struct wn_matcher *m,
                                     struct wn_line *l, const char *s, int cut_away,
-                                    const struct wn_rule *opening, const struct wn_title *title);
+                                    const struct wn_rule *opening, const struct wn_title *title,
+                                    const uint64_t *allowed);
 
 #endif

@@ -30,6 +30,7 @@ struct parser {
     int depth;
     int bail;      /* x mode, too deep, or out of memory: give up */
     size_t prefix; /* 0: what a match contains; else how a match starts, in so many bytes */
+    size_t suffix; /* or (if not 0) how it ends */
     /* The working sets are kilobytes each: on the heap, so a deep pattern costs no stack, and
      * reused, so a long one does not churn the allocator. */
     struct info *spare[3 * WN_PREFILTER_MAX_DEPTH + 8];
@@ -443,6 +444,26 @@ static long hex_escape(struct parser *ps)
     return cp <= 0x10FFFF ? (long)cp : -1;
 }
 
+/* [lo-hi] of ASCII, as the exact set of its characters (a few at most). */
+static void set_range(struct info *a, unsigned char lo, unsigned char hi, int caseless)
+{
+    a->exact = 1;
+    a->any = 0;
+    a->n = 0;
+    for (unsigned c = lo; c <= hi; c++) {
+        struct info ch;
+        char one = (char)c;
+        set_char(&ch, &one, 1, caseless);
+        if (ch.any || a->n + ch.n > WN_PF_MAX_LITS) {
+            set_any(a);
+            return;
+        }
+        for (size_t v = 0; v < ch.n; v++)
+            a->lits[a->n++] = ch.lits[v];
+    }
+    if (caseless) unique(a->lits, &a->n); /* [a-zA-Z] under (?i): each letter once */
+}
+
 /* An escape outside a class, after the backslash. Sets *a; returns 0, or 1 for \Q (the caller
  * reads the quoted run). */
 static int escape(struct parser *ps, struct info *a, int caseless)
@@ -503,9 +524,12 @@ static int escape(struct parser *ps, struct info *a, int caseless)
     case 'a':
         one[0] = 7;
         break;
+    case 'd': /* without UCP, the ASCII digits */
+        set_range(a, '0', '9', caseless);
+        return 0;
     default:
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-            /* a class (\d \s \w ...), a back reference, or something new: any text */
+            /* a class (\s \w ...), a back reference, or something new: any text */
             if ((c == 'g' || c == 'k') && ps->p < ps->end &&
                 (*ps->p == '{' || *ps->p == '<' || *ps->p == '\''))
                 skip_to(ps, *ps->p == '{' ? '}' : *ps->p == '<' ? '>' : '\'');
@@ -515,6 +539,17 @@ static int escape(struct parser *ps, struct info *a, int caseless)
         one[0] = c;
     }
     set_char(a, one, 1, caseless);
+    return 0;
+}
+
+/* Adds the characters lo..hi to a class's set; -1 when they do not fit. */
+static int add_range(struct info *set, unsigned char lo, unsigned char hi, int caseless)
+{
+    struct info r;
+    set_range(&r, lo, hi, caseless);
+    if (r.any || set->n + r.n > WN_PF_MAX_LITS) return -1;
+    memcpy(set->lits + set->n, r.lits, r.n * sizeof r.lits[0]);
+    set->n += r.n;
     return 0;
 }
 
@@ -553,6 +588,9 @@ static void char_class(struct parser *ps, struct info *a, int caseless)
                     continue;
                 }
                 len = encode_utf8((unsigned long)cp, one);
+            } else if (c == 'd') {
+                if (add_range(&set, '0', '9', caseless)) unknown = 1;
+                continue;
             } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
                 if (c == 'p' || c == 'P') {
                     if (ps->p < ps->end && *ps->p == '{')
@@ -576,10 +614,15 @@ static void char_class(struct parser *ps, struct info *a, int caseless)
             ps->p += len;
         }
         if (ps->p + 1 < ps->end && ps->p[0] == '-' && ps->p[1] != ']') {
-            unknown = 1; /* a range */
+            /* a range: a short one of ASCII is its characters, any other is unknown */
             ps->p++;
+            unsigned char hi = (unsigned char)*ps->p;
+            int plain = hi != '\\' && hi < 0x80 && len == 1;
             if (ps->p < ps->end && *ps->p == '\\') ps->p++;
             if (ps->p < ps->end) ps->p += utf8_len(ps);
+            if (!plain || (unsigned char)one[0] > hi || hi - (unsigned char)one[0] >= 10 ||
+                add_range(&set, (unsigned char)one[0], hi, caseless))
+                unknown = 1;
             continue;
         }
         struct info ch;
@@ -656,7 +699,7 @@ static void group_ext_in(struct parser *ps, struct info *a, int *caseless, char 
         int branches = parse_alt_count(ps, a, *caseless);
         if (branches < 2) { /* no "no" branch: it matches nothing */
             set_empty(&inner);
-            if (ps->prefix)
+            if (ps->prefix || ps->suffix)
                 prefix_alternate(a, &inner);
             else
                 alternate(a, &inner);
@@ -730,7 +773,7 @@ static void quantify(struct parser *ps, struct info *a)
         return;
     }
     if (ps->p < ps->end && (*ps->p == '?' || *ps->p == '+')) ps->p++; /* lazy, possessive */
-    if (ps->prefix) {
+    if (ps->prefix || ps->suffix) {
         prefix_quantify(a, min, max);
         return;
     }
@@ -829,9 +872,72 @@ static void close_all(struct info *a)
     }
 }
 
+/* Suffix mode (how a match ends) mirrors it: "open" is a literal that is the node's whole
+ * match, so what comes before the node extends it at the front. acc then t: t's closed
+ * literals stay; each open one is extended by acc's (the last k bytes kept). */
+static void suffix_concat(struct parser *ps, struct info *acc, const struct info *t)
+{
+    size_t k = ps->suffix, open = 0;
+    if (t->any) {
+        set_any(acc); /* it ends with something unknown */
+        return;
+    }
+    for (size_t j = 0; j < t->n; j++)
+        open += t->lits[j].open;
+    size_t from_acc = acc->any ? 1 : acc->n;
+    struct info *r = info_new(ps);
+    if (!r) {
+        set_any(acc);
+        return;
+    }
+    r->exact = r->any = 0;
+    r->n = 0;
+    int extend = open * from_acc + t->n <= WN_PF_MAX_LITS;
+    for (size_t j = 0; j < t->n; j++) {
+        const struct wn_pf_lit *m = &t->lits[j];
+        if (!m->open || acc->any || !extend) { /* complete (or cannot be told): as it is */
+            r->lits[r->n] = *m;
+            r->lits[r->n++].open = 0;
+            continue;
+        }
+        for (size_t i = 0; i < acc->n; i++) {
+            const struct wn_pf_lit *a = &acc->lits[i];
+            struct wn_pf_lit l = *a;
+            size_t la = a->len, from = 0;
+            l.open = a->open;
+            if (la + m->len > k) { /* keep the last k bytes, from a character's start */
+                from = la + m->len - k < la ? la + m->len - k : la;
+                while (from < la && ((unsigned char)a->s[from] & 0xC0) == 0x80)
+                    from++;
+                l.open = 0;
+            }
+            if (la - from + m->len > k) { /* m alone is longer than k: its last bytes */
+                size_t mf = m->len - k;
+                while (mf < m->len && ((unsigned char)m->s[mf] & 0xC0) == 0x80)
+                    mf++;
+                memcpy(l.s, m->s + mf, m->len - mf);
+                l.len = (unsigned char)(m->len - mf);
+            } else {
+                memmove(l.s, a->s + from, la - from);
+                memcpy(l.s + (la - from), m->s, m->len);
+                l.len = (unsigned char)(la - from + m->len);
+            }
+            l.caseless = a->caseless | m->caseless;
+            r->lits[r->n++] = l;
+        }
+    }
+    if (r->n > WN_PF_MAX_LITS / 2) unique(r->lits, &r->n);
+    copy_info(acc, r);
+    info_put(ps, r);
+}
+
 /* acc then t */
 static void prefix_concat(struct parser *ps, struct info *acc, const struct info *t)
 {
+    if (ps->suffix) {
+        suffix_concat(ps, acc, t);
+        return;
+    }
     size_t k = ps->prefix, open = 0;
     if (acc->any) return;
     for (size_t i = 0; i < acc->n; i++)
@@ -927,7 +1033,7 @@ static int next_atom(struct parser *ps, struct info *t, int *caseless, struct in
                 size_t len = utf8_len(ps);
                 set_char(t, ps->p, len, *caseless);
                 ps->p += len;
-                if (ps->prefix)
+                if (ps->prefix || ps->suffix)
                     prefix_concat(ps, run, t);
                 else
                     add_atom(req, have_req, run, t);
@@ -967,7 +1073,7 @@ static void parse_concat(struct parser *ps, struct info *out, int *caseless)
     int have_req = 0;
     set_empty(run);
     while (next_atom(ps, t, caseless, req, &have_req, run)) {
-        if (ps->prefix)
+        if (ps->prefix || ps->suffix)
             prefix_concat(ps, run, t);
         else
             add_atom(req, &have_req, run, t);
@@ -994,7 +1100,7 @@ static int parse_alt_count(struct parser *ps, struct info *out, int caseless)
     while (branch && ps->p < ps->end && *ps->p == '|' && !ps->bail) {
         ps->p++;
         parse_concat(ps, branch, &mode);
-        if (ps->prefix)
+        if (ps->prefix || ps->suffix)
             prefix_alternate(out, branch);
         else
             alternate(out, branch);
@@ -1034,14 +1140,14 @@ static int covers(const struct wn_pf_lit *a, const struct wn_pf_lit *b)
 
 /* The derived set of a pattern, read as a requirement (or as prefixes), in *r; 0 when nothing
  * is known. */
-static int derive(const char *pattern, size_t prefix, struct info *r)
+static int derive(const char *pattern, size_t len, size_t prefix, size_t suffix, struct info *r)
 {
-    struct parser ps = {pattern, pattern + strlen(pattern), 0, 0, prefix, {0}, 0};
+    struct parser ps = {pattern, pattern + len, 0, 0, prefix, suffix, {0}, 0};
     parse_alt(&ps, r, 0);
     while (ps.nspare)
         free(ps.spare[--ps.nspare]);
     if (ps.bail || ps.p != ps.end) return 0; /* x mode, too deep, or a ')' with no '(' */
-    if (prefix)
+    if (prefix || suffix)
         close_all(r);
     else
         make_required(r);
@@ -1052,7 +1158,20 @@ void wn_prefilter_prefixes(const char *pattern, size_t k, struct wn_prefilter *o
 {
     out->n = 0;
     struct info *r = malloc(sizeof *r);
-    if (r && k && derive(pattern, k, r)) {
+    if (r && k && derive(pattern, strlen(pattern), k, 0, r)) {
+        unique(r->lits, &r->n);
+        out->n = r->n;
+        memcpy(out->lits, r->lits, r->n * sizeof r->lits[0]);
+    }
+    free(r);
+}
+
+void wn_prefilter_suffixes(const char *pattern, size_t len, size_t k, struct wn_prefilter *out)
+{
+    out->n = 0;
+    struct info *r = malloc(sizeof *r);
+    if (r && k && derive(pattern, len, 0, k, r)) {
+        unique(r->lits, &r->n);
         out->n = r->n;
         memcpy(out->lits, r->lits, r->n * sizeof r->lits[0]);
     }
@@ -1064,7 +1183,7 @@ void wn_prefilter_derive(const char *pattern, size_t min_len_wanted, struct wn_p
     out->n = 0;
     struct info *rp = malloc(sizeof *rp);
     if (!rp) return;
-    if (!derive(pattern, 0, rp) || min_len(rp) < min_len_wanted) {
+    if (!derive(pattern, strlen(pattern), 0, 0, rp) || min_len(rp) < min_len_wanted) {
         free(rp);
         return;
     }

@@ -33,6 +33,11 @@ void wn_prefilter_derive(const char *pattern, size_t min_len, struct wn_prefilte
  * (shorter where the pattern allows fewer); n == 0 when a match may start with anything. */
 void wn_prefilter_prefixes(const char *pattern, size_t k, struct wn_prefilter *out);
 
+/* How every match of pattern[0..len) ends: each literal is a possible last `k` bytes. For a
+ * pattern anchored at the end ("$"), given here without its final "$" (and the blanks before
+ * it); n == 0 when a match may end with anything. */
+void wn_prefilter_suffixes(const char *pattern, size_t len, size_t k, struct wn_prefilter *out);
+
 /* The prefilter as text for --list-rules: "lit1|lit2" with (?i) before caseless ones, or
  * "(none)"; truncated to fit. */
 void wn_prefilter_describe(const struct wn_prefilter *pf, char *buf, size_t size);

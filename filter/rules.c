@@ -125,6 +125,7 @@ static void rule_free(struct wn_rule *r)
     free(r->lit_rare);
     free(r->pf_lits);
     free(r->pf_prefixes);
+    free(r->pf_suffixes);
     free(r->pf_desc);
     pcre2_code_free(r->code);
     pcre2_code_free(r->code_any);
@@ -218,6 +219,52 @@ static const char *anchored_body(const struct wn_rule *r)
     return r->pattern + 1;
 }
 
+/* Is the pattern anchored at the line's end: a last "$" outside any group, and no "|" outside
+ * one? Then *len is the length of what comes before that "$" and a run of blanks before it
+ * (the scan compares a line's end with its trailing blanks trimmed). */
+static int end_anchored(const char *p, size_t *len)
+{
+    size_t n = strlen(p), depth = 0;
+    int in_class = 0, last_top_dollar = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        last_top_dollar = 0;
+        if (c == '\\') {
+            i++;
+            continue;
+        }
+        if (in_class) {
+            if (c == ']') in_class = 0;
+            continue;
+        }
+        if (c == '[') {
+            in_class = 1;
+            if (i + 1 < n && p[i + 1] == '^') i++;
+            if (i + 1 < n && p[i + 1] == ']') i++; /* a ']' first is a member */
+        } else if (c == '(') {
+            depth++;
+        } else if (c == ')') {
+            if (depth) depth--;
+        } else if (c == '|' && depth == 0) {
+            return 0;
+        } else if (c == '$' && depth == 0) {
+            last_top_dollar = 1;
+        }
+    }
+    if (!last_top_dollar) return 0;
+    n--;
+    static const char *const blanks[] = {"\\s*", "[ \\t]*", "\\s+", "[ \\t]+", "\\h*"};
+    for (size_t i = 0; i < sizeof blanks / sizeof blanks[0]; i++) {
+        size_t b = strlen(blanks[i]);
+        if (n >= b && strncmp(p + n - b, blanks[i], b) == 0 && !(n > b && p[n - b - 1] == '\\')) {
+            n -= b;
+            break;
+        }
+    }
+    *len = n;
+    return 1;
+}
+
 /* The literals a match must hold and, for a line rule, the bytes it must start with: what the
  * chunk scan looks for. Literals shorter than 2 bytes would flag most lines: none then. */
 static int derive_prefilter(struct wn_rule *r)
@@ -240,14 +287,27 @@ static int derive_prefilter(struct wn_rule *r)
         r->pf_nprefixes = pf->n;
         r->pf_prefixes = copy_lits(pf);
     }
+    char suf[200];
+    suf[0] = 0;
+    size_t body;
+    int ends = end_anchored(r->pattern, &body);
+    if (ends) {
+        wn_prefilter_suffixes(r->pattern, body, WN_SCAN_PREFIX_LEN, pf);
+        for (size_t i = 0; i < pf->n; i++) /* the scan compares before the trailing blanks */
+            if (!pf->lits[i].len || wn_is_blank((unsigned char)pf->lits[i].s[pf->lits[i].len - 1]))
+                pf->n = 0;
+        wn_prefilter_describe(pf, suf, sizeof suf);
+        r->pf_nsuffixes = pf->n;
+        r->pf_suffixes = copy_lits(pf);
+    }
     free(pf);
-    size_t need = strlen(lits) + strlen(pre) + 32;
+    size_t need = strlen(lits) + strlen(pre) + strlen(suf) + 48;
     r->pf_desc = malloc(need);
-    if (!r->pf_lits || (anchored && !r->pf_prefixes) || !r->pf_desc) return -1;
-    if (anchored)
-        snprintf(r->pf_desc, need, "starts %s; holds %s", pre, lits);
-    else
-        snprintf(r->pf_desc, need, "holds %s", lits);
+    if (!r->pf_lits || (anchored && !r->pf_prefixes) || (ends && !r->pf_suffixes) || !r->pf_desc)
+        return -1;
+    snprintf(r->pf_desc, need, "%s%s%s%s%s%sholds %s", anchored ? "starts " : "",
+             anchored ? pre : "", anchored ? "; " : "", ends ? "ends " : "", ends ? suf : "",
+             ends ? "; " : "", lits);
     return 0;
 }
 

@@ -62,8 +62,10 @@ struct wn_rule {
     /* Derived from the pattern at load time (prefilter.c), for the chunk scan (scan.c): */
     struct wn_pf_lit *pf_lits; /* a match holds one of these; none: nothing known */
     size_t pf_nlits;
-    struct wn_pf_lit *pf_prefixes; /* line rules: a match starts with one of these */
+    struct wn_pf_lit *pf_prefixes; /* anchored at a line's start: a match starts with one */
     size_t pf_nprefixes;
+    struct wn_pf_lit *pf_suffixes; /* anchored at its end: a match ends with one */
+    size_t pf_nsuffixes;
     char *pf_desc;        /* both, as --list-rules shows them */
     pcre2_code *code;     /* UTF, JIT-compiled: for subjects known to be valid UTF-8 */
     pcre2_code *code_any; /* UTF with MATCH_INVALID_UTF, interpreted: for any bytes */

@@ -1,8 +1,8 @@
-/* scan.c: the chunk scan (scan.h). A line rule may touch a line only if the line starts with
- * one of its derived prefixes (a table of the first two bytes after the indent), or, for one
- * without prefixes, holds one of its literals and starts with a byte PCRE2 allows; a rule that
- * matches anywhere only if the line holds one of its literals. All literals are found in one
- * Vectorscan pass over the chunk. A rule with nothing derived touches every line it may. */
+/* scan.c: the chunk scan (scan.h). Each rule the filter uses needs, to touch a line, what was
+ * derived from its pattern: a prefix the line starts with (after its indent) and a suffix it
+ * ends with (before its trailing blanks), for rules anchored there, both looked up in tables
+ * of their first and last two bytes; else one of its literals, found for all such rules in
+ * one Vectorscan pass over the chunk. A rule with nothing derived touches every line it may. */
 #include "scan.h"
 
 #include <stdint.h>
@@ -17,36 +17,35 @@
 
 enum role { ROLE_LINE, ROLE_ATTRIB, ROLE_CUT };
 
-/* Up to this many rules that have both prefixes and literals are told apart per line (a bit
- * each), so a line is touched by one only when it starts with its prefix and holds its
- * literal; the rest are touched by their prefix alone. */
-enum { AND_RULES = 0 };
-
-struct lit_owner {
-    const struct wn_rule *rule;
-    enum role role;
-    int and_bit; /* -1, or the rule's bit: this literal counts only with the rule's prefix */
+/* A prefix or a suffix a rule may start or end a line with; `key` is its first (prefix) or
+ * last (suffix) two bytes, one entry for each case of them. */
+struct affix {
+    unsigned key;
+    unsigned slot;  /* the rule's */
+    unsigned len;   /* at most 8 */
+    uint64_t value; /* its bytes, where a line's 8 bytes hold them (a suffix's at the end) */
+    uint64_t fold;  /* 0x20 in each byte that is a caseless letter: OR-ed into the line's */
+    uint64_t mask;  /* 0xFF in each byte it has */
 };
 
-/* A prefix a rule may start a line with (after the indent). */
-struct prefix {
-    unsigned key; /* its first two bytes (b0 << 8 | b1), one entry per case of them */
-    unsigned char len, caseless, attrib;
-    signed char and_bit; /* -1: the prefix alone touches the line */
-    char s[WN_SCAN_PREFIX_LEN];
+struct table {
+    unsigned char keys[8192]; /* bit key: some entry has it */
+    struct affix *e;          /* sorted by key */
+    size_t n, cap;
 };
 
 struct wn_scan {
-    hs_database_t *db; /* NULL when no rule has literals */
+    hs_database_t *db; /* NULL when no rule needs its literals */
     hs_scratch_t *scratch;
-    struct lit_owner *owners;   /* by literal id */
-    unsigned char start2[8192]; /* bit key: some prefix starts with these two bytes */
-    struct prefix *prefixes;    /* sorted by key */
-    size_t nprefixes, prefix_cap;
+    unsigned *lit_slot;         /* by literal id: the rule's slot */
+    struct table starts, ends;  /* prefixes, suffixes */
+    const struct wn_rule **rule; /* by slot */
+    size_t nslots, words;       /* slots, and 64-bit words in a set of them */
+    /* sets of slots: rules that need a prefix, a suffix, a literal; attributions; line rules
+     * with nothing derived (any line they may start); all */
+    uint64_t *need_prefix, *need_suffix, *need_lit, *attrib, *bare, *all;
     unsigned char first_any[32]; /* bit b0: a line rule with nothing derived may start so */
     int touch_all, attrib_all;   /* a cut / attribution rule with nothing derived */
-    int n_and;
-    uint64_t and_attrib; /* bits of attribution rules among them */
     long hold_bytes, max_span;
     /* the chunk */
     const char *base;
@@ -54,8 +53,9 @@ struct wn_scan {
     size_t *start;        /* line k starts at base + start[k] ... */
     size_t *len;          /* ... and is len[k] bytes long, without its ending */
     unsigned char *flags; /* WN_SCAN_* */
-    uint64_t *by_prefix;  /* AND rules whose prefix starts line k */
-    uint64_t *by_literal; /* AND rules whose literal line k holds */
+    uint64_t *met;        /* line k: words slots whose prefix and suffix needs it meets, then
+                             (touched()) the rules that touch it */
+    uint64_t *lits;       /* line k: words slots whose literal it holds */
 };
 
 static void set_bit(unsigned char *map, unsigned i)
@@ -66,6 +66,11 @@ static void set_bit(unsigned char *map, unsigned i)
 static int has_bit(const unsigned char *map, unsigned i)
 {
     return map[i >> 3] >> (i & 7) & 1;
+}
+
+static void set_slot(uint64_t *set, size_t slot)
+{
+    set[slot / 64] |= (uint64_t)1 << (slot % 64);
 }
 
 /* The byte and, for a caseless ASCII letter, its other case. */
@@ -79,48 +84,73 @@ static int byte_cases(unsigned char c, int caseless, unsigned char out[2])
     return 1;
 }
 
-static int push_prefix(struct wn_scan *sc, const struct prefix *x)
+static int push_affix(struct table *t, const struct affix *x)
 {
-    if (sc->nprefixes == sc->prefix_cap) {
-        size_t cap = sc->prefix_cap ? sc->prefix_cap * 2 : 256;
-        struct prefix *g = realloc(sc->prefixes, cap * sizeof *g);
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        struct affix *g = realloc(t->e, cap * sizeof *g);
         if (!g) return -1;
-        sc->prefixes = g;
-        sc->prefix_cap = cap;
+        t->e = g;
+        t->cap = cap;
     }
-    sc->prefixes[sc->nprefixes++] = *x;
-    set_bit(sc->start2, x->key);
+    t->e[t->n++] = *x;
+    set_bit(t->keys, x->key);
     return 0;
 }
 
-/* One entry per case of its first two bytes; a one-byte prefix, one per second byte. */
-static int add_prefix(struct wn_scan *sc, const struct wn_pf_lit *p, int attrib, int and_bit)
+/* The first (prefix) or last (suffix) 8 bytes of s[0..n), zero where it has fewer: what an
+ * affix is compared with, all its bytes at once. */
+static uint64_t word_of(const char *s, size_t n, int suffix)
 {
-    struct prefix x = {0, p->len, p->caseless, (unsigned char)attrib, (signed char)and_bit, {0}};
-    memcpy(x.s, p->s, p->len < WN_SCAN_PREFIX_LEN ? p->len : WN_SCAN_PREFIX_LEN);
-    if (x.len > WN_SCAN_PREFIX_LEN) x.len = WN_SCAN_PREFIX_LEN;
-    unsigned char b0[2], b1[2];
-    int n0 = byte_cases((unsigned char)p->s[0], p->caseless, b0);
-    for (int i = 0; i < n0; i++) {
-        if (p->len == 1) {
+    unsigned char b[8] = {0};
+    size_t k = n < 8 ? n : 8;
+    memcpy(suffix ? b + 8 - k : b, suffix ? s + n - k : s, k);
+    uint64_t w;
+    memcpy(&w, b, 8);
+    return w;
+}
+
+/* One entry per case of the two key bytes (for a one-byte affix, per possible other byte). */
+static int add_affix(struct table *t, const struct wn_pf_lit *p, size_t slot, int suffix)
+{
+    size_t len = p->len > 8 ? 8 : p->len;
+    const char *s = suffix ? p->s + p->len - len : p->s;
+    unsigned char folded[8] = {0}, fold[8] = {0}, mask[8] = {0};
+    for (size_t i = 0; i < len; i++) {
+        size_t at = suffix ? 8 - len + i : i;
+        unsigned char c = (unsigned char)s[i];
+        int letter = p->caseless && (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+        folded[at] = letter ? c | 0x20 : c;
+        fold[at] = letter ? 0x20 : 0;
+        mask[at] = 0xFF;
+    }
+    struct affix x = {0, (unsigned)slot, (unsigned)len, 0, 0, 0};
+    memcpy(&x.value, folded, 8);
+    memcpy(&x.fold, fold, 8);
+    memcpy(&x.mask, mask, 8);
+    unsigned char a[2], b[2];
+    unsigned char c0 = (unsigned char)(suffix && len > 1 ? s[len - 2] : s[0]);
+    unsigned char c1 = (unsigned char)(suffix ? s[len - 1] : len > 1 ? s[1] : 0);
+    int na = byte_cases(c0, p->caseless, a), nb = byte_cases(c1, p->caseless, b);
+    for (int i = 0; i < na; i++) {
+        if (len == 1) { /* the other byte may be anything */
             for (unsigned c = 0; c < 256; c++) {
-                x.key = (unsigned)b0[i] << 8 | c;
-                if (push_prefix(sc, &x)) return -1;
+                x.key = suffix ? c << 8 | a[i] : (unsigned)a[i] << 8 | c;
+                if (push_affix(t, &x)) return -1;
             }
             continue;
         }
-        int n1 = byte_cases((unsigned char)p->s[1], p->caseless, b1);
-        for (int j = 0; j < n1; j++) {
-            x.key = (unsigned)b0[i] << 8 | b1[j];
-            if (push_prefix(sc, &x)) return -1;
+        for (int j = 0; j < nb; j++) {
+            x.key = (unsigned)a[i] << 8 | b[j];
+            if (push_affix(t, &x)) return -1;
         }
     }
     return 0;
 }
 
-static int prefix_cmp(const void *a, const void *b)
+static int affix_cmp(const void *a, const void *b)
 {
-    const struct prefix *x = a, *y = b;
+    const struct affix *x = a, *y = b;
     return x->key < y->key ? -1 : x->key > y->key;
 }
 
@@ -130,8 +160,7 @@ struct lits {
     size_t *lens, n, cap;
 };
 
-static int add_lits(struct wn_scan *sc, struct lits *l, const struct wn_rule *r, enum role role,
-                    int and_bit)
+static int add_lits(struct wn_scan *sc, struct lits *l, const struct wn_rule *r, size_t slot)
 {
     for (size_t i = 0; i < r->pf_nlits; i++) {
         if (l->n == l->cap) {
@@ -144,8 +173,8 @@ static int add_lits(struct wn_scan *sc, struct lits *l, const struct wn_rule *r,
             if (d) l->ids = d;
             size_t *n = realloc(l->lens, cap * sizeof *n);
             if (n) l->lens = n;
-            struct lit_owner *o = realloc(sc->owners, cap * sizeof *o);
-            if (o) sc->owners = o;
+            unsigned *o = realloc(sc->lit_slot, cap * sizeof *o);
+            if (o) sc->lit_slot = o;
             if (!e || !f || !d || !n || !o) return -1;
             l->cap = cap;
         }
@@ -153,30 +182,38 @@ static int add_lits(struct wn_scan *sc, struct lits *l, const struct wn_rule *r,
         l->lens[l->n] = r->pf_lits[i].len;
         l->flags[l->n] = r->pf_lits[i].caseless ? HS_FLAG_CASELESS : 0;
         l->ids[l->n] = (unsigned)l->n;
-        sc->owners[l->n] = (struct lit_owner){r, role, and_bit};
+        sc->lit_slot[l->n] = (unsigned)slot;
         l->n++;
     }
     return 0;
 }
 
-/* A rule anchored at a line's start goes into the prefix table (and, with literals too, it
- * needs both); one with literals only into the literal scan; one with neither marks every
- * line it may start (line rules) or every line. */
+/* A rule anchored at a line's start or end needs its prefix and suffix (the tables, checked
+ * per line); one anchored at neither, its literal (the Vectorscan pass; too many lines hold a
+ * rule's literals to be worth scanning for when an affix already tells); one with none of
+ * them touches every line it may start (line rules) or every line. */
 static int add_rule(struct wn_scan *sc, struct lits *l, const struct wn_rule *x, enum role role)
 {
-    int attrib = role == ROLE_ATTRIB;
-    if (x->pf_nprefixes) {
-        int bit = x->pf_nlits && sc->n_and < AND_RULES ? sc->n_and++ : -1;
-        if (bit >= 0 && attrib) sc->and_attrib |= (uint64_t)1 << bit;
-        for (size_t k = 0; k < x->pf_nprefixes; k++)
-            if (add_prefix(sc, &x->pf_prefixes[k], attrib, bit)) return -1;
-        return bit >= 0 ? add_lits(sc, l, x, role, bit) : 0;
+    size_t slot = sc->nslots++;
+    sc->rule[slot] = x;
+    set_slot(sc->all, slot);
+    if (role == ROLE_ATTRIB) set_slot(sc->attrib, slot);
+    if (x->pf_nprefixes) set_slot(sc->need_prefix, slot);
+    if (x->pf_nsuffixes) set_slot(sc->need_suffix, slot);
+    for (size_t k = 0; k < x->pf_nprefixes; k++)
+        if (add_affix(&sc->starts, &x->pf_prefixes[k], slot, 0)) return -1;
+    for (size_t k = 0; k < x->pf_nsuffixes; k++)
+        if (add_affix(&sc->ends, &x->pf_suffixes[k], slot, 1)) return -1;
+    if (x->pf_nprefixes || x->pf_nsuffixes) return 0;
+    if (x->pf_nlits) {
+        set_slot(sc->need_lit, slot);
+        return add_lits(sc, l, x, slot);
     }
-    if (x->pf_nlits) return add_lits(sc, l, x, role, -1);
     if (role == ROLE_LINE) {
         for (size_t b = 0; b < 32; b++)
             sc->first_any[b] |= x->first_bytes[b];
-    } else if (attrib) {
+        set_slot(sc->bare, slot);
+    } else if (role == ROLE_ATTRIB) {
         sc->attrib_all = 1;
     } else {
         sc->touch_all = 1;
@@ -186,19 +223,42 @@ static int add_rule(struct wn_scan *sc, struct lits *l, const struct wn_rule *x,
 
 static int add_rules(struct wn_scan *sc, struct lits *l, const struct wn_scan_rules *r)
 {
+    size_t n = r->n_line + r->n_attrib + r->n_cut;
+    sc->words = n / 64 + 1;
+    sc->rule = calloc(n + 1, sizeof *sc->rule);
+    uint64_t *sets = calloc(6 * sc->words, sizeof *sets);
+    if (!sc->rule || !sets) {
+        free(sets);
+        return -1;
+    }
+    sc->need_prefix = sets;
+    sc->need_suffix = sets + sc->words;
+    sc->need_lit = sets + 2 * sc->words;
+    sc->attrib = sets + 3 * sc->words;
+    sc->bare = sets + 4 * sc->words;
+    sc->all = sets + 5 * sc->words;
     for (size_t i = 0; i < r->n_line; i++)
         if (add_rule(sc, l, r->line[i], ROLE_LINE)) return -1;
     for (size_t i = 0; i < r->n_attrib; i++)
         if (add_rule(sc, l, r->attrib[i], ROLE_ATTRIB)) return -1;
     for (size_t i = 0; i < r->n_cut; i++)
         if (add_rule(sc, l, r->cut[i], ROLE_CUT)) return -1;
-    if (sc->nprefixes) qsort(sc->prefixes, sc->nprefixes, sizeof *sc->prefixes, prefix_cmp);
+    qsort(sc->starts.e, sc->starts.n, sizeof *sc->starts.e, affix_cmp);
+    qsort(sc->ends.e, sc->ends.n, sizeof *sc->ends.e, affix_cmp);
     return 0;
 }
 
 int wn_scan_available(void)
 {
     return 1;
+}
+
+static void free_lits(struct lits *l)
+{
+    free(l->expr);
+    free(l->flags);
+    free(l->ids);
+    free(l->lens);
 }
 
 struct wn_scan *wn_scan_new(const struct wn_scan_rules *r)
@@ -211,23 +271,17 @@ struct wn_scan *wn_scan_new(const struct wn_scan_rules *r)
     if (add_rules(sc, &l, r) || sc->touch_all || sc->attrib_all) goto fail;
     if (l.n) {
         hs_compile_error_t *err = NULL;
-        if (hs_compile_lit_multi(l.expr, l.flags, l.ids, l.lens, (unsigned)l.n, HS_MODE_BLOCK, NULL,
-                                 &sc->db, &err) != HS_SUCCESS) {
+        if (hs_compile_lit_multi(l.expr, l.flags, l.ids, l.lens, (unsigned)l.n, HS_MODE_BLOCK,
+                                 NULL, &sc->db, &err) != HS_SUCCESS) {
             hs_free_compile_error(err);
             goto fail;
         }
         if (hs_alloc_scratch(sc->db, &sc->scratch) != HS_SUCCESS) goto fail;
     }
-    free(l.expr);
-    free(l.flags);
-    free(l.ids);
-    free(l.lens);
+    free_lits(&l);
     return sc;
 fail:
-    free(l.expr);
-    free(l.flags);
-    free(l.ids);
-    free(l.lens);
+    free_lits(&l);
     wn_scan_free(sc);
     return NULL;
 }
@@ -237,53 +291,63 @@ void wn_scan_free(struct wn_scan *sc)
     if (!sc) return;
     if (sc->scratch) hs_free_scratch(sc->scratch);
     if (sc->db) hs_free_database(sc->db);
-    free(sc->owners);
-    free(sc->prefixes);
-    free(sc->by_prefix);
-    free(sc->by_literal);
+    free(sc->lit_slot);
+    free(sc->starts.e);
+    free(sc->ends.e);
+    free(sc->rule);
+    free(sc->need_prefix); /* all six sets */
     free(sc->start);
     free(sc->len);
     free(sc->flags);
+    free(sc->met);
+    free(sc->lits);
     free(sc);
 }
 
-static int prefix_matches(const struct prefix *x, const char *t, size_t n)
+/* The slots of the rules whose entries in t match the text s[0..n) at its start (prefixes)
+ * or its end (suffixes), added to out. */
+static void look_up(const struct table *t, const char *s, size_t n, int suffix, uint64_t *out)
 {
-    if (x->len > n) return 0;
-    for (size_t i = 2; i < x->len; i++) { /* the key matched the first two */
-        unsigned char a = (unsigned char)x->s[i], b = (unsigned char)t[i];
-        if (a != b &&
-            !(x->caseless && (a | 0x20) >= 'a' && (a | 0x20) <= 'z' && (a | 0x20) == (b | 0x20)))
-            return 0;
-    }
-    return 1;
-}
-
-/* Line k's text after its indent, t[0..n): the rules that may start it. */
-static void starts_line(struct wn_scan *sc, size_t k, const char *t, size_t n)
-{
-    unsigned b0 = (unsigned char)t[0], key = b0 << 8 | (n > 1 ? (unsigned char)t[1] : 0);
-    if (has_bit(sc->first_any, b0)) sc->flags[k] |= WN_SCAN_TOUCHED;
-    if (!has_bit(sc->start2, key)) return;
-    size_t lo = 0, hi = sc->nprefixes;
+    unsigned key = suffix ? (n > 1 ? (unsigned)(unsigned char)s[n - 2] << 8 : 0) |
+                                (unsigned char)s[n - 1]
+                          : (unsigned)(unsigned char)s[0] << 8 | (n > 1 ? (unsigned char)s[1] : 0);
+    if (!has_bit(t->keys, key)) return;
+    size_t lo = 0, hi = t->n;
     while (lo < hi) { /* the first entry with this key */
         size_t mid = lo + (hi - lo) / 2;
-        if (sc->prefixes[mid].key < key)
+        if (t->e[mid].key < key)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (; lo < sc->nprefixes && sc->prefixes[lo].key == key; lo++) {
-        const struct prefix *x = &sc->prefixes[lo];
-        if (!prefix_matches(x, t, n)) continue;
-        if (x->and_bit >= 0)
-            sc->by_prefix[k] |= (uint64_t)1 << x->and_bit;
-        else
-            sc->flags[k] |= WN_SCAN_TOUCHED | (x->attrib ? WN_SCAN_ATTRIBUTION : 0);
+    uint64_t w = word_of(s, n, suffix);
+    for (; lo < t->n && t->e[lo].key == key; lo++) {
+        const struct affix *x = &t->e[lo];
+        if (x->len <= n && ((w | x->fold) & x->mask) == x->value) set_slot(out, x->slot);
     }
 }
 
-/* Frames the chunk's whole lines and marks those a line rule may start; -1: no memory. */
+/* Line k, its text t[0..n) between its indent and its trailing blanks: the rules whose
+ * prefix and suffix needs it meets. */
+static void affixes(struct wn_scan *sc, size_t k, const char *t, size_t n)
+{
+    uint64_t *met = sc->met + k * sc->words, starts[4] = {0}, ends[4] = {0};
+    if (sc->words > 4) { /* more rules than the fast path holds: all may */
+        memcpy(met, sc->all, sc->words * sizeof *met);
+        return;
+    }
+    look_up(&sc->starts, t, n, 0, starts);
+    look_up(&sc->ends, t, n, 1, ends);
+    int bare = has_bit(sc->first_any, (unsigned char)t[0]);
+    for (size_t w = 0; w < sc->words; w++) {
+        met[w] = (starts[w] | ~sc->need_prefix[w]) & (ends[w] | ~sc->need_suffix[w]) & sc->all[w];
+        met[w] &= ~sc->bare[w];
+        if (bare) met[w] |= sc->bare[w]; /* checked for each in wn_label_line */
+    }
+}
+
+/* Frames the chunk's whole lines and finds the rules their starts and ends allow; -1: no
+ * memory. */
 static int frame_lines(struct wn_scan *sc, const char *buf, size_t len, int final)
 {
     size_t pos = 0;
@@ -300,11 +364,11 @@ static int frame_lines(struct wn_scan *sc, const char *buf, size_t len, int fina
             if (n) sc->len = n;
             unsigned char *f = realloc(sc->flags, cap);
             if (f) sc->flags = f;
-            uint64_t *bp = realloc(sc->by_prefix, cap * sizeof *bp);
-            if (bp) sc->by_prefix = bp;
-            uint64_t *bl = realloc(sc->by_literal, cap * sizeof *bl);
-            if (bl) sc->by_literal = bl;
-            if (!s || !n || !f || !bp || !bl) return -1;
+            uint64_t *m = realloc(sc->met, cap * sc->words * sizeof *m);
+            if (m) sc->met = m;
+            uint64_t *h = realloc(sc->lits, cap * sc->words * sizeof *h);
+            if (h) sc->lits = h;
+            if (!s || !n || !f || !m || !h) return -1;
             sc->cap = cap;
         }
         size_t n = end > pos && buf[end - 1] == '\r' ? end - pos - 1 : end - pos;
@@ -312,9 +376,12 @@ static int frame_lines(struct wn_scan *sc, const char *buf, size_t len, int fina
         sc->start[k] = pos;
         sc->len[k] = n;
         sc->flags[k] = 0;
-        sc->by_prefix[k] = sc->by_literal[k] = 0;
-        size_t lead = wn_leading_space(buf + pos, n);
-        if (lead < n) starts_line(sc, k, buf + pos + lead, n - lead);
+        memset(sc->met + k * sc->words, 0, sc->words * sizeof *sc->met);
+        memset(sc->lits + k * sc->words, 0, sc->words * sizeof *sc->lits);
+        size_t lead = wn_leading_space(buf + pos, n), trail = n;
+        while (trail > lead && wn_is_blank((unsigned char)buf[pos + trail - 1]))
+            trail--;
+        if (lead < n) affixes(sc, k, buf + pos + lead, trail - lead);
         pos = end + 1;
     }
     return 0;
@@ -335,19 +402,30 @@ static int on_literal(unsigned id, unsigned long long from, unsigned long long t
             hi = mid;
     }
     if (!sc->nlines || at >= sc->start[lo] + sc->len[lo]) return 0; /* in a line ending */
-    const struct lit_owner *o = &sc->owners[id];
-    if (o->and_bit >= 0) { /* counts only with the rule's prefix (see wn_scan_chunk) */
-        sc->by_literal[lo] |= (uint64_t)1 << o->and_bit;
-        return 0;
-    }
-    if (o->role == ROLE_LINE) {
+    unsigned slot = sc->lit_slot[id];
+    const struct wn_rule *r = sc->rule[slot];
+    if (wn_kind_is_line_rule(r->kind)) { /* it must also be able to start the line */
         const char *s = sc->base + sc->start[lo];
         size_t lead = wn_leading_space(s, sc->len[lo]);
-        if (lead >= sc->len[lo] || !has_bit(o->rule->first_bytes, (unsigned char)s[lead])) return 0;
+        if (lead >= sc->len[lo] || !has_bit(r->first_bytes, (unsigned char)s[lead])) return 0;
     }
-    sc->flags[lo] |= WN_SCAN_TOUCHED;
-    if (o->role == ROLE_ATTRIB) sc->flags[lo] |= WN_SCAN_ATTRIBUTION;
+    set_slot(sc->lits + lo * sc->words, slot);
     return 0;
+}
+
+/* A line is touched by a rule whose needs it meets: prefix and suffix, or literal. */
+static void touched(struct wn_scan *sc)
+{
+    for (size_t k = 0; k < sc->nlines; k++) {
+        uint64_t *met = sc->met + k * sc->words;
+        const uint64_t *lits = sc->lits + k * sc->words;
+        for (size_t w = 0; w < sc->words; w++) {
+            met[w] &= lits[w] | ~sc->need_lit[w];
+            if (!met[w]) continue;
+            sc->flags[k] |= WN_SCAN_TOUCHED;
+            if (met[w] & sc->attrib[w]) sc->flags[k] |= WN_SCAN_ATTRIBUTION;
+        }
+    }
 }
 
 /* From the chunk's end up: a line is settled when the untouched text between it and the next
@@ -402,11 +480,7 @@ int wn_scan_chunk(struct wn_scan *sc, const char *buf, size_t len, int final)
             pos += part - WN_PF_MAX_LEN;
         }
     }
-    for (size_t k = 0; k < sc->nlines; k++) {
-        uint64_t both = sc->by_prefix[k] & sc->by_literal[k];
-        if (both)
-            sc->flags[k] |= WN_SCAN_TOUCHED | (both & sc->and_attrib ? WN_SCAN_ATTRIBUTION : 0);
-    }
+    touched(sc);
     settle(sc, final);
     return 0;
 }
@@ -421,6 +495,11 @@ int wn_scan_line(struct wn_scan *sc, const char *s)
         sc->cursor++;
     if (sc->cursor == sc->nlines || sc->start[sc->cursor] != off) return WN_SCAN_UNKNOWN;
     return sc->flags[sc->cursor];
+}
+
+const uint64_t *wn_scan_rules_of_line(const struct wn_scan *sc)
+{
+    return sc->met + sc->cursor * sc->words;
 }
 
 void wn_scan_forget(struct wn_scan *sc)
@@ -456,6 +535,12 @@ int wn_scan_line(struct wn_scan *sc, const char *s)
     (void)sc;
     (void)s;
     return WN_SCAN_UNKNOWN;
+}
+
+const uint64_t *wn_scan_rules_of_line(const struct wn_scan *sc)
+{
+    (void)sc;
+    return NULL;
 }
 
 void wn_scan_forget(struct wn_scan *sc)

@@ -6,6 +6,7 @@
 #define WN_SCAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rules.h"
 
@@ -45,6 +46,18 @@ int wn_scan_chunk(struct wn_scan *sc, const char *buf, size_t len, int final);
 /* What the last chunk scanned knows of the line that starts at s: WN_SCAN_* bits, or
  * WN_SCAN_UNKNOWN. Lines are asked for in order (a cursor walks the chunk). */
 int wn_scan_line(struct wn_scan *sc, const char *s);
+
+/* For the line wn_scan_line last found (not UNKNOWN): the rules that may touch it, as a set
+ * of slots (bit i of word i / 64). Slots number the rules of wn_scan_rules in order: line
+ * rules from 0, then attributions, then cuts. A line rule with nothing derived is in the set
+ * of every line, whatever its first byte: the caller checks that. */
+const uint64_t *wn_scan_rules_of_line(const struct wn_scan *sc);
+
+/* Is slot i in the set? */
+static inline int wn_scan_has(const uint64_t *set, size_t i)
+{
+    return (int)(set[i / 64] >> (i % 64) & 1);
+}
 
 /* Forgets the chunk (its buffer is about to go). */
 void wn_scan_forget(struct wn_scan *sc);

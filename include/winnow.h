@@ -68,9 +68,9 @@ struct winnow_rule_info {
     const char *pattern;
     const char *origin; /* "file:line" it was defined at */
     int enabled;
-    /* What the chunk scan looks for, derived from the pattern: "starts P; holds L" for line
-     * rules, "holds L" for the others, L and P "a|b|(?i)c" or "(none)" (nothing known: every
-     * line is tried); NULL for kinds that are not scanned. */
+    /* What the chunk scan looks for, derived from the pattern: "starts P; ends S; holds L"
+     * (starts: rules anchored at a line's start; ends: at its end), each "a|b|(?i)c" or
+     * "(none)" (nothing known); NULL for kinds that are not scanned. */
     const char *prefilter;
 };
 size_t winnow_rules_count(const winnow_rules *rules);
