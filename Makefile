@@ -14,17 +14,22 @@ OPT_DEBS = libvectorscan-dev
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
+HAVE_HS    := $(shell pkg-config --exists $(OPT_PKGS) 2>/dev/null && echo yes)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-              $(shell pkg-config --exists $(OPT_PKGS) 2>/dev/null && \
-                echo -DWN_HAVE_HS $$(pkg-config --cflags $(OPT_PKGS)))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
-              $(shell pkg-config --libs $(OPT_PKGS) 2>/dev/null)
+              $(if $(HAVE_HS),-DWN_HAVE_HS $(shell pkg-config --cflags $(OPT_PKGS)))
+# The filter links Vectorscan's runtime only (scanning); its compiler (libhs, C++) is loaded
+# when a rule set without a prebuilt database needs one, and linked only into hsdb-gen.
+# libcurl is not linked: resolve.c loads it (dlopen) when a link is first resolved.
+PKG_LIBS   := $(filter-out -lcurl,$(shell pkg-config --libs $(PKGS) 2>/dev/null)) -ldl \
+              $(if $(HAVE_HS),-lhs_runtime)
+HS_COMPILER := $(shell pkg-config --libs $(OPT_PKGS) 2>/dev/null)
 ALL_CFLAGS  = $(WARN) -Iinclude -Ifilter -I$(BUILD) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS      = $(PKG_LIBS) -lpthread
 
 BUILD   ?= build
-LIB_SRC  = $(filter-out filter/main.c,$(wildcard filter/*.c))
-LIB_OBJ  = $(LIB_SRC:filter/%.c=$(BUILD)/%.o) $(BUILD)/default_rules.o
+LIB_SRC  = $(filter-out filter/main.c filter/hsdb-gen.c filter/hsdb_none.c,$(wildcard filter/*.c))
+CORE_OBJ = $(LIB_SRC:filter/%.c=$(BUILD)/%.o) $(BUILD)/default_rules.o
+LIB_OBJ  = $(CORE_OBJ) $(BUILD)/default_hsdb.o
 RULES    = $(sort $(wildcard rules/*.rules))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -52,6 +57,21 @@ $(BUILD)/default_rules.c: $(RULES) filter/embed-rules.sh | $(BUILD)
 
 $(BUILD)/default_rules.o: $(BUILD)/default_rules.c
 	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
+
+# The default rules' Vectorscan database, compiled at build time (filter/hsdb-gen.c).
+ifeq ($(HAVE_HS),yes)
+$(BUILD)/hsdb-gen: filter/hsdb-gen.c $(CORE_OBJ) $(BUILD)/hsdb_none.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(filter-out -lhs_runtime,$(LDLIBS)) $(HS_COMPILER)
+
+$(BUILD)/default_hsdb.c: $(BUILD)/hsdb-gen
+	$(BUILD)/hsdb-gen >$@.tmp && mv $@.tmp $@
+else
+$(BUILD)/default_hsdb.c: filter/hsdb_none.c | $(BUILD)
+	cp filter/hsdb_none.c $@
+endif
+
+$(BUILD)/default_hsdb.o: $(BUILD)/default_hsdb.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libwinnow.a | $(BUILD)
 	@mkdir -p $(BUILD)/tests

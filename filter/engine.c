@@ -627,7 +627,8 @@ winnow_filter *winnow_filter_open(winnow_rules *rules, const struct winnow_optio
                                         f->tune[WN_TUNE_POST_MEDIA_CHARS]};
 
     if (!f->opt.no_prefilter) {
-        const struct wn_scan_rules sr = {f->labeler.line_rules,
+        const struct wn_scan_rules sr = {rules,
+                                         f->labeler.line_rules,
                                          f->cutter.attrib,
                                          f->cutter.cutters,
                                          f->labeler.n_line_rules,

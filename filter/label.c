@@ -42,8 +42,7 @@ int wn_labeler_init(struct wn_labeler *lb, winnow_rules *rules, int keep_embeds)
 void wn_labeler_free(struct wn_labeler *lb)
 {
     free(lb->line_rules);
-    for (int c = 0; c < 256; c++)
-    {
+    for (int c = 0; c < 256; c++) {
         free(lb->by_first[c]);
         free(lb->slot_by_first[c]);
     }

@@ -38,6 +38,18 @@ void wn_prefilter_prefixes(const char *pattern, size_t k, struct wn_prefilter *o
  * it); n == 0 when a match may end with anything. */
 void wn_prefilter_suffixes(const char *pattern, size_t len, size_t k, struct wn_prefilter *out);
 
+/* What was derived for one rule (its kind and pattern): the build stores the default rules'
+ * (hsdb-gen.c writes them beside their Vectorscan database), so loading them derives
+ * nothing; any other rule is derived when it is loaded. */
+struct wn_pf_cached {
+    int kind;
+    const char *pattern;
+    const struct wn_pf_lit *lits, *prefixes, *suffixes;
+    size_t nlits, nprefixes, nsuffixes;
+};
+extern const struct wn_pf_cached wn_pf_cache[];
+extern const size_t wn_pf_cache_count;
+
 /* The prefilter as text for --list-rules: "lit1|lit2" with (?i) before caseless ones, or
  * "(none)"; truncated to fit. */
 void wn_prefilter_describe(const struct wn_prefilter *pf, char *buf, size_t size);

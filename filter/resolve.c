@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -18,6 +19,61 @@
 #include "netguard.h"
 #include "rules.h"
 #include "url.h"
+
+/* curl_global_init must run once per process before any other libcurl call, and is not
+ * thread-safe in every libcurl build; filters (and so resolvers) may be made in several
+ * threads at once, so a plain "done" flag was a data race. pthread_once runs it exactly once
+ * and makes its result visible to every thread that passes it. Never undone
+ * (curl_global_cleanup): another thread may be using libcurl. */
+/* libcurl is loaded when the first resolver is made, not when winnow starts: most runs never
+ * resolve a link, and libcurl brings its TLS and protocol libraries with it (about 3 MB of
+ * resident memory). Each function winnow calls, by the name libcurl exports it under. */
+#define CURL_FUNCTIONS(X)                                                                          \
+    X(CURLcode, global_init, (long))                                                               \
+    X(CURL *, easy_init, (void))                                                                   \
+    X(CURLcode, easy_setopt, (CURL *, CURLoption, ...))                                            \
+    X(void, easy_cleanup, (CURL *))                                                                \
+    X(CURLcode, easy_getinfo, (CURL *, CURLINFO, ...))                                             \
+    X(const char *, easy_strerror, (CURLcode))                                                     \
+    X(struct curl_slist *, slist_append, (struct curl_slist *, const char *))                      \
+    X(void, slist_free_all, (struct curl_slist *))                                                 \
+    X(CURLM *, multi_init, (void))                                                                 \
+    X(CURLMcode, multi_setopt, (CURLM *, CURLMoption, ...))                                        \
+    X(CURLMcode, multi_add_handle, (CURLM *, CURL *))                                              \
+    X(CURLMcode, multi_remove_handle, (CURLM *, CURL *))                                           \
+    X(CURLMcode, multi_perform, (CURLM *, int *))                                                  \
+    X(CURLMcode, multi_poll, (CURLM *, struct curl_waitfd[], unsigned, int, int *))                \
+    X(CURLMsg *, multi_info_read, (CURLM *, int *))                                                \
+    X(CURLMcode, multi_cleanup, (CURLM *))
+#define CURL_FIELD(ret, name, args) ret(*name) args;
+static struct {
+    CURL_FUNCTIONS(CURL_FIELD)
+} lc;
+#undef CURL_FIELD
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc = CURLE_FAILED_INIT;
+static char curl_load_error[200];
+
+static void curl_init_once(void)
+{
+    void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        snprintf(curl_load_error, sizeof curl_load_error, "%s", dlerror());
+        return;
+    }
+    int missing = 0;
+#define CURL_LOAD(ret, name, args)                                                                 \
+    if (!(*(void **)&lc.name = dlsym(lib, "curl_" #name))) missing = 1;
+    CURL_FUNCTIONS(CURL_LOAD)
+#undef CURL_LOAD
+    if (missing) {
+        snprintf(curl_load_error, sizeof curl_load_error, "libcurl.so.4 lacks a function");
+        dlclose(lib);
+        return;
+    }
+    curl_init_rc = lc.global_init(CURL_GLOBAL_DEFAULT);
+}
 
 #define HEADER_CAP (16 * 1024) /* more header bytes than this from one response: refuse */
 #define BODY_CAP (16 * 1024)   /* bytes of a 200 text/html page searched for a refresh */
@@ -317,27 +373,27 @@ static char *page_redirect(const char *body, size_t len)
 
 static CURL *new_easy(struct wn_resolver *r)
 {
-    CURL *e = r->nidle ? r->idle[--r->nidle] : curl_easy_init();
+    CURL *e = r->nidle ? r->idle[--r->nidle] : lc.easy_init();
     if (!e) return NULL;
     const struct winnow_link_options *o = r->o;
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "winnow/" WINNOW_VERSION);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    lc.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    lc.easy_setopt(e, CURLOPT_USERAGENT, "winnow/" WINNOW_VERSION);
+    lc.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    lc.easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    lc.easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     /* A proxy would be the only address the guard sees. */
-    curl_easy_setopt(e, CURLOPT_PROXY, "");
-    curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (o->cacert) curl_easy_setopt(e, CURLOPT_CAINFO, o->cacert);
-    if (r->connect_to) curl_easy_setopt(e, CURLOPT_CONNECT_TO, r->connect_to);
-    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, before_request);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)1 << 20);
+    lc.easy_setopt(e, CURLOPT_PROXY, "");
+    lc.easy_setopt(e, CURLOPT_NOPROXY, "*");
+    lc.easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    lc.easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (o->cacert) lc.easy_setopt(e, CURLOPT_CAINFO, o->cacert);
+    if (r->connect_to) lc.easy_setopt(e, CURLOPT_CONNECT_TO, r->connect_to);
+    lc.easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    lc.easy_setopt(e, CURLOPT_PREREQFUNCTION, before_request);
+    lc.easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    lc.easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    lc.easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    lc.easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)1 << 20);
     return e;
 }
 
@@ -346,7 +402,7 @@ static void release_easy(struct wn_resolver *r, CURL *e)
     if (!e) return;
     CURL **n = realloc(r->idle, (r->nidle + 1) * sizeof *n);
     if (!n) {
-        curl_easy_cleanup(e);
+        lc.easy_cleanup(e);
         return;
     }
     r->idle = n;
@@ -411,16 +467,16 @@ static void start_hop(struct wn_resolver *r, struct job *j)
     j->refused[0] = 0;
     j->hops++;
     CURL *e = j->easy;
-    curl_easy_setopt(e, CURLOPT_URL, j->cur);
-    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, left);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, left);
-    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, j);
-    curl_easy_setopt(e, CURLOPT_PREREQDATA, j);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, j);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, j);
-    if (curl_multi_add_handle(r->multi, e) != CURLM_OK) finish(r, j, 0, NULL, "curl refused");
+    lc.easy_setopt(e, CURLOPT_URL, j->cur);
+    lc.easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    lc.easy_setopt(e, CURLOPT_TIMEOUT_MS, left);
+    lc.easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, left);
+    lc.easy_setopt(e, CURLOPT_OPENSOCKETDATA, j);
+    lc.easy_setopt(e, CURLOPT_PREREQDATA, j);
+    lc.easy_setopt(e, CURLOPT_HEADERDATA, j);
+    lc.easy_setopt(e, CURLOPT_WRITEDATA, j);
+    lc.easy_setopt(e, CURLOPT_PRIVATE, j);
+    if (lc.multi_add_handle(r->multi, e) != CURLM_OK) finish(r, j, 0, NULL, "curl refused");
 }
 
 static int seen_before(struct job *j, const char *url)
@@ -434,7 +490,7 @@ static int seen_before(struct job *j, const char *url)
 static void hop_done(struct wn_resolver *r, struct job *j, CURLcode rc)
 {
     char why[256];
-    curl_multi_remove_handle(r->multi, j->easy);
+    lc.multi_remove_handle(r->multi, j->easy);
     if (j->refused[0]) {
         finish(r, j, 0, NULL, j->refused);
         return;
@@ -448,7 +504,7 @@ static void hop_done(struct wn_resolver *r, struct job *j, CURLcode rc)
         return;
     }
     if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && j->aborted)) {
-        snprintf(why, sizeof why, "%s", curl_easy_strerror(rc));
+        snprintf(why, sizeof why, "%s", lc.easy_strerror(rc));
         {
             finish(r, j, 0, NULL, why);
             return;
@@ -554,10 +610,10 @@ static void collect(struct wn_resolver *r)
 {
     CURLMsg *m;
     int left;
-    while ((m = curl_multi_info_read(r->multi, &left))) {
+    while ((m = lc.multi_info_read(r->multi, &left))) {
         if (m->msg != CURLMSG_DONE) continue;
         struct job *j = NULL;
-        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+        lc.easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
         if (j) hop_done(r, j, m->data.result);
     }
 }
@@ -566,12 +622,12 @@ int wn_resolver_run(struct wn_resolver *r, int wait_ms)
 {
     int still;
     start_queued(r);
-    curl_multi_perform(r->multi, &still);
+    lc.multi_perform(r->multi, &still);
     collect(r);
     start_queued(r);
     if (wait_ms > 0 && r->running) {
-        curl_multi_poll(r->multi, NULL, 0, wait_ms, NULL);
-        curl_multi_perform(r->multi, &still);
+        lc.multi_poll(r->multi, NULL, 0, wait_ms, NULL);
+        lc.multi_perform(r->multi, &still);
         collect(r);
         start_queued(r);
     }
@@ -602,24 +658,12 @@ size_t wn_resolver_pending(const struct wn_resolver *r)
     return r->queued + r->running;
 }
 
-/* curl_global_init must run once per process before any other libcurl call, and is not
- * thread-safe in every libcurl build; filters (and so resolvers) may be made in several
- * threads at once, so a plain "done" flag was a data race. pthread_once runs it exactly once
- * and makes its result visible to every thread that passes it. Never undone
- * (curl_global_cleanup): another thread may be using libcurl. */
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc;
-
-static void curl_init_once(void)
-{
-    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 struct wn_resolver *wn_resolver_new(winnow_rules *rules, const struct winnow_link_options *o,
                                     wn_resolve_done_fn done, void *ctx, char *err, size_t errlen)
 {
     if (pthread_once(&curl_once, curl_init_once) != 0 || curl_init_rc != CURLE_OK) {
-        snprintf(err, errlen, "libcurl initialisation failed");
+        snprintf(err, errlen, "libcurl initialisation failed%s%s", curl_load_error[0] ? ": " : "",
+                 curl_load_error);
         return NULL;
     }
     struct wn_resolver *r = calloc(1, sizeof *r);
@@ -642,7 +686,7 @@ struct wn_resolver *wn_resolver_new(winnow_rules *rules, const struct winnow_lin
             return NULL;
         }
         struct mapping *n = realloc(r->maps, (r->nmaps + 1) * sizeof *n);
-        struct curl_slist *sl = curl_slist_append(r->connect_to, *c);
+        struct curl_slist *sl = lc.slist_append(r->connect_to, *c);
         if (n) r->maps = n;
         if (!n || !sl) {
             snprintf(err, errlen, "out of memory");
@@ -652,16 +696,16 @@ struct wn_resolver *wn_resolver_new(winnow_rules *rules, const struct winnow_lin
         r->maps[r->nmaps++] = m;
         r->connect_to = sl;
     }
-    r->multi = curl_multi_init();
+    r->multi = lc.multi_init();
     if (!r->multi) {
         snprintf(err, errlen, "libcurl multi handle failed");
         wn_resolver_free(r);
         return NULL;
     }
-    curl_multi_setopt(r->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)o->per_host);
-    curl_multi_setopt(r->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)o->jobs);
+    lc.multi_setopt(r->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)o->per_host);
+    lc.multi_setopt(r->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)o->jobs);
     /* Keep every connection the jobs use, so that each link does not pay for a handshake. */
-    curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS, (long)o->jobs * 2);
+    lc.multi_setopt(r->multi, CURLMOPT_MAXCONNECTS, (long)o->jobs * 2);
     return r;
 }
 
@@ -678,16 +722,16 @@ void wn_resolver_free(struct wn_resolver *r)
         struct job *j = r->running_list;
         r->running_list = j->run_next;
         if (j->easy) {
-            curl_multi_remove_handle(r->multi, j->easy);
-            curl_easy_cleanup(j->easy);
+            lc.multi_remove_handle(r->multi, j->easy);
+            lc.easy_cleanup(j->easy);
         }
         job_free(j);
     }
     for (size_t i = 0; i < r->nidle; i++)
-        curl_easy_cleanup(r->idle[i]);
+        lc.easy_cleanup(r->idle[i]);
     free(r->idle);
-    curl_multi_cleanup(r->multi);
-    curl_slist_free_all(keep);
+    lc.multi_cleanup(r->multi);
+    lc.slist_free_all(keep);
     free(r->maps);
     pcre2_match_data_free(r->md);
     free(r);

@@ -198,13 +198,6 @@ static pcre2_code *compile_pattern(const char *pattern, uint32_t options, char *
     return re;
 }
 
-static struct wn_pf_lit *copy_lits(const struct wn_prefilter *pf)
-{
-    struct wn_pf_lit *l = malloc((pf->n ? pf->n : 1) * sizeof *l);
-    if (l) memcpy(l, pf->lits, pf->n * sizeof *l);
-    return l;
-}
-
 /* Where a match of the rule starts at a line's first non-blank byte: the pattern from there on
  * (a line rule's whole pattern; one of another kind that begins "^" and a run of blanks, past
  * them), or NULL when it may start anywhere. */
@@ -267,44 +260,86 @@ static int end_anchored(const char *p, size_t *len)
 
 /* The literals a match must hold and, for a line rule, the bytes it must start with: what the
  * chunk scan looks for. Literals shorter than 2 bytes would flag most lines: none then. */
-static int derive_prefilter(struct wn_rule *r)
+static const struct wn_pf_cached *cached_prefilter(const struct wn_rule *r)
 {
-    if (!wn_kind_is_scanned(r->kind)) return 0;
+    for (size_t i = 0; i < wn_pf_cache_count; i++)
+        if (wn_pf_cache[i].kind == (int)r->kind && strcmp(wn_pf_cache[i].pattern, r->pattern) == 0)
+            return &wn_pf_cache[i];
+    return NULL;
+}
+
+static struct wn_pf_lit *copy_set(const struct wn_pf_lit *l, size_t n)
+{
+    struct wn_pf_lit *c = malloc((n ? n : 1) * sizeof *c);
+    if (c && n) memcpy(c, l, n * sizeof *c);
+    return c;
+}
+
+/* Derives the three sets of the rule (or takes them from the build's cache). */
+static int derive_sets(struct wn_rule *r, const char *anchored, int ends, size_t body)
+{
+    const struct wn_pf_cached *c = cached_prefilter(r);
+    if (c) {
+        r->pf_nlits = c->nlits;
+        r->pf_nprefixes = c->nprefixes;
+        r->pf_nsuffixes = c->nsuffixes;
+        r->pf_lits = copy_set(c->lits, c->nlits);
+        r->pf_prefixes = copy_set(c->prefixes, c->nprefixes);
+        r->pf_suffixes = copy_set(c->suffixes, c->nsuffixes);
+        return r->pf_lits && r->pf_prefixes && r->pf_suffixes ? 0 : -1;
+    }
     struct wn_prefilter *pf = malloc(sizeof *pf);
     if (!pf) return -1;
-    char lits[200], pre[200];
     wn_prefilter_derive(r->pattern, 2, pf);
-    wn_prefilter_describe(pf, lits, sizeof lits);
     r->pf_nlits = pf->n;
-    r->pf_lits = copy_lits(pf);
-    pre[0] = 0;
-    const char *anchored = anchored_body(r);
+    r->pf_lits = copy_set(pf->lits, pf->n);
+    pf->n = 0;
     if (anchored) {
         wn_prefilter_prefixes(anchored, WN_SCAN_PREFIX_LEN, pf);
         for (size_t i = 0; i < pf->n; i++) /* the scan compares after the indent */
             if (wn_is_blank((unsigned char)pf->lits[i].s[0])) pf->n = 0;
-        wn_prefilter_describe(pf, pre, sizeof pre);
-        r->pf_nprefixes = pf->n;
-        r->pf_prefixes = copy_lits(pf);
     }
-    char suf[200];
-    suf[0] = 0;
-    size_t body;
-    int ends = end_anchored(r->pattern, &body);
+    r->pf_nprefixes = pf->n;
+    r->pf_prefixes = copy_set(pf->lits, pf->n);
+    pf->n = 0;
     if (ends) {
         wn_prefilter_suffixes(r->pattern, body, WN_SCAN_PREFIX_LEN, pf);
         for (size_t i = 0; i < pf->n; i++) /* the scan compares before the trailing blanks */
             if (!pf->lits[i].len || wn_is_blank((unsigned char)pf->lits[i].s[pf->lits[i].len - 1]))
                 pf->n = 0;
-        wn_prefilter_describe(pf, suf, sizeof suf);
-        r->pf_nsuffixes = pf->n;
-        r->pf_suffixes = copy_lits(pf);
     }
+    r->pf_nsuffixes = pf->n;
+    r->pf_suffixes = copy_set(pf->lits, pf->n);
     free(pf);
+    return r->pf_lits && r->pf_prefixes && r->pf_suffixes ? 0 : -1;
+}
+
+static void describe_set(const struct wn_pf_lit *l, size_t n, char *buf, size_t size)
+{
+    struct wn_prefilter *pf = malloc(sizeof *pf);
+    if (!pf) {
+        snprintf(buf, size, "?");
+        return;
+    }
+    pf->n = n;
+    memcpy(pf->lits, l, n * sizeof *l);
+    wn_prefilter_describe(pf, buf, size);
+    free(pf);
+}
+
+static int derive_prefilter(struct wn_rule *r)
+{
+    if (!wn_kind_is_scanned(r->kind)) return 0;
+    const char *anchored = anchored_body(r);
+    size_t body = 0;
+    int ends = end_anchored(r->pattern, &body);
+    if (derive_sets(r, anchored, ends, body)) return -1;
+    char lits[200], pre[200], suf[200];
+    describe_set(r->pf_lits, r->pf_nlits, lits, sizeof lits);
+    describe_set(r->pf_prefixes, r->pf_nprefixes, pre, sizeof pre);
+    describe_set(r->pf_suffixes, r->pf_nsuffixes, suf, sizeof suf);
     size_t need = strlen(lits) + strlen(pre) + strlen(suf) + 48;
-    r->pf_desc = malloc(need);
-    if (!r->pf_lits || (anchored && !r->pf_prefixes) || (ends && !r->pf_suffixes) || !r->pf_desc)
-        return -1;
+    if (!(r->pf_desc = malloc(need))) return -1;
     snprintf(r->pf_desc, need, "%s%s%s%s%s%sholds %s", anchored ? "starts " : "",
              anchored ? pre : "", anchored ? "; " : "", ends ? "ends " : "", ends ? suf : "",
              ends ? "; " : "", lits);
@@ -816,6 +851,12 @@ int winnow_rules_compile(winnow_rules *rules, char *err, size_t errlen)
         return WINNOW_ERR_NOMEM;
     }
     return WINNOW_OK;
+}
+
+size_t wn_rules_all(const winnow_rules *rules, const struct wn_rule **out)
+{
+    *out = rules->rules;
+    return rules->count;
 }
 
 size_t wn_rules_of_kind(winnow_rules *rules, enum wn_kind kind, const struct wn_rule ***out)

@@ -74,6 +74,10 @@ struct wn_rule {
 
 const char *wn_kind_name(enum wn_kind kind);
 
+/* Every rule of the set, enabled or not, in file order (the chunk scan's database depends on
+ * the set alone, not on which rules a filter uses). */
+size_t wn_rules_all(const winnow_rules *rules, const struct wn_rule **out);
+
 /* Does the chunk scan look for this kind's rules? (line rules, attributions, cuts) */
 int wn_kind_is_scanned(enum wn_kind kind);
 

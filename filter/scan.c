@@ -13,7 +13,9 @@
 #include "textfeat.h"
 
 #ifdef WN_HAVE_HS
+#include <dlfcn.h>
 #include <hs.h>
+#include <pthread.h>
 
 enum role { ROLE_LINE, ROLE_ATTRIB, ROLE_CUT };
 
@@ -32,15 +34,18 @@ struct table {
     unsigned char keys[8192]; /* bit key: some entry has it */
     struct affix *e;          /* sorted by key */
     size_t n, cap;
+    uint64_t *one[256]; /* affixes of one byte: the slots of the rules with that byte */
 };
 
 struct wn_scan {
     hs_database_t *db; /* NULL when no rule needs its literals */
     hs_scratch_t *scratch;
-    unsigned *lit_slot;         /* by literal id: the rule's slot */
-    struct table starts, ends;  /* prefixes, suffixes */
-    const struct wn_rule **rule; /* by slot */
-    size_t nslots, words;       /* slots, and 64-bit words in a set of them */
+    unsigned *lit_rule;             /* by literal id: the rule's index in the set */
+    const struct wn_rule *set_base; /* the set's rules (wn_rules_all) */
+    uint32_t *slot_of;              /* by index in the set: the rule's slot, or UINT32_MAX */
+    struct table starts, ends;      /* prefixes, suffixes */
+    const struct wn_rule **rule;    /* by slot */
+    size_t nslots, words;           /* slots, and 64-bit words in a set of them */
     /* sets of slots: rules that need a prefix, a suffix, a literal; attributions; line rules
      * with nothing derived (any line they may start); all */
     uint64_t *need_prefix, *need_suffix, *need_lit, *attrib, *bare, *all;
@@ -111,7 +116,8 @@ static uint64_t word_of(const char *s, size_t n, int suffix)
 }
 
 /* One entry per case of the two key bytes (for a one-byte affix, per possible other byte). */
-static int add_affix(struct table *t, const struct wn_pf_lit *p, size_t slot, int suffix)
+static int add_affix(struct table *t, const struct wn_pf_lit *p, size_t slot, int suffix,
+                     size_t words)
 {
     size_t len = p->len > 8 ? 8 : p->len;
     const char *s = suffix ? p->s + p->len - len : p->s;
@@ -133,11 +139,9 @@ static int add_affix(struct table *t, const struct wn_pf_lit *p, size_t slot, in
     unsigned char c1 = (unsigned char)(suffix ? s[len - 1] : len > 1 ? s[1] : 0);
     int na = byte_cases(c0, p->caseless, a), nb = byte_cases(c1, p->caseless, b);
     for (int i = 0; i < na; i++) {
-        if (len == 1) { /* the other byte may be anything */
-            for (unsigned c = 0; c < 256; c++) {
-                x.key = suffix ? c << 8 | a[i] : (unsigned)a[i] << 8 | c;
-                if (push_affix(t, &x)) return -1;
-            }
+        if (len == 1) { /* a set of slots by that byte */
+            if (!t->one[a[i]] && !(t->one[a[i]] = calloc(words, sizeof *t->one[a[i]]))) return -1;
+            set_slot(t->one[a[i]], slot);
             continue;
         }
         for (int j = 0; j < nb; j++) {
@@ -154,45 +158,79 @@ static int affix_cmp(const void *a, const void *b)
     return x->key < y->key ? -1 : x->key > y->key;
 }
 
-struct lits {
-    const char **expr;
-    unsigned *flags, *ids;
-    size_t *lens, n, cap;
-};
-
-static int add_lits(struct wn_scan *sc, struct lits *l, const struct wn_rule *r, size_t slot)
+/* Does the rule need its literals found by the Vectorscan pass? (Not when an affix tells.) */
+static int needs_literals(const struct wn_rule *r)
 {
-    for (size_t i = 0; i < r->pf_nlits; i++) {
-        if (l->n == l->cap) {
-            size_t cap = l->cap ? l->cap * 2 : 256;
-            const char **e = realloc(l->expr, cap * sizeof *e);
-            if (e) l->expr = e;
-            unsigned *f = realloc(l->flags, cap * sizeof *f);
-            if (f) l->flags = f;
-            unsigned *d = realloc(l->ids, cap * sizeof *d);
-            if (d) l->ids = d;
-            size_t *n = realloc(l->lens, cap * sizeof *n);
-            if (n) l->lens = n;
-            unsigned *o = realloc(sc->lit_slot, cap * sizeof *o);
-            if (o) sc->lit_slot = o;
-            if (!e || !f || !d || !n || !o) return -1;
-            l->cap = cap;
+    return wn_kind_is_scanned(r->kind) && !r->pf_nprefixes && !r->pf_nsuffixes && r->pf_nlits;
+}
+
+void wn_scan_literals_free(struct wn_scan_lits *l)
+{
+    free(l->expr);
+    free(l->flags);
+    free(l->ids);
+    free(l->lens);
+    free(l->rule);
+    memset(l, 0, sizeof *l);
+}
+
+int wn_scan_literals(const winnow_rules *set, struct wn_scan_lits *l)
+{
+    const struct wn_rule *all;
+    size_t n = wn_rules_all(set, &all), total = 0;
+    memset(l, 0, sizeof *l);
+    for (size_t i = 0; i < n; i++)
+        if (needs_literals(&all[i])) total += all[i].pf_nlits;
+    size_t cap = total ? total : 1;
+    l->expr = malloc(cap * sizeof *l->expr);
+    l->flags = malloc(cap * sizeof *l->flags);
+    l->ids = malloc(cap * sizeof *l->ids);
+    l->lens = malloc(cap * sizeof *l->lens);
+    l->rule = malloc(cap * sizeof *l->rule);
+    if (!l->expr || !l->flags || !l->ids || !l->lens || !l->rule) {
+        wn_scan_literals_free(l);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!needs_literals(&all[i])) continue;
+        for (size_t k = 0; k < all[i].pf_nlits; k++) {
+            const struct wn_pf_lit *x = &all[i].pf_lits[k];
+            l->expr[l->n] = x->s;
+            l->lens[l->n] = x->len;
+            l->flags[l->n] = x->caseless ? HS_FLAG_CASELESS : 0;
+            l->ids[l->n] = (unsigned)l->n;
+            l->rule[l->n] = (unsigned)i;
+            l->n++;
         }
-        l->expr[l->n] = r->pf_lits[i].s;
-        l->lens[l->n] = r->pf_lits[i].len;
-        l->flags[l->n] = r->pf_lits[i].caseless ? HS_FLAG_CASELESS : 0;
-        l->ids[l->n] = (unsigned)l->n;
-        sc->lit_slot[l->n] = (unsigned)slot;
-        l->n++;
     }
     return 0;
+}
+
+/* FNV-1a over the literals, their flags and owners, and the Vectorscan version: a database
+ * built for the same list by the same library is the same database. */
+unsigned long long wn_scan_literals_hash(const struct wn_scan_lits *l)
+{
+    unsigned long long h = 0xcbf29ce484222325ULL;
+#define MIX(p, n)                                                                                  \
+    for (size_t z = 0; z < (n); z++)                                                               \
+        h = (h ^ ((const unsigned char *)(p))[z]) * 0x100000001b3ULL;
+    const char *v = hs_version();
+    MIX(v, strlen(v));
+    for (size_t i = 0; i < l->n; i++) {
+        MIX(l->expr[i], l->lens[i]);
+        MIX(&l->lens[i], sizeof l->lens[i]);
+        MIX(&l->flags[i], sizeof l->flags[i]);
+        MIX(&l->rule[i], sizeof l->rule[i]);
+    }
+#undef MIX
+    return h;
 }
 
 /* A rule anchored at a line's start or end needs its prefix and suffix (the tables, checked
  * per line); one anchored at neither, its literal (the Vectorscan pass; too many lines hold a
  * rule's literals to be worth scanning for when an affix already tells); one with none of
  * them touches every line it may start (line rules) or every line. */
-static int add_rule(struct wn_scan *sc, struct lits *l, const struct wn_rule *x, enum role role)
+static int add_rule(struct wn_scan *sc, const struct wn_rule *x, enum role role)
 {
     size_t slot = sc->nslots++;
     sc->rule[slot] = x;
@@ -201,13 +239,14 @@ static int add_rule(struct wn_scan *sc, struct lits *l, const struct wn_rule *x,
     if (x->pf_nprefixes) set_slot(sc->need_prefix, slot);
     if (x->pf_nsuffixes) set_slot(sc->need_suffix, slot);
     for (size_t k = 0; k < x->pf_nprefixes; k++)
-        if (add_affix(&sc->starts, &x->pf_prefixes[k], slot, 0)) return -1;
+        if (add_affix(&sc->starts, &x->pf_prefixes[k], slot, 0, sc->words)) return -1;
     for (size_t k = 0; k < x->pf_nsuffixes; k++)
-        if (add_affix(&sc->ends, &x->pf_suffixes[k], slot, 1)) return -1;
+        if (add_affix(&sc->ends, &x->pf_suffixes[k], slot, 1, sc->words)) return -1;
     if (x->pf_nprefixes || x->pf_nsuffixes) return 0;
     if (x->pf_nlits) {
-        set_slot(sc->need_lit, slot);
-        return add_lits(sc, l, x, slot);
+        set_slot(sc->need_lit, slot); /* its literals are in the set's list (needs_literals) */
+        sc->slot_of[x - sc->set_base] = (unsigned)slot;
+        return 0;
     }
     if (role == ROLE_LINE) {
         for (size_t b = 0; b < 32; b++)
@@ -221,8 +260,13 @@ static int add_rule(struct wn_scan *sc, struct lits *l, const struct wn_rule *x,
     return 0;
 }
 
-static int add_rules(struct wn_scan *sc, struct lits *l, const struct wn_scan_rules *r)
+static int add_rules(struct wn_scan *sc, const struct wn_scan_rules *r)
 {
+    size_t count = wn_rules_all(r->set, &sc->set_base);
+    sc->slot_of = malloc((count ? count : 1) * sizeof *sc->slot_of);
+    if (!sc->slot_of) return -1;
+    for (size_t i = 0; i < count; i++)
+        sc->slot_of[i] = UINT32_MAX; /* not used by this filter */
     size_t n = r->n_line + r->n_attrib + r->n_cut;
     sc->words = n / 64 + 1;
     sc->rule = calloc(n + 1, sizeof *sc->rule);
@@ -238,11 +282,11 @@ static int add_rules(struct wn_scan *sc, struct lits *l, const struct wn_scan_ru
     sc->bare = sets + 4 * sc->words;
     sc->all = sets + 5 * sc->words;
     for (size_t i = 0; i < r->n_line; i++)
-        if (add_rule(sc, l, r->line[i], ROLE_LINE)) return -1;
+        if (add_rule(sc, r->line[i], ROLE_LINE)) return -1;
     for (size_t i = 0; i < r->n_attrib; i++)
-        if (add_rule(sc, l, r->attrib[i], ROLE_ATTRIB)) return -1;
+        if (add_rule(sc, r->attrib[i], ROLE_ATTRIB)) return -1;
     for (size_t i = 0; i < r->n_cut; i++)
-        if (add_rule(sc, l, r->cut[i], ROLE_CUT)) return -1;
+        if (add_rule(sc, r->cut[i], ROLE_CUT)) return -1;
     qsort(sc->starts.e, sc->starts.n, sizeof *sc->starts.e, affix_cmp);
     qsort(sc->ends.e, sc->ends.n, sizeof *sc->ends.e, affix_cmp);
     return 0;
@@ -253,35 +297,88 @@ int wn_scan_available(void)
     return 1;
 }
 
-static void free_lits(struct lits *l)
+/* The database for the list: the one built with winnow for its own rules when the list is
+ * theirs (hsdb-gen.c), else compiled now by the Vectorscan compiler library, which is loaded
+ * only then (it is large, and a filter over the default rules never needs it). */
+extern const unsigned char wn_default_hsdb[];
+extern const size_t wn_default_hsdb_len;
+extern const unsigned long long wn_default_hsdb_hash;
+
+struct compiler {
+    void *lib;
+    hs_error_t (*compile)(const char *const *, const unsigned *, const unsigned *, const size_t *,
+                          unsigned, unsigned, const hs_platform_info_t *, hs_database_t **,
+                          hs_compile_error_t **);
+    hs_error_t (*free_error)(hs_compile_error_t *);
+    hs_error_t (*serialize)(const hs_database_t *, char **, size_t *);
+    hs_error_t (*free_db)(hs_database_t *);
+};
+static struct compiler compiler;
+static pthread_once_t compiler_once = PTHREAD_ONCE_INIT;
+
+static void load_compiler(void)
 {
-    free(l->expr);
-    free(l->flags);
-    free(l->ids);
-    free(l->lens);
+    void *lib = dlopen("libhs.so.5", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) return;
+    *(void **)&compiler.compile = dlsym(lib, "hs_compile_lit_multi");
+    *(void **)&compiler.free_error = dlsym(lib, "hs_free_compile_error");
+    *(void **)&compiler.serialize = dlsym(lib, "hs_serialize_database");
+    *(void **)&compiler.free_db = dlsym(lib, "hs_free_database");
+    if (compiler.compile && compiler.free_error && compiler.serialize && compiler.free_db)
+        compiler.lib = lib;
+    else
+        dlclose(lib);
+}
+
+static hs_database_t *compile_database(const struct wn_scan_lits *l)
+{
+    pthread_once(&compiler_once, load_compiler);
+    if (!compiler.lib) return NULL;
+    hs_database_t *built = NULL, *db = NULL;
+    hs_compile_error_t *err = NULL;
+    if (compiler.compile(l->expr, l->flags, l->ids, l->lens, (unsigned)l->n, HS_MODE_BLOCK, NULL,
+                         &built, &err) != HS_SUCCESS) {
+        compiler.free_error(err);
+        return NULL;
+    }
+    /* handed over as bytes, so the runtime library checks what it is given */
+    char *bytes = NULL;
+    size_t size = 0;
+    if (compiler.serialize(built, &bytes, &size) == HS_SUCCESS)
+        (void)hs_deserialize_database(bytes, size, &db);
+    free(bytes);
+    compiler.free_db(built);
+    return db;
+}
+
+static hs_database_t *database(const struct wn_scan_lits *l)
+{
+    hs_database_t *db = NULL;
+    if (wn_default_hsdb_len && wn_scan_literals_hash(l) == wn_default_hsdb_hash &&
+        hs_deserialize_database((const char *)wn_default_hsdb, wn_default_hsdb_len, &db) ==
+            HS_SUCCESS)
+        return db;
+    return compile_database(l);
 }
 
 struct wn_scan *wn_scan_new(const struct wn_scan_rules *r)
 {
     struct wn_scan *sc = calloc(1, sizeof *sc);
-    struct lits l = {0};
+    struct wn_scan_lits l;
     if (!sc) return NULL;
     sc->hold_bytes = r->hold_bytes;
     sc->max_span = r->max_span;
-    if (add_rules(sc, &l, r) || sc->touch_all || sc->attrib_all) goto fail;
-    if (l.n) {
-        hs_compile_error_t *err = NULL;
-        if (hs_compile_lit_multi(l.expr, l.flags, l.ids, l.lens, (unsigned)l.n, HS_MODE_BLOCK,
-                                 NULL, &sc->db, &err) != HS_SUCCESS) {
-            hs_free_compile_error(err);
-            goto fail;
-        }
-        if (hs_alloc_scratch(sc->db, &sc->scratch) != HS_SUCCESS) goto fail;
+    if (add_rules(sc, r) || sc->touch_all || sc->attrib_all) goto fail;
+    if (wn_scan_literals(r->set, &l)) goto fail;
+    if (l.n && (!(sc->db = database(&l)) || hs_alloc_scratch(sc->db, &sc->scratch) != HS_SUCCESS)) {
+        wn_scan_literals_free(&l);
+        goto fail; /* no database: every line takes the per-line stages */
     }
-    free_lits(&l);
+    sc->lit_rule = l.rule; /* kept: by literal id, the rule's index in the set */
+    l.rule = NULL;
+    wn_scan_literals_free(&l);
     return sc;
 fail:
-    free_lits(&l);
     wn_scan_free(sc);
     return NULL;
 }
@@ -291,9 +388,14 @@ void wn_scan_free(struct wn_scan *sc)
     if (!sc) return;
     if (sc->scratch) hs_free_scratch(sc->scratch);
     if (sc->db) hs_free_database(sc->db);
-    free(sc->lit_slot);
+    free(sc->lit_rule);
+    free(sc->slot_of);
     free(sc->starts.e);
     free(sc->ends.e);
+    for (int b = 0; b < 256; b++) {
+        free(sc->starts.one[b]);
+        free(sc->ends.one[b]);
+    }
     free(sc->rule);
     free(sc->need_prefix); /* all six sets */
     free(sc->start);
@@ -306,11 +408,15 @@ void wn_scan_free(struct wn_scan *sc)
 
 /* The slots of the rules whose entries in t match the text s[0..n) at its start (prefixes)
  * or its end (suffixes), added to out. */
-static void look_up(const struct table *t, const char *s, size_t n, int suffix, uint64_t *out)
+static void look_up(const struct table *t, const char *s, size_t n, int suffix, uint64_t *out,
+                    size_t words)
 {
-    unsigned key = suffix ? (n > 1 ? (unsigned)(unsigned char)s[n - 2] << 8 : 0) |
-                                (unsigned char)s[n - 1]
-                          : (unsigned)(unsigned char)s[0] << 8 | (n > 1 ? (unsigned char)s[1] : 0);
+    const uint64_t *one = t->one[(unsigned char)s[suffix ? n - 1 : 0]];
+    for (size_t w = 0; one && w < words; w++)
+        out[w] |= one[w];
+    unsigned key =
+        suffix ? (n > 1 ? (unsigned)(unsigned char)s[n - 2] << 8 : 0) | (unsigned char)s[n - 1]
+               : (unsigned)(unsigned char)s[0] << 8 | (n > 1 ? (unsigned char)s[1] : 0);
     if (!has_bit(t->keys, key)) return;
     size_t lo = 0, hi = t->n;
     while (lo < hi) { /* the first entry with this key */
@@ -336,8 +442,8 @@ static void affixes(struct wn_scan *sc, size_t k, const char *t, size_t n)
         memcpy(met, sc->all, sc->words * sizeof *met);
         return;
     }
-    look_up(&sc->starts, t, n, 0, starts);
-    look_up(&sc->ends, t, n, 1, ends);
+    look_up(&sc->starts, t, n, 0, starts, sc->words);
+    look_up(&sc->ends, t, n, 1, ends, sc->words);
     int bare = has_bit(sc->first_any, (unsigned char)t[0]);
     for (size_t w = 0; w < sc->words; w++) {
         met[w] = (starts[w] | ~sc->need_prefix[w]) & (ends[w] | ~sc->need_suffix[w]) & sc->all[w];
@@ -402,7 +508,8 @@ static int on_literal(unsigned id, unsigned long long from, unsigned long long t
             hi = mid;
     }
     if (!sc->nlines || at >= sc->start[lo] + sc->len[lo]) return 0; /* in a line ending */
-    unsigned slot = sc->lit_slot[id];
+    uint32_t slot = sc->slot_of[sc->lit_rule[id]];
+    if (slot == UINT32_MAX) return 0; /* a rule this filter does not use */
     const struct wn_rule *r = sc->rule[slot];
     if (wn_kind_is_line_rule(r->kind)) { /* it must also be able to start the line */
         const char *s = sc->base + sc->start[lo];

@@ -23,6 +23,7 @@ enum {
 /* The rules a filter uses, by what they match: line rules (anchored at a line's first
  * non-blank byte), attributions and cuts (anywhere in a line). */
 struct wn_scan_rules {
+    winnow_rules *set; /* all of them (the database is the set's) */
     const struct wn_rule *const *line, *const *attrib, *const *cut;
     size_t n_line, n_attrib, n_cut;
     long hold_bytes; /* take-back.hold-bytes: how far above an attribution a climb may reach */
@@ -30,6 +31,19 @@ struct wn_scan_rules {
 };
 
 struct wn_scan;
+
+/* The literals the Vectorscan pass looks for: those of every rule of the set whose matches
+ * no prefix or suffix tells (rule[i]: the owner's index in the set), in the set's order, so
+ * the database depends on the set alone; with flags and ids as hs_compile_lit_multi takes
+ * them. hsdb-gen.c builds the default rules' database from the same list. */
+struct wn_scan_lits {
+    const char **expr;
+    unsigned *flags, *ids, *rule;
+    size_t *lens, n;
+};
+int wn_scan_literals(const winnow_rules *set, struct wn_scan_lits *l); /* -1: no memory */
+unsigned long long wn_scan_literals_hash(const struct wn_scan_lits *l);
+void wn_scan_literals_free(struct wn_scan_lits *l);
 
 /* Is the scan built in (Vectorscan was found at build time)? */
 int wn_scan_available(void);
