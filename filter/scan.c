@@ -287,8 +287,8 @@ static int add_rules(struct wn_scan *sc, const struct wn_scan_rules *r)
         if (add_rule(sc, r->attrib[i], ROLE_ATTRIB)) return -1;
     for (size_t i = 0; i < r->n_cut; i++)
         if (add_rule(sc, r->cut[i], ROLE_CUT)) return -1;
-    qsort(sc->starts.e, sc->starts.n, sizeof *sc->starts.e, affix_cmp);
-    qsort(sc->ends.e, sc->ends.n, sizeof *sc->ends.e, affix_cmp);
+    if (sc->starts.n) qsort(sc->starts.e, sc->starts.n, sizeof *sc->starts.e, affix_cmp);
+    if (sc->ends.n) qsort(sc->ends.e, sc->ends.n, sizeof *sc->ends.e, affix_cmp);
     return 0;
 }
 
