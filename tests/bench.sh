@@ -1,16 +1,33 @@
 #!/bin/sh
-# bench.sh [WINNOW_BINARY]: winnow's speed and memory (a benchmark, not a test: it never fails
-# on a missed target, it prints MISSED). Run by `make bench` from the repo root.
-#  - generates (once; reused while size, seed and fixtures are unchanged, see the stamp file)
-#    a corpus of >= 256 MB of article text in build/bench/, built from the project's own
-#    fixtures tests/fixtures/text/*.in.txt, documents separated by form-feed lines: each
-#    document is a fixture's boilerplate-bearing body inside 6-20 story paragraphs of news
-#    length (150-700 bytes, made of the fixtures' kept sentences), so lines run as long as in
-#    real scraped text; and a second, dense corpus of fixture paragraphs only (a stress case);
-#  - winnow's throughput (wall clock, best of 3, `winnow < corpus > /dev/null`), cat's on the
-#    same file as the physical reference, and winnow's peak RSS;
-#  - winnow's peak RSS on a single 100 MB line (should be about 1-2x the line).
-# Environment: BENCH_MB (default 256), BENCH_SEED (default 20240601), BENCH_RUNS (default 3).
+# bench.sh [WINNOW_BINARY]: winnow's speed and memory against cat's, in one run on one machine
+# (a benchmark, not a test: it never fails on a missed target, it prints ok or MISSED). Run by
+# `make bench` from the repo root.
+#  - corpora in build/bench/ (generated once by tests/bench_corpus.py, reused while size, seed,
+#    sources and generator are unchanged, see the NAME.stamp files), documents separated by
+#    form-feed lines, BENCH_MB MiB each:
+#      reallike  boilerplate-dense real-like text, from tests/fixtures/text: every fixture's
+#                boilerplate-bearing body with 1-5 story paragraphs of news length (winnow
+#                removes about as much of it as of ../shared/corpus/real: 11% of the bytes);
+#      clean     article text only: news-length paragraphs of the fixtures' gold lines, 3-8 KB
+#                documents (winnow removes nothing);
+#      real      ../shared/corpus/real/*.in.txt (read in place, never copied into the repo)
+#                repeated; skipped when ../shared is absent (a fresh clone);
+#      stress    every paragraph a fixture's (mean line ~40 bytes), a stress figure, no target;
+#      line100m  one 100 MiB line (the peak RSS check: about 1-2x the line);
+#  - throughput through the same pipes for all: the pipeline `cat IN | X | cat >/dev/null`
+#    for X = cat (the reference) and X = winnow, BENCH_RUNS rounds (the two take turns), min
+#    and median wall clock, MB/s (10^6 bytes), the ratio winnow/cat, and winnow's own user CPU
+#    and peak RSS (wait4 on the winnow process of the pipeline);
+#  - the per-stage CPU split: winnow's user CPU with --no-prefilter (no chunk scan: every line
+#    takes the per-line stages) and --no-default-rules (no rules: framing, UTF-8, the passes
+#    with nothing to find, writing) beside the full run, and the start-up (empty input);
+#  - a perf profile grouped by source file and library when perf can sample here;
+#  - the hostile lines of tests/cli.sh at 1x and 4x their size (linear: ~4x the CPU time);
+#  - the targets: winnow >= 0.4x cat on the boilerplate-dense corpora, >= 0.7x on clean
+#    text, peak RSS < 16 MiB, the 100 MiB line <= 2x, hostile lines linear.
+# Environment: BENCH_MB (default 256), BENCH_SEED (default 20240601), BENCH_RUNS (default 3),
+# BENCH_SPLIT_RUNS (default 1: the --no-prefilter/--no-default-rules runs and the stress
+# corpus; 3 of them would add minutes), BENCH_PERF (auto: when perf works; 0: never).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,143 +40,284 @@ command -v python3 >/dev/null || { echo "bench.sh: python3 is needed" >&2; exit 
 mb=${BENCH_MB:-256}
 seed=${BENCH_SEED:-20240601}
 runs=${BENCH_RUNS:-3}
-line_mb=100
+split_runs=${BENCH_SPLIT_RUNS:-1}
+perf_mode=${BENCH_PERF:-auto}
 dir=$root/build/bench
-corpus=$dir/corpus.txt
-line=$dir/line100m.txt
+fixtures=$root/tests/fixtures/text
+real_src=$root/../shared/corpus/real
+gen=$here/bench_corpus.py
+res=$dir/results.txt
 mkdir -p "$dir"
-
-fixtures=$(cat "$root"/tests/fixtures/text/*.in.txt | cksum | cut -d' ' -f1)
-stamp="size=${mb}MB seed=$seed fixtures=$fixtures line=${line_mb}MB generator=3"
-
-dense=$dir/dense.txt
-if [ -f "$dir/stamp" ] && [ "$(cat "$dir/stamp")" = "$stamp" ] && [ -f "$corpus" ] && [ -f "$dense" ] && [ -f "$line" ]; then
-    echo "corpus: reusing $corpus ($stamp)"
-else
-    echo "corpus: generating $corpus ($stamp)"
-    rm -f "$dir/stamp"
-    python3 - "$root/tests/fixtures/text" "$corpus" "$line" "$mb" "$seed" "$line_mb" <<'PY'
-import os, random, sys
-src, corpus, line, mb, seed, line_mb = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
-rng = random.Random(seed)
-docs = []
-for fn in sorted(os.listdir(src)):
-    if fn.endswith('.in.txt'):
-        t = open(os.path.join(src, fn), 'rb').read().replace(b'\r\n', b'\n')
-        docs.append(t.rstrip(b'\n').split(b'\n'))
-# Paragraph blocks (runs of non-blank lines) of every fixture, split into story blocks and the
-# boilerplate-bearing ones, so generated documents mix the two like scraped articles do.
-def blocks(lines):
-    out, cur = [], []
-    for l in lines:
-        if l.strip():
-            cur.append(l)
-        elif cur:
-            out.append(cur); cur = []
-    if cur:
-        out.append(cur)
-    return out
-titles = [d[0] for d in docs]
-bodies = [blocks(d[1:]) for d in docs]
-# Story sentences: the kept lines of the fixtures' gold files that read as prose.
-sentences = []
-for fn in sorted(os.listdir(src)):
-    if fn.endswith('.gold.txt'):
-        for l in open(os.path.join(src, fn), 'rb').read().replace(b'\r\n', b'\n').split(b'\n'):
-            l = l.strip()
-            if len(l) > 60 and l[-1:] in b'.!?"' and b'(@' not in l and b'http' not in l:
-                sentences.append(l)
-def paragraph():
-    # News paragraphs run 1-4 sentences, 150-700 bytes (the real corpus: mean line 333 bytes)
-    out = []
-    while sum(len(x) + 1 for x in out) < rng.randrange(150, 700):
-        out.append(sentences[rng.randrange(len(sentences))])
-    return b' '.join(out)
-def generate(path, dense):
-    target = mb * 1024 * 1024
-    size = 0
-    with open(path + '.tmp', 'wb') as f:
-        first = True
-        while size < target:
-            parts = []
-            if not first:
-                parts.append(b'\f\n')
-            first = False
-            parts.append(titles[rng.randrange(len(titles))] + b'\n\n')
-            # the body of one fixture, in order (it keeps each embed and footer whole) ...
-            main = bodies[rng.randrange(len(bodies))]
-            extra = []
-            if dense:
-                # ... with story blocks of other fixtures spliced in before its last block
-                for _ in range(rng.randrange(0, 6)):
-                    b = bodies[rng.randrange(len(bodies))]
-                    if len(b) > 1:
-                        extra.append(b[rng.randrange(len(b) - 1)])
-            else:
-                # ... within an article of 6-20 ordinary paragraphs
-                extra = [[paragraph()] for _ in range(rng.randrange(6, 21))]
-            cut = rng.randrange(len(extra) + 1)
-            doc = extra[:cut] + main[:-1] + extra[cut:] + main[-1:] if main else extra
-            for b in doc:
-                parts.append(b'\n'.join(b) + b'\n\n')
-            chunk = b''.join(parts)
-            f.write(chunk)
-            size += len(chunk)
-    os.replace(path + '.tmp', path)
-generate(corpus, False)
-generate(corpus.replace('corpus.txt', 'dense.txt'), True)
-# One line of line_mb MB: story sentences with a short link now and then, then a newline.
-words = [w for d in docs for l in d[1:] for w in l.split() if b'(@' not in w]
-n = line_mb * 1024 * 1024
-with open(line + '.tmp', 'wb') as f:
-    size = 0
-    buf = []
-    while size < n:
-        w = words[rng.randrange(len(words))]
-        if rng.randrange(2000) == 0:
-            w = b'https://t.co/' + b'%08x' % rng.randrange(1 << 32)
-        buf.append(w)
-        size += len(w) + 1
-        if len(buf) >= 65536:
-            f.write(b' '.join(buf) + b' ')
-            buf = []
-    f.write(b' '.join(buf) + b'\n')
-os.replace(line + '.tmp', line)
-PY
-    echo "$stamp" >"$dir/stamp"
-fi
+# the files of the previous generator (one stamp for all)
+rm -f "$dir/corpus.txt" "$dir/dense.txt" "$dir/stamp" "$dir/line100m.txt.tmp"
 
 . "$here/benchlib.sh"
 
-mib=1048576
+gen_sum=$(cksum <"$gen" | cut -d' ' -f1)
+fix_sum=$(cat "$fixtures"/*.txt | cksum | cut -d' ' -f1)
+
+# corpus NAME KIND MiB SRC SRC_SUM: $dir/NAME.txt, generated unless its stamp matches
+corpus() {
+    out=$dir/$1.txt
+    stamp="kind=$2 size=${3}MiB seed=$seed src=$5 generator=$gen_sum"
+    if [ -f "$out" ] && [ -f "$dir/$1.stamp" ] && [ "$(cat "$dir/$1.stamp")" = "$stamp" ]; then
+        echo "corpus: reusing $out ($stamp)"
+    else
+        echo "corpus: generating $out ($stamp)"
+        rm -f "$dir/$1.stamp"
+        python3 "$gen" "$2" "$out" "$3" "$seed" "$4"
+        echo "$stamp" >"$dir/$1.stamp"
+    fi
+}
+
+corpus reallike reallike "$mb" "$fixtures" "$fix_sum"
+corpus clean clean "$mb" "$fixtures" "$fix_sum"
+have_real=0
+if ls "$real_src"/*.in.txt >/dev/null 2>&1; then
+    corpus real real "$mb" "$real_src" "$(cat "$real_src"/*.in.txt | cksum | cut -d' ' -f1)"
+    have_real=1
+else
+    echo "corpus: real: skipped (no ../shared/corpus/real here, as in a fresh clone)"
+fi
+corpus stress stress "$mb" "$fixtures" "$fix_sum"
+corpus line100m line 100 "$fixtures" "$fix_sum"
+
+names="reallike clean"
+[ "$have_real" = 1 ] && names="$names real"
+
 echo "warming the page cache"
-cat "$corpus" "$line" >/dev/null
+for n in $names stress line100m; do cat "$dir/$n.txt" >/dev/null; done
 
-set -- $(measure cat "$corpus" "$runs" cat)
-cat_mbs=$(awk -v b="$2" -v t="$3" 'BEGIN { printf "%.0f", b / 1e6 / t }')
-set -- $(measure winnow "$corpus" "$runs" "$bin")
-size=$2
-win_t=$3
-win_rss=$4
-win_mbs=$(awk -v b="$size" -v t="$win_t" 'BEGIN { printf "%.1f", b / 1e6 / t }')
-set -- $(measure winnow-dense "$dense" "$runs" "$bin")
-dense_mbs=$(awk -v b="$2" -v t="$3" 'BEGIN { printf "%.1f", b / 1e6 / t }')
-dense_rss=$4
-set -- $(measure winnow-line "$line" 1 "$bin")
-line_size=$2
-line_rss=$4
+: >"$res"
+# record CORPUS RUNS LABEL... -- PIPELINE_ARGS...: one results line per label
+record() {
+    c=$1 r=$2
+    shift 2
+    labels=
+    while [ "$1" != -- ]; do labels="$labels $1"; shift; done
+    shift
+    pipeline "$dir/$c.txt" "$r" "$@" >"$dir/out.tmp"
+    for l in $labels; do echo "$c $l $r"; done | paste -d' ' - "$dir/out.tmp" >>"$res"
+}
 
-verdict() { if [ "$1" = 1 ]; then echo ok; else echo MISSED; fi; }
-ok_speed=$(awk -v v="$win_mbs" 'BEGIN { print (v >= 500) ? 1 : 0 }')
-ok_rss=$(awk -v r="$win_rss" 'BEGIN { print (r < 16 * 1024) ? 1 : 0 }')
-ratio=$(awk -v r="$line_rss" -v s="$line_size" 'BEGIN { printf "%.2f", r * 1024 / s }')
-ok_line=$(awk -v x="$ratio" 'BEGIN { print (x <= 2.0) ? 1 : 0 }')
+for n in $names; do
+    echo "measuring $n: cat | cat | cat and cat | winnow | cat, $runs rounds"
+    record "$n" "$runs" cat winnow -- cat :: "$bin"
+done
+echo "measuring stress: $split_runs round(s)"
+record stress "$split_runs" cat winnow -- cat :: "$bin"
+for n in $names; do
+    echo "measuring $n: winnow --no-prefilter, --no-default-rules, $split_runs round(s)"
+    record "$n" "$split_runs" no-prefilter no-rules -- "$bin" --no-prefilter :: "$bin" --no-default-rules
+done
+echo "measuring the start-up (empty input) and the 100 MiB line"
+pipeline /dev/null "$runs" "$bin" | sed "s/^/startup winnow $runs /" >>"$res"
+record line100m 1 winnow -- "$bin"
 
-echo
-echo "corpus: $corpus, $(awk -v s="$size" -v m=$mib 'BEGIN { printf "%.1f MiB", s / m }'), $(grep -c "$(printf '^\f$')" "$corpus" | awk '{ print $1 + 1 }') documents"
-echo "winnow: $bin"
-echo "  cat throughput      $cat_mbs MB/s (best of $runs; physical reference)"
-echo "  winnow throughput   $win_mbs MB/s (best of $runs, $(printf '%.2f' "$win_t") s)   target >= 500 MB/s: $(verdict "$ok_speed")"
-echo "  winnow peak RSS     $(awk -v r="$win_rss" 'BEGIN { printf "%.1f", r / 1024 }') MiB   target < 16 MiB: $(verdict "$ok_rss")"
-echo "  dense boilerplate   $dense_mbs MB/s, peak RSS $(awk -v r="$dense_rss" 'BEGIN { printf "%.1f", r / 1024 }') MiB ($dense: every paragraph a fixture's, mean line ~66 bytes; a stress figure)"
-echo "  one $line_mb MB line: peak RSS $(awk -v r="$line_rss" 'BEGIN { printf "%.1f", r / 1024 }') MiB = ${ratio}x the line   target <= 2x: $(verdict "$ok_line")"
+# the hostile lines of tests/cli.sh, at 1x and 4x (4x the size should take ~4x the time)
+echo "measuring the hostile lines of tests/cli.sh at 1x and 4x"
+for k in 1 4; do
+    python3 - "$dir" "$k" <<'PY'
+import sys
+d, k = sys.argv[1], int(sys.argv[2])
+parts, size, i = [], 0, 0
+while size < 10_000_000 * k:  # glued posts, no two sentences alike
+    u = ("Alpha %d goes here. Beta %d follows now. Gamma %d ends it! Post %d text here.  "
+         "Jane Doe (@jane) May 1, 2019" % (i, i, i, i)).encode()
+    parts.append(u); size += len(u); i += 1
+open(f'{d}/hostile-glued-{k}.txt', 'wb').write(b''.join(parts) + b'\n')
+open(f'{d}/hostile-at-{k}.txt', 'wb').write(b'  (@x ' * (1_000_000 * k) + b'\n')
+open(f'{d}/hostile-brackets-{k}.txt', 'wb').write(b'see http://x.com/a?b=1' + b')' * (4_000_000 * k) + b'\n')
+PY
+    for h in glued at brackets; do
+        record "hostile-$h-$k" 2 winnow -- "$bin"
+        rm -f "$dir/hostile-$h-$k.txt"
+    done
+done
+
+# perf: where the time goes on the real-like corpus, by source file and library (optional)
+perf_ev=
+perf_note=
+if [ "$perf_mode" = 0 ]; then
+    perf_note="skipped (BENCH_PERF=0)"
+elif ! command -v perf >/dev/null 2>&1; then
+    perf_note="skipped (no perf)"
+elif perf stat -x, -e instructions true 2>&1 >/dev/null | grep -q '^[0-9]'; then
+    perf_ev=instructions
+elif perf record -q -e cpu-clock -o "$dir/perf.check" -- true >/dev/null 2>&1; then
+    perf_ev=cpu-clock
+    perf_note="instructions are not counted here: cpu-clock samples instead"
+else
+    perf_note="skipped (perf cannot count instructions or sample cpu-clock here)"
+fi
+rm -f "$dir/perf.txt" "$dir/perf.data" "$dir/perf.data.old" "$dir/perf.check" "$dir/perf.check.old"
+if [ -n "$perf_ev" ]; then
+    echo "profiling winnow on reallike with perf ($perf_ev)"
+    if perf record -q -e "$perf_ev" -o "$dir/perf.data" -- "$bin" <"$dir/reallike.txt" >/dev/null 2>"$dir/perf.err" &&
+        perf report -i "$dir/perf.data" --stdio --sort dso,sym -t '|' >"$dir/perf.txt" 2>/dev/null; then
+        nm -l --defined-only "$bin" >"$dir/nm.txt" 2>/dev/null || : >"$dir/nm.txt"
+    else
+        perf_note="perf failed: $(head -n 1 "$dir/perf.err")"
+        rm -f "$dir/perf.txt"
+    fi
+fi
+
+rev=$(cd "$root" && git describe --always --dirty 2>/dev/null || echo unknown)
+python3 - "$res" "$bin" "$rev" "$have_real" "$runs" "$split_runs" "$dir" "$perf_ev" "$perf_note" <<'PY'
+import math, os, re, sys
+resf, binp, rev, have_real, runs, split_runs, d, perf_ev, perf_note = sys.argv[1:]
+R = {}
+for ln in open(resf):
+    c, label, r, size, wmin, wmed, umin, umed, smin, rss = ln.split()
+    R[c, label] = dict(runs=int(r), size=int(size), wmin=float(wmin), wmed=float(wmed),
+                       umin=float(umin), umed=float(umed), smin=float(smin), rss=int(rss))
+mib = 1 << 20
+names = [('reallike', 'real-like dense (fixtures)'), ('clean', 'clean article text'),
+         ('real', 'real (../shared, repeated)'), ('stress', 'stress (fixtures only)')]
+names = [(c, t) for c, t in names if (c, 'winnow') in R]
+
+def docs(c):
+    n, tail = 1, b''
+    with open(os.path.join(d, c + '.txt'), 'rb') as f:
+        while True:
+            b = f.read(1 << 24)
+            if not b:
+                return n
+            n += (tail + b).count(b'\n\f\n')
+            tail = b[-2:]
+
+def verdict(ok):
+    return 'ok' if ok else 'MISSED'
+
+try:
+    load = open('/proc/loadavg').read().split()[0]
+except OSError:
+    load = '?'
+print()
+print(f'winnow {binp} ({rev}), {os.cpu_count()} CPUs, load {load}')
+print(f'pipeline: sh -c \'cat IN | X | cat >/dev/null\' (the same processes and pipes), '
+      f'X = cat (the reference) or winnow;')
+print(f'wall clock of the whole pipeline, {runs} rounds (cat and winnow take turns), min and '
+      f'median; MB = 10^6 bytes; x cat = winnow MB/s / cat MB/s; user CPU, peak RSS: the X process')
+print()
+hdr = (f'{"corpus":28} {"size":>8} {"docs":>7}  {"X":6} {"runs":>4} {"min s":>7} {"med s":>7} '
+       f'{"MB/s min":>8} {"MB/s med":>8} {"x cat min":>9} {"x cat med":>9} {"user s":>7} {"RSS MiB":>7}')
+print(hdr)
+print('-' * len(hdr))
+for c, title in names:
+    cat, win = R[c, 'cat'], R[c, 'winnow']
+    mbytes = win['size'] / 1e6
+    for label, m in (('cat', cat), ('winnow', win)):
+        head = f'{title:28} {m["size"] / mib:>4.0f} MiB {docs(c):>7}' if label == 'cat' else ' ' * 45
+        ratio = ('', '') if label == 'cat' else (f'{cat["wmin"] / m["wmin"]:.3f}', f'{cat["wmed"] / m["wmed"]:.3f}')
+        print(f'{head}  {label:6} {m["runs"]:>4} {m["wmin"]:>7.3f} {m["wmed"]:>7.3f} '
+              f'{mbytes / m["wmin"]:>8.1f} {mbytes / m["wmed"]:>8.1f} {ratio[0]:>9} {ratio[1]:>9} '
+              f'{m["umin"]:>7.2f} {m["rss"] / 1024:>7.1f}')
+
+print()
+print(f'per-stage CPU split: user CPU of the winnow process (s); full: least of {runs} runs; '
+      f'--no-prefilter and --no-default-rules: {split_runs} run(s) (BENCH_SPLIT_RUNS)')
+up = R['startup', 'winnow']
+hdr = (f'{"corpus":28} {"full":>7} {"--no-prefilter":>14} {"--no-default-rules":>18}   '
+       f'{"scan saves":>16} {"rules+passes":>12} {"(no scan)":>9}  {"bare machinery":>19}')
+print(hdr)
+print('-' * len(hdr))
+for c, title in names:
+    if (c, 'no-prefilter') not in R:
+        continue
+    full, npf, nr = R[c, 'winnow']['umin'], R[c, 'no-prefilter']['umin'], R[c, 'no-rules']['umin']
+    saves = npf - full
+    print(f'{title:28} {full:>7.2f} {npf:>14.2f} {nr:>18.2f}   '
+          f'{saves:>7.2f} ({100 * saves / npf if npf else 0:>4.0f}%) '
+          f'{full - nr:>12.2f} {npf - nr:>9.2f}  {nr:>7.2f} ({100 * nr / full if full else 0:>3.0f}% of full)')
+print(f'  scan saves = --no-prefilter - full; rules+passes = full - --no-default-rules (with the '
+      f'chunk scan; "no scan": --no-prefilter - --no-default-rules);')
+print(f'  bare machinery = --no-default-rules (framing, UTF-8, passes with nothing to find, writing); '
+      f'start-up (empty input, rules compiled): {up["umin"]:.3f} s user, {up["wmin"]:.3f} s wall, '
+      f'peak RSS {up["rss"] / 1024:.1f} MiB')
+
+print()
+perf_txt = os.path.join(d, 'perf.txt')
+if perf_ev and os.path.exists(perf_txt):
+    src = {}
+    for ln in open(os.path.join(d, 'nm.txt'), errors='replace'):
+        f = ln.split()
+        if len(f) >= 4 and '/' in f[3]:
+            src[f[2]] = os.path.basename(f[3].rsplit(':', 1)[0])
+    groups, syms = {}, []
+    bname = os.path.basename(binp)
+    for ln in open(perf_txt, errors='replace'):
+        if ln.startswith('#') or '|' not in ln:
+            continue
+        f = [x.strip() for x in ln.split('|')]
+        if len(f) < 3 or not f[0].endswith('%'):
+            continue
+        pct, dso, sym = float(f[0][:-1]), f[1], re.sub(r'^\[.\] ', '', f[2])
+        base = re.sub(r'\.(part|isra|constprop|cold|lto_priv)(\.\d+)?', '', sym)
+        if dso == bname and base in src:
+            g = 'winnow ' + src[base]
+        elif dso == bname:
+            g = 'winnow (other)'
+        elif dso.startswith('libhs'):
+            g = 'Vectorscan (libhs)'
+        elif dso.startswith('libpcre2'):
+            g = 'PCRE2 (libpcre2)'
+        elif dso.startswith('libc.'):
+            if re.match(r'_*(mem|str|wmem)', base):
+                g = 'libc mem*/str*'
+            elif re.match(r'_*(IO|f?write|f?read|fflush|fputs|putc|getc|f?getline)', base):
+                g = 'libc stdio'
+            elif re.search(r'malloc|free|realloc|calloc|_int_', base):
+                g = 'libc malloc'
+            else:
+                g = 'libc other'
+        elif dso.startswith('[kernel') or sym.startswith('[k]'):
+            g = 'kernel (read, write, page faults)'
+        elif dso.startswith('ld-linux'):
+            g = 'dynamic loader (start-up)'
+        elif dso in ('[unknown]', '[JIT]') or dso.startswith('[JIT') or dso.startswith('perf-'):
+            g = 'JIT code (PCRE2 patterns) / unknown'
+        else:
+            g = dso
+        groups[g] = groups.get(g, 0) + pct
+        syms.append((pct, dso, sym))
+    print(f'perf profile of `winnow < reallike.txt` ({perf_ev}{"" if perf_ev == "instructions" else " samples"}), '
+          f'by source file (winnow\'s own symbols, inlined code counted in its caller) and library:')
+    if perf_note:
+        print(f'  ({perf_note})')
+    for g, p in sorted(groups.items(), key=lambda x: -x[1]):
+        if p >= 0.5:
+            print(f'  {p:5.1f}%  {g}')
+    print('  top symbols: ' + ', '.join(f'{s} {p:.1f}%' for p, _, s in sorted(syms, reverse=True)[:10]))
+else:
+    print(f'perf profile: {perf_note}')
+
+print()
+print('targets (x cat: the ratio of the least wall clock of each, ' + runs + ' rounds):')
+def ratio(c):
+    return R[c, 'cat']['wmin'] / R[c, 'winnow']['wmin']
+for c, title, t in (('reallike', 'real-like dense (fixtures)', 0.4), ('real', 'real (../shared)', 0.4),
+                    ('clean', 'clean article text', 0.7)):
+    if (c, 'winnow') in R:
+        print(f'  {title:28} winnow {ratio(c):.3f}x cat   target >= {t}x: {verdict(ratio(c) >= t)}')
+    else:
+        print(f'  {title:28} skipped (no ../shared/corpus/real)')
+worst = max((R[c, 'winnow']['rss'], t) for c, t in names)
+print(f'  {"peak RSS":28} {worst[0] / 1024:.1f} MiB (the most, on {worst[1]})   target < 16 MiB: '
+      f'{verdict(worst[0] < 16 * 1024)}')
+ln = R['line100m', 'winnow']
+x = ln['rss'] * 1024 / ln['size']
+print(f'  {"one 100 MiB line":28} peak RSS {ln["rss"] / 1024:.1f} MiB = {x:.2f}x the line   target <= 2x: {verdict(x <= 2.0)}')
+lin = []
+for h, what in (('glued', '10/40 MB of glued posts'), ('at', "6/24 MB of '(@'"),
+                ('brackets', 'URL + 4/16 M brackets')):
+    a, b = R[f'hostile-{h}-1', 'winnow'], R[f'hostile-{h}-4', 'winnow']
+    t0 = up['umin'] + up['smin']  # the start-up, the same for both
+    ta, tb = a['umin'] + a['smin'] - t0, b['umin'] + b['smin'] - t0
+    lin.append((what, tb / ta if ta > 0 else float('inf'), ta, tb))
+print(f'  {"hostile lines (cli.sh) x4":28} ' + '; '.join(f'{w}: {ta:.2f} -> {tb:.2f} s = {r:.1f}x' for w, r, ta, tb in lin))
+print(f'  {"":28} (CPU, user+sys, less the start-up; least of 2 runs) '
+      f'target: 4x the line takes <= 6x the CPU (linear 4x, quadratic 16x): '
+      f'{verdict(all(r <= 6 for _, r, _, _ in lin))}')
+PY
+rm -f "$dir/out.tmp" "$dir/perf.err"
