@@ -454,6 +454,132 @@ static int finish_text(winnow_filter *f)
     return f->status;
 }
 
+/* ---- pass-through ------------------------------------------------------------------------ */
+
+/* A run of settled lines (settled_line's kind) with the blank lines between them, waiting to
+ * go to the writers in one call; the blank lines after its last text line wait apart, since
+ * what follows decides whether they join it. */
+struct run {
+    const char *start, *text_end; /* the run, up to the end of its last text line's ending */
+    const char *last_text;        /* that line, for its colon */
+    size_t last_len, blanks;      /* blank lines waiting after it */
+    unsigned long long first_no;
+};
+
+static int run_flush(winnow_filter *f, struct run *r)
+{
+    if (!r->start) return 0;
+    f->last_colon = wn_feat_colon(r->last_text, r->last_len);
+    int rc = wn_writers_run(&f->out, r->first_no, r->start, (size_t)(r->text_end - r->start));
+    r->start = NULL;
+    return writers_status(f, rc);
+}
+
+/* Can line s[0..n), settled by the scan, join (or open) a run? Only with nothing held: the
+ * passes are told, as for settled_line; then nothing enters the window until the run ends. */
+static int run_takes(winnow_filter *f, const struct run *r, const char *s, size_t n)
+{
+    if (f->opt.trace || !f->have_title || is_title(f, s, n)) return 0;
+    if (r->start) return 1;
+    struct wn_ctx c = zone_ctx(f, NULL);
+    for (int i = 0; i < ZONE_COUNT; i++)
+        if (f->zones[i].ops->passed) f->zones[i].ops->passed(f->zones[i].self, &c);
+    if (!wn_window_empty(&f->w)) drain(f, 0);
+    return wn_window_empty(&f->w) && hold_from(f) == SIZE_MAX;
+}
+
+/* The blank lines waiting after the run's text join it: counted as blank_line counts them. */
+static void run_commit_blanks(winnow_filter *f, struct run *r)
+{
+    for (; r->blanks; r->blanks--) {
+        f->line_no++;
+        f->stats.lines_in++;
+        if (!f->last_blank && f->doc.nonblank) f->doc.blank_after++;
+        f->last_blank = 1;
+    }
+}
+
+/* One line of a scanned chunk: s[0..n), its ending eol[0..eollen). */
+static void scanned_line(winnow_filter *f, struct run *r, const char *s, size_t n, const char *eol,
+                         size_t eollen, int flags)
+{
+    int blank = wn_leading_space(s, n) == n;
+    if (blank && r->start) {
+        r->blanks++;
+        return;
+    }
+    int settled =
+        (flags & (WN_SCAN_UNKNOWN | WN_SCAN_TOUCHED | WN_SCAN_SETTLED)) == WN_SCAN_SETTLED;
+    if (!blank && settled && eollen && run_takes(f, r, s, n)) {
+        run_commit_blanks(f, r);
+        if (!r->start) {
+            r->start = s;
+            r->first_no = f->line_no + 1;
+        }
+        f->line_no++;
+        f->stats.lines_in++;
+        f->doc.nonblank++;
+        f->last_blank = 0;
+        r->last_text = s;
+        r->last_len = n;
+        r->text_end = eol + eollen;
+        return;
+    }
+    /* the run ends before this line: its waiting blank lines go as blank lines, then it */
+    const char *after = r->start ? r->text_end : NULL;
+    size_t waiting = r->blanks;
+    r->blanks = 0;
+    run_flush(f, r);
+    for (; waiting && after; waiting--) {
+        const char *nl = memchr(after, '\n', (size_t)(s - after));
+        size_t end = nl ? (size_t)(nl - after) + 1 : (size_t)(s - after);
+        size_t el = nl ? (end >= 2 && after[end - 2] == '\r' ? 2 : 1) : 0;
+        text_line(f, after, end - el, after + end - el, el, NULL);
+        after += end;
+    }
+    text_line(f, s, n, eol, eollen, NULL);
+}
+
+/* A chunk the scan framed: its lines go through scanned_line, but for a first line that ends
+ * one begun in an earlier push, and a last one without its ending, which the lines stage
+ * gathers. */
+static void feed_scanned(winnow_filter *f, const char *buf, size_t len)
+{
+    size_t pos = 0;
+    if (f->lines.partial.len) {
+        const char *nl = memchr(buf, '\n', len);
+        pos = nl ? (size_t)(nl - buf) + 1 : len;
+        if (wn_lines_push(&f->lines, buf, pos, text_line, f) < 0) fail(f, WINNOW_ERR_NOMEM);
+    }
+    struct run r = {0};
+    size_t count = wn_scan_lines(f->scan);
+    for (size_t k = 0; k < count && !f->status; k++) {
+        size_t start, n;
+        int flags;
+        wn_scan_line_at(f->scan, k, &start, &n, &flags);
+        if (start < pos) continue;
+        size_t eollen = start + n < len && buf[start + n] == '\r' ? 2 : start + n < len ? 1 : 0;
+        if (!eollen) break; /* the last line, not ended yet: the lines stage keeps it */
+        scanned_line(f, &r, buf + start, n, buf + start + n, eollen, flags);
+        pos = start + n + eollen;
+    }
+    if (r.start || r.blanks) { /* waiting blank lines: as blank lines */
+        const char *after = r.start ? r.text_end : NULL;
+        size_t waiting = r.blanks;
+        r.blanks = 0;
+        run_flush(f, &r);
+        for (; waiting && after && !f->status; waiting--) {
+            const char *nl = memchr(after, '\n', (size_t)(buf + len - after));
+            size_t end = (size_t)(nl - after) + 1;
+            size_t el = end >= 2 && after[end - 2] == '\r' ? 2 : 1;
+            text_line(f, after, end - el, after + end - el, el, NULL);
+            after += end;
+        }
+    }
+    if (pos < len && !f->status && wn_lines_push(&f->lines, buf + pos, len - pos, text_line, f) < 0)
+        fail(f, WINNOW_ERR_NOMEM);
+}
+
 /* `final`: nothing of the document follows buf (winnow_filter_push_last), so no attribution
  * can come below its last lines either. */
 static int feed(winnow_filter *f, const char *buf, size_t len, int final)
@@ -471,11 +597,11 @@ static int feed(winnow_filter *f, const char *buf, size_t len, int final)
         size_t end = len - pos > WN_SCAN_CHUNK ? pos + WN_SCAN_CHUNK : len;
         const char *nl = end < len ? memchr(buf + end, '\n', len - end) : NULL;
         if (end < len) end = nl ? (size_t)(nl - buf) + 1 : len;
-        /* no memory: the chunk's lines go unknown */
-        (void)wn_scan_chunk(f->scan, buf + pos, end - pos, final && end == len);
-        int rc = wn_lines_push(&f->lines, buf + pos, end - pos, text_line, f);
+        if (wn_scan_chunk(f->scan, buf + pos, end - pos, final && end == len) == 0)
+            feed_scanned(f, buf + pos, end - pos);
+        else if (wn_lines_push(&f->lines, buf + pos, end - pos, text_line, f) < 0)
+            fail(f, WINNOW_ERR_NOMEM); /* no memory for the scan: line by line */
         wn_scan_forget(f->scan);
-        if (rc < 0) fail(f, WINNOW_ERR_NOMEM);
         pos = end;
     }
     return f->status;

@@ -554,6 +554,13 @@ int wn_links_line(struct wn_links *l, unsigned long long line_no, const char *te
     return l->status;
 }
 
+int wn_links_passes(const struct wn_links *l, const char *buf, size_t len)
+{
+    if (l->status || l->head) return 0;
+    if (l->mode == WINNOW_LINKS_KEEP) return 1;
+    return !l->resolve && !l->clearurls && !memchr(buf, '?', len) && !memchr(buf, '#', len);
+}
+
 int wn_links_raw(struct wn_links *l, const char *buf, size_t len)
 {
     if (l->status) return l->status;

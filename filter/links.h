@@ -24,6 +24,11 @@ int wn_links_line(struct wn_links *links, unsigned long long line_no, const char
 /* Raw bytes that are not a line of text (document separators): written in order. */
 int wn_links_raw(struct wn_links *links, const char *buf, size_t len);
 
+/* Would buf[0..len) of kept text go through unchanged, as it is, now (no link in it can
+ * change: offline, without ClearURLs, no '?' or '#'; and nothing is held before it)? Then
+ * wn_links_raw writes it in one call. */
+int wn_links_passes(const struct wn_links *links, const char *buf, size_t len);
+
 /* Waits for every pending link and writes everything held. */
 int wn_links_flush(struct wn_links *links);
 

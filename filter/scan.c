@@ -31,11 +31,27 @@ struct affix {
 };
 
 struct table {
-    unsigned char keys[8192]; /* bit key: some entry has it */
-    struct affix *e;          /* sorted by key */
+    unsigned char keys[16384]; /* bit key: some entry has it (see affix_key) */
+    struct affix *e;           /* sorted by key */
     size_t n, cap;
     uint64_t *one[256]; /* affixes of one byte: the slots of the rules with that byte */
 };
+
+static unsigned fold_byte(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? c | 0x20u : c;
+}
+
+/* The bucket of an affix of `len` bytes (at least 2) at the start (or end, for a suffix) of
+ * s[0..n): its first (last) three bytes hashed, case folded so that one entry serves every
+ * case, or for two-byte affixes those two bytes, in a range of keys of their own. */
+static unsigned affix_key(const char *s, size_t n, size_t len, int suffix)
+{
+    const unsigned char *u = (const unsigned char *)(suffix ? s + n - (len < 3 ? 2 : 3) : s);
+    if (len == 2) return 65536 + (fold_byte(u[0]) << 8 | fold_byte(u[1]));
+    unsigned v = fold_byte(u[0]) << 16 | fold_byte(u[1]) << 8 | fold_byte(u[2]);
+    return (unsigned)((v * 2654435761u) >> 16) & 0xFFFF;
+}
 
 struct wn_scan {
     hs_database_t *db; /* NULL when no rule needs its literals */
@@ -134,22 +150,17 @@ static int add_affix(struct table *t, const struct wn_pf_lit *p, size_t slot, in
     memcpy(&x.value, folded, 8);
     memcpy(&x.fold, fold, 8);
     memcpy(&x.mask, mask, 8);
-    unsigned char a[2], b[2];
-    unsigned char c0 = (unsigned char)(suffix && len > 1 ? s[len - 2] : s[0]);
-    unsigned char c1 = (unsigned char)(suffix ? s[len - 1] : len > 1 ? s[1] : 0);
-    int na = byte_cases(c0, p->caseless, a), nb = byte_cases(c1, p->caseless, b);
-    for (int i = 0; i < na; i++) {
-        if (len == 1) { /* a set of slots by that byte */
+    if (len == 1) { /* a set of slots by that byte, in each of its cases */
+        unsigned char a[2];
+        int na = byte_cases((unsigned char)s[0], p->caseless, a);
+        for (int i = 0; i < na; i++) {
             if (!t->one[a[i]] && !(t->one[a[i]] = calloc(words, sizeof *t->one[a[i]]))) return -1;
             set_slot(t->one[a[i]], slot);
-            continue;
         }
-        for (int j = 0; j < nb; j++) {
-            x.key = (unsigned)a[i] << 8 | b[j];
-            if (push_affix(t, &x)) return -1;
-        }
+        return 0;
     }
-    return 0;
+    x.key = affix_key(s, len, len, suffix);
+    return push_affix(t, &x);
 }
 
 static int affix_cmp(const void *a, const void *b)
@@ -414,22 +425,24 @@ static void look_up(const struct table *t, const char *s, size_t n, int suffix, 
     const uint64_t *one = t->one[(unsigned char)s[suffix ? n - 1 : 0]];
     for (size_t w = 0; one && w < words; w++)
         out[w] |= one[w];
-    unsigned key =
-        suffix ? (n > 1 ? (unsigned)(unsigned char)s[n - 2] << 8 : 0) | (unsigned char)s[n - 1]
-               : (unsigned)(unsigned char)s[0] << 8 | (n > 1 ? (unsigned char)s[1] : 0);
-    if (!has_bit(t->keys, key)) return;
-    size_t lo = 0, hi = t->n;
-    while (lo < hi) { /* the first entry with this key */
-        size_t mid = lo + (hi - lo) / 2;
-        if (t->e[mid].key < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    uint64_t w = word_of(s, n, suffix);
-    for (; lo < t->n && t->e[lo].key == key; lo++) {
-        const struct affix *x = &t->e[lo];
-        if (x->len <= n && ((w | x->fold) & x->mask) == x->value) set_slot(out, x->slot);
+    uint64_t w = 0;
+    int have_w = 0;
+    for (size_t len = 2; len <= 3 && len <= n; len++) { /* the two kinds of keys */
+        unsigned key = affix_key(s, n, len, suffix);
+        if (!has_bit(t->keys, key)) continue;
+        size_t lo = 0, hi = t->n;
+        while (lo < hi) { /* the first entry with this key */
+            size_t mid = lo + (hi - lo) / 2;
+            if (t->e[mid].key < key)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (!have_w) w = word_of(s, n, suffix), have_w = 1;
+        for (; lo < t->n && t->e[lo].key == key; lo++) {
+            const struct affix *x = &t->e[lo];
+            if (x->len <= n && ((w | x->fold) & x->mask) == x->value) set_slot(out, x->slot);
+        }
     }
 }
 
@@ -609,6 +622,18 @@ const uint64_t *wn_scan_rules_of_line(const struct wn_scan *sc)
     return sc->met + sc->cursor * sc->words;
 }
 
+size_t wn_scan_lines(const struct wn_scan *sc)
+{
+    return sc->nlines;
+}
+
+void wn_scan_line_at(const struct wn_scan *sc, size_t k, size_t *start, size_t *len, int *flags)
+{
+    *start = sc->start[k];
+    *len = sc->len[k];
+    *flags = sc->flags[k];
+}
+
 void wn_scan_forget(struct wn_scan *sc)
 {
     sc->nlines = 0;
@@ -648,6 +673,20 @@ const uint64_t *wn_scan_rules_of_line(const struct wn_scan *sc)
 {
     (void)sc;
     return NULL;
+}
+
+size_t wn_scan_lines(const struct wn_scan *sc)
+{
+    (void)sc;
+    return 0;
+}
+
+void wn_scan_line_at(const struct wn_scan *sc, size_t k, size_t *start, size_t *len, int *flags)
+{
+    (void)sc;
+    (void)k;
+    *start = *len = 0;
+    *flags = WN_SCAN_UNKNOWN;
 }
 
 void wn_scan_forget(struct wn_scan *sc)

@@ -73,6 +73,11 @@ static inline int wn_scan_has(const uint64_t *set, size_t i)
     return (int)(set[i / 64] >> (i % 64) & 1);
 }
 
+/* The lines of the last chunk scanned: how many, and line k's start (an offset in the chunk),
+ * length without its ending, and WN_SCAN_* bits. */
+size_t wn_scan_lines(const struct wn_scan *sc);
+void wn_scan_line_at(const struct wn_scan *sc, size_t k, size_t *start, size_t *len, int *flags);
+
 /* Forgets the chunk (its buffer is about to go). */
 void wn_scan_forget(struct wn_scan *sc);
 

@@ -3,7 +3,10 @@
  * gap of several blank lines; kept runs of the input are handed on without a copy. */
 #include "writers.h"
 
+#include <string.h>
+
 #include "limits.h"
+#include "textfeat.h"
 
 int wn_writers_flush(struct wn_writers *w)
 {
@@ -91,6 +94,37 @@ int wn_writers_line(struct wn_writers *w, unsigned long long no, const char *s, 
     w->after_drop = 0;
     w->wrote_in_doc = 1;
     return put(w, no, s, n, eol, eollen);
+}
+
+int wn_writers_run(struct wn_writers *w, unsigned long long no, const char *s, size_t n)
+{
+    if (w->links && !wn_links_passes(w->links, s, n)) {
+        /* a link in it may change: line by line, as the links stage takes them */
+        for (size_t at = 0; at < n; no++) {
+            const char *nl = memchr(s + at, '\n', n - at);
+            size_t end = nl ? (size_t)(nl - s) + 1 : n, eol = end - at;
+            size_t eollen = nl ? (eol >= 2 && s[end - 2] == '\r' ? 2 : 1) : 0;
+            size_t len = end - at - eollen;
+            int rc = wn_writers_line(w, no, s + at, len, s + at + len, eollen,
+                                     wn_leading_space(s + at, len) == len);
+            if (rc) return rc;
+            at = end;
+        }
+        return 0;
+    }
+    int had_before = w->before.len > 0; /* as wn_writers_line does for its first line */
+    if (write_blanks(w, &w->before)) return -1;
+    if (w->after_drop && w->blanks.len && !had_before && w->wrote_in_doc) {
+        if (write_blanks(w, &w->blanks)) return -1;
+    }
+    w->blanks.len = 0;
+    w->after_drop = 0;
+    w->wrote_in_doc = 1;
+    if (w->failed) return -1;
+    *w->bytes_out += n;
+    int bad = w->links ? wn_links_raw(w->links, s, n) != 0 : wn_writers_coalesce(w, s, n) != 0;
+    if (bad) w->failed = 1;
+    return bad ? -1 : 0;
 }
 
 void wn_writers_dropped(struct wn_writers *w)

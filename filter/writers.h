@@ -35,6 +35,11 @@ void wn_writers_pushing(struct wn_writers *w, const char *buf, size_t len);
 /* A kept line: s[0..n) and its line ending; `blank` when it is nothing but blanks. */
 int wn_writers_line(struct wn_writers *w, unsigned long long no, const char *s, size_t n,
                     const char *eol, size_t eollen, int blank);
+/* A run of kept lines, s[0..n) as they came with their endings (blank lines only between
+ * text lines), the first numbered `no`: the same output as each line given to
+ * wn_writers_line, in one write where the links stage lets it. */
+int wn_writers_run(struct wn_writers *w, unsigned long long no, const char *s, size_t n);
+
 /* A line was removed here: blank lines next to it may go. */
 void wn_writers_dropped(struct wn_writers *w);
 /* The document ended: blank lines around its last removal go with it. -1 on a write error. */
