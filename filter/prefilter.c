@@ -464,6 +464,14 @@ static void set_range(struct info *a, unsigned char lo, unsigned char hi, int ca
     if (caseless) unique(a->lits, &a->n); /* [a-zA-Z] under (?i): each letter once */
 }
 
+/* The character of \t \n \r \f \e \a; 0 for any other letter. */
+static char control_escape(char c)
+{
+    static const char from[] = "tnrfea", to[] = "\t\n\r\f\033\007";
+    const char *p = c ? strchr(from, c) : NULL;
+    return p ? to[p - from] : 0;
+}
+
 /* An escape outside a class, after the backslash. Sets *a; returns 0, or 1 for \Q (the caller
  * reads the quoted run). */
 static int escape(struct parser *ps, struct info *a, int caseless)
@@ -507,22 +515,12 @@ static int escape(struct parser *ps, struct info *a, int caseless)
         return 0;
     }
     case 't':
-        one[0] = '\t';
-        break;
     case 'n':
-        one[0] = '\n';
-        break;
     case 'r':
-        one[0] = '\r';
-        break;
     case 'f':
-        one[0] = '\f';
-        break;
     case 'e':
-        one[0] = 27;
-        break;
     case 'a':
-        one[0] = 7;
+        one[0] = control_escape(c);
         break;
     case 'd': /* without UCP, the ASCII digits */
         set_range(a, '0', '9', caseless);
@@ -598,7 +596,7 @@ static void char_class(struct parser *ps, struct info *a, int caseless)
                     else if (ps->p < ps->end)
                         ps->p++;
                 }
-                one[0] = c == 't' ? '\t' : c == 'n' ? '\n' : c == 'r' ? '\r' : c == 'f' ? '\f' : 0;
+                one[0] = control_escape(c);
                 if (!one[0]) {
                     unknown = 1;
                     continue;

@@ -69,6 +69,20 @@ static int write_blanks(struct wn_writers *w, struct buf *b)
     return bad ? -1 : 0;
 }
 
+/* Kept text comes: the blank lines held before it go first (see wn_writers_line). */
+static int kept_text(struct wn_writers *w)
+{
+    int had_before = w->before.len > 0;
+    if (write_blanks(w, &w->before)) return -1;
+    if (w->after_drop && w->blanks.len && !had_before && w->wrote_in_doc) {
+        if (write_blanks(w, &w->blanks)) return -1;
+    }
+    w->blanks.len = 0;
+    w->after_drop = 0;
+    w->wrote_in_doc = 1;
+    return 0;
+}
+
 /* Blank lines wait: those since the last kept text in `before`, those after a removal in
  * `blanks`. Kept text then writes what a reader would expect: the blank lines as they came,
  * but never a doubled gap where a block was taken out; a removal at the end of the document
@@ -85,14 +99,7 @@ int wn_writers_line(struct wn_writers *w, unsigned long long no, const char *s, 
         if (buf_append(b, s, n) || buf_append(b, eol, eollen)) return -2;
         return 0;
     }
-    int had_before = w->before.len > 0;
-    if (write_blanks(w, &w->before)) return -1;
-    if (w->after_drop && w->blanks.len && !had_before && w->wrote_in_doc) {
-        if (write_blanks(w, &w->blanks)) return -1;
-    }
-    w->blanks.len = 0;
-    w->after_drop = 0;
-    w->wrote_in_doc = 1;
+    if (kept_text(w)) return -1;
     return put(w, no, s, n, eol, eollen);
 }
 
@@ -112,15 +119,7 @@ int wn_writers_run(struct wn_writers *w, unsigned long long no, const char *s, s
         }
         return 0;
     }
-    int had_before = w->before.len > 0; /* as wn_writers_line does for its first line */
-    if (write_blanks(w, &w->before)) return -1;
-    if (w->after_drop && w->blanks.len && !had_before && w->wrote_in_doc) {
-        if (write_blanks(w, &w->blanks)) return -1;
-    }
-    w->blanks.len = 0;
-    w->after_drop = 0;
-    w->wrote_in_doc = 1;
-    if (w->failed) return -1;
+    if (kept_text(w) || w->failed) return -1;
     *w->bytes_out += n;
     int bad = w->links ? wn_links_raw(w->links, s, n) != 0 : wn_writers_coalesce(w, s, n) != 0;
     if (bad) w->failed = 1;
