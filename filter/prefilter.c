@@ -873,6 +873,19 @@ static void close_all(struct info *a)
 /* Suffix mode (how a match ends) mirrors it: "open" is a literal that is the node's whole
  * match, so what comes before the node extends it at the front. acc then t: t's closed
  * literals stay; each open one is extended by acc's (the last k bytes kept). */
+/* A set to build acc's next value in: empty, not exact; NULL (acc made "any") without memory. */
+static struct info *empty_result(struct parser *ps, struct info *acc)
+{
+    struct info *r = info_new(ps);
+    if (!r) {
+        set_any(acc);
+        return NULL;
+    }
+    r->exact = r->any = 0;
+    r->n = 0;
+    return r;
+}
+
 static void suffix_concat(struct parser *ps, struct info *acc, const struct info *t)
 {
     size_t k = ps->suffix, open = 0;
@@ -883,13 +896,8 @@ static void suffix_concat(struct parser *ps, struct info *acc, const struct info
     for (size_t j = 0; j < t->n; j++)
         open += t->lits[j].open;
     size_t from_acc = acc->any ? 1 : acc->n;
-    struct info *r = info_new(ps);
-    if (!r) {
-        set_any(acc);
-        return;
-    }
-    r->exact = r->any = 0;
-    r->n = 0;
+    struct info *r = empty_result(ps, acc);
+    if (!r) return;
     int extend = open * from_acc + t->n <= WN_PF_MAX_LITS;
     for (size_t j = 0; j < t->n; j++) {
         const struct wn_pf_lit *m = &t->lits[j];
@@ -945,13 +953,8 @@ static void prefix_concat(struct parser *ps, struct info *acc, const struct info
         close_all(acc);
         return;
     }
-    struct info *r = info_new(ps);
-    if (!r) {
-        set_any(acc);
-        return;
-    }
-    r->exact = r->any = 0;
-    r->n = 0;
+    struct info *r = empty_result(ps, acc);
+    if (!r) return;
     for (size_t i = 0; i < acc->n; i++) {
         const struct wn_pf_lit *a = &acc->lits[i];
         if (!a->open || a->len >= k) {
