@@ -229,5 +229,6 @@ void wn_cutter_free(struct wn_cutter *c)
     free(c->cutters);
     free(c->intro);
     free(c->cuts);
+    free(c->cand);
     buf_free(&c->scratch);
 }

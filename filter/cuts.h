@@ -47,6 +47,7 @@ struct wn_cutter {
     struct wn_matcher *m;
     struct wn_cut *cuts;
     size_t ncuts, cap;
+    size_t *cand, ncand, cand_cap; /* poststart.c: where a glued post may start */
     struct buf scratch;
 };
 

@@ -2,6 +2,7 @@
  * bounded (see limits.h); when none fits, SIZE_MAX: only the attribution goes, since losing a
  * story sentence is worse than leaving a post's words in. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cuts.h"
@@ -28,13 +29,37 @@ static int introduced(struct wn_cutter *c, const char *s, size_t p)
     return 0;
 }
 
+/* The positions p in [low, ms] where a post may start at all: right after a sentence mark,
+ * a colon or a blank (every strategy below needs one of them at s[p - 1]); found once, so
+ * each strategy tests only those (ascending in c->cand[0..c->ncand)). */
+static int find_candidates(struct wn_cutter *c, const char *s, size_t low, size_t ms)
+{
+    c->ncand = 0;
+    for (size_t p = low ? low : 1; p <= ms; p++) {
+        unsigned char b = (unsigned char)s[p - 1];
+        if (!(b == '.' || b == '!' || b == '?' || b == ':' || wn_is_blank(b))) continue;
+        if (c->ncand == c->cand_cap) {
+            size_t cap = c->cand_cap ? c->cand_cap * 2 : 256;
+            size_t *g = realloc(c->cand, cap * sizeof *g);
+            if (!g) return -1;
+            c->cand = g;
+            c->cand_cap = cap;
+        }
+        c->cand[c->ncand++] = p;
+    }
+    return 0;
+}
+
 /* A glued start right after words that introduce a quote ("...tweeted:Happy"). */
 static size_t after_intro(struct wn_cutter *c, const char *s, size_t len, size_t hard, size_t low,
                           size_t ms)
 {
-    for (size_t p = ms; p > low; p--)
+    for (size_t i = c->ncand; i-- > 0;) {
+        size_t p = c->cand[i];
+        if (p <= low || p > ms) continue;
         if (p > hard && s[p - 1] == ':' && wn_glued_start(s, p, len) && introduced(c, s, p))
             return p;
+    }
     return SIZE_MAX;
 }
 
@@ -44,7 +69,9 @@ static size_t after_intro(struct wn_cutter *c, const char *s, size_t len, size_t
 static size_t after_intro_sentence(struct wn_cutter *c, const char *s, size_t len, size_t hard,
                                    size_t low, size_t ms)
 {
-    for (size_t p = ms; p > low; p--) {
+    for (size_t i = c->ncand; i-- > 0;) {
+        size_t p = c->cand[i];
+        if (p <= low || p > ms) continue;
         if (p <= hard || !(wn_sentence_start(s, p, len) || wn_glued_start(s, p, len))) continue;
         size_t q = p;
         while (q > 0 && wn_is_blank((unsigned char)s[q - 1]))
@@ -56,18 +83,24 @@ static size_t after_intro_sentence(struct wn_cutter *c, const char *s, size_t le
 
 /* The latest start after a sentence end and two or more blanks ("...verdict.  Dad and..."):
  * scrapers join a paragraph and the embed after it with the embed's own indentation. */
-static size_t after_spaces(const char *s, size_t len, size_t hard, size_t low, size_t ms)
+static size_t after_spaces(const struct wn_cutter *c, const char *s, size_t len, size_t hard,
+                           size_t low, size_t ms)
 {
-    for (size_t p = ms; p > low; p--)
-        if (p > hard && wn_spaced_start(s, p, len)) return p;
+    for (size_t i = c->ncand; i-- > 0;) {
+        size_t p = c->cand[i];
+        if (p > low && p <= ms && p > hard && wn_spaced_start(s, p, len)) return p;
+    }
     return SIZE_MAX;
 }
 
 /* The earliest glued paragraph start ("...expect.What"). */
-static size_t glued(const char *s, size_t len, size_t hard, size_t low, size_t ms)
+static size_t glued(const struct wn_cutter *c, const char *s, size_t len, size_t hard, size_t low,
+                    size_t ms)
 {
-    for (size_t p = low; p < ms; p++)
-        if (p > hard && wn_glued_start(s, p, len)) return p;
+    for (size_t i = 0; i < c->ncand; i++) {
+        size_t p = c->cand[i];
+        if (p >= low && p < ms && p > hard && wn_glued_start(s, p, len)) return p;
+    }
     return SIZE_MAX;
 }
 
@@ -79,7 +112,9 @@ static size_t quoted(struct wn_cutter *c, const char *s, size_t len, size_t hard
     size_t qmin = (size_t)c->tune[WN_TUNE_QUOTE_MIN_BYTES];
     size_t qmax = (size_t)c->tune[WN_TUNE_QUOTE_MAX_BYTES];
     int tries = 0;
-    for (size_t p = low; p < ms; p++) {
+    for (size_t i = 0; i < c->ncand; i++) {
+        size_t p = c->cand[i];
+        if (p < low || p >= ms) continue;
         if (p > hard && tries < WN_QUOTE_TRIES &&
             (wn_sentence_start(s, p, len) || wn_glued_start(s, p, len))) {
             size_t k = ms - p < qmax ? ms - p : qmax;
@@ -94,9 +129,11 @@ static size_t quoted(struct wn_cutter *c, const char *s, size_t len, size_t hard
 /* Weakest: the story's last words before a capitalised word come back inside the post
  * ("...are sinking through It is finally sinking through. ..."): the story led into a quote
  * of the post that the scrape glued to the post itself. */
-static size_t echoed(const char *s, size_t low, size_t ms)
+static size_t echoed(const struct wn_cutter *c, const char *s, size_t low, size_t ms)
 {
-    for (size_t p = low; p < ms; p++) {
+    for (size_t i = 0; i < c->ncand; i++) {
+        size_t p = c->cand[i];
+        if (p < low || p >= ms) continue;
         if (p < 14 || s[p - 1] != ' ' || !(s[p] >= 'A' && s[p] <= 'Z')) continue;
         size_t q = p - 1;
         while (q > 0 && s[q - 1] == ' ')
@@ -117,16 +154,17 @@ size_t wn_post_start(struct wn_cutter *c, const char *s, size_t len, size_t hard
         low--;
         if (((unsigned char)s[low] & 0xC0) != 0x80) chars++;
     }
+    if (find_candidates(c, s, low, ms)) return SIZE_MAX; /* no memory: only the attribution */
     size_t p = after_intro(c, s, len, hard, low, ms);
     if (p == SIZE_MAX) p = quoted(c, s, len, hard, low, ms);
-    if (p == SIZE_MAX) p = glued(s, len, hard, low, ms);
+    if (p == SIZE_MAX) p = glued(c, s, len, hard, low, ms);
     if (p == SIZE_MAX) p = after_intro_sentence(c, s, len, hard, low, ms);
-    if (p == SIZE_MAX) p = after_spaces(s, len, hard, low, ms);
+    if (p == SIZE_MAX) p = after_spaces(c, s, len, hard, low, ms);
     if (p != SIZE_MAX) return p;
     /* The whole span back to the line's start (or the previous post's end) fits one post:
      * a line that is a post and its attribution, or a run of replies glued one after another.
      * Measured on the development sets, cutting from there loses less than leaving such posts
      * in; a longer line has story before the post, and then only the attribution goes. */
     if (low == hard) return hard;
-    return echoed(s, low, ms);
+    return echoed(c, s, low, ms);
 }
