@@ -30,6 +30,21 @@ static int add_cut(struct wn_cutter *c, size_t a, size_t b, const struct wn_rule
     return 0;
 }
 
+/* How far before its literal at `qi` a match of a rule with a `lookback` of n characters can
+ * start: n characters back, blanks not counted (a name of at most 50 characters and a dash,
+ * after any run of blanks), but not before `floor`. */
+static size_t within_lookback(const char *s, size_t floor, size_t qi, long n)
+{
+    size_t p = qi;
+    long counted = 0;
+    while (p > floor) {
+        unsigned char b = (unsigned char)s[p - 1];
+        if (!wn_is_blank(b) && (b & 0xC0) != 0x80 && counted++ == n) break;
+        p--;
+    }
+    return p;
+}
+
 /* The earliest match of an attribution rule at or after `pos`, before `bs`. An attribution has
  * no fixed first character, so a plain search would try the pattern at every byte of a long
  * paragraph: it is tried only in a window around each occurrence of its literal, "(@". */
@@ -42,6 +57,7 @@ static int attribution_at(struct wn_cutter *c, const struct wn_rule *r, const ch
         size_t qi = wn_rule_literal_find(r, s, n, at);
         if (qi == SIZE_MAX) break;
         size_t from = qi > pos + WN_ATTRIBUTION_LOOKBACK ? qi - WN_ATTRIBUTION_LOOKBACK : pos;
+        if (r->lookback > 0 && !c->unfiltered) from = within_lookback(s, from, qi, r->lookback);
         if (from < decided) from = decided;
         if (from > qi) { /* every start that could hold this "(@" is settled */
             at = qi + 1;

@@ -431,6 +431,7 @@ static const struct rule_key {
     {"longest", KEY_NUMBER, offsetof(struct wn_rule, longest)},
     {"tail", KEY_NUMBER, offsetof(struct wn_rule, tail)},
     {"head", KEY_NUMBER, offsetof(struct wn_rule, head)},
+    {"lookback", KEY_NUMBER, offsetof(struct wn_rule, lookback)},
 };
 #define N_RULE_KEYS (sizeof rule_keys / sizeof rule_keys[0])
 _Static_assert(N_RULE_KEYS <= 32, "pending_rule.seen has one bit per key");

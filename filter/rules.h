@@ -56,6 +56,8 @@ struct wn_rule {
     long longest;      /* line rules: longest line (bytes, blanks trimmed) worth trying */
     long tail;         /* line rules: the literal lies in the line's last `tail` bytes */
     long head;         /* the literal lies in the first `head` bytes after leading blanks */
+    long lookback;     /* embed-attribution: a match starts at most this many characters
+                          before its literal, blanks not counted; 0: the limits.h window */
     const char **lits; /* `literal` split at '|' */
     size_t *lit_lens, nlits;
     size_t *lit_rare; /* offset of each literal's rarest byte: memchr looks for that */
