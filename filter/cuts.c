@@ -57,12 +57,13 @@ static int attribution_at(struct wn_cutter *c, const struct wn_rule *r, const ch
         size_t qi = wn_rule_literal_find(r, s, n, at);
         if (qi == SIZE_MAX) break;
         size_t from = qi > pos + WN_ATTRIBUTION_LOOKBACK ? qi - WN_ATTRIBUTION_LOOKBACK : pos;
-        if (r->lookback > 0 && !c->unfiltered) from = within_lookback(s, from, qi, r->lookback);
         if (from < decided) from = decided;
         if (from > qi) { /* every start that could hold this "(@" is settled */
             at = qi + 1;
             continue;
         }
+        /* only now, so that a settled "(@" costs no walk (linear on "(@(@(@...") */
+        if (r->lookback > 0 && !c->unfiltered) from = within_lookback(s, from, qi, r->lookback);
         size_t end = n - qi > WN_ATTRIBUTION_LOOKAHEAD ? qi + WN_ATTRIBUTION_LOOKAHEAD : n;
         from = next_char(s, n, from);
         while (end < n && end > qi && ((unsigned char)s[end] & 0xC0) == 0x80)
