@@ -206,15 +206,22 @@ static struct wn_pf_lit *copy_lits(const struct wn_prefilter *pf)
 
 /* Where a match of the rule starts at a line's first non-blank byte: the pattern from there on
  * (a line rule's whole pattern; one of another kind that begins "^" and a run of blanks, past
- * them), or NULL when it may start anywhere. */
+ * them), or NULL when it may start anywhere. Not "^a|b" (PCRE2 knows whether every branch is
+ * anchored), nor past \h (it takes U+00A0 and other spaces the indent does not), nor past a
+ * blank run quantified again ("\s*+", "[ \t]*?": what follows is no pattern of its own). */
 static const char *anchored_body(const struct wn_rule *r)
 {
     if (wn_kind_is_line_rule(r->kind)) return r->pattern;
-    if (r->pattern[0] != '^') return NULL;
-    static const char *const blanks[] = {"[ \\t]*", "\\s*", "[ \\t]+", "\\s+", "\\h*"};
-    for (size_t i = 0; i < sizeof blanks / sizeof blanks[0]; i++)
-        if (strncmp(r->pattern + 1, blanks[i], strlen(blanks[i])) == 0)
-            return r->pattern + 1 + strlen(blanks[i]);
+    uint32_t options = 0;
+    if (r->pattern[0] != '^' || pcre2_pattern_info(r->code, PCRE2_INFO_ALLOPTIONS, &options) != 0 ||
+        !(options & PCRE2_ANCHORED))
+        return NULL;
+    static const char *const blanks[] = {"[ \\t]*", "\\s*", "[ \\t]+", "\\s+"};
+    for (size_t i = 0; i < sizeof blanks / sizeof blanks[0]; i++) {
+        const char *rest = r->pattern + 1 + strlen(blanks[i]);
+        if (strncmp(r->pattern + 1, blanks[i], strlen(blanks[i])) == 0 && !strchr("?+{", *rest))
+            return rest;
+    }
     return r->pattern + 1;
 }
 

@@ -198,8 +198,8 @@ static const struct {
     {"\\N{U+41}b", "Ab", "b", "(none)"},
     {"\\o{101}b", "Ab", "b", "(none)"},
     {"x(*atomic:abc)y", "xabcy", "x", "x"},
-    {"x(*pla:abc)abcy", "xabcy", "x", "x"},
-    {"x(*positive_lookahead:a(b)c)abcy", "xabcy", "x", "x"},
+    {"x(*pla:abc)abcy", "xabcy", "abcy", "x"},
+    {"x(*positive_lookahead:a(b)c)abcy", "xabcy", "abcy", "x"},
     {"ab(*ACCEPT)cd", "ab", "(none)", "(none)"},
     {"a(b(*ACCEPT:m)c)d", "ab", "(none)", "(none)"},
     {"a(*MARK:x)b", "ab", "ab", "ab"},
@@ -219,6 +219,15 @@ static const struct {
     {"(?:(?C\"a)b\")y)", "y", "y", "y"},
     {"(?:(?C{a)b})y)", "y", "y", "y"},
     {"x(?C1)y", "xy", "xy", "xy"},
+    {"(?i)\\é", "É", "É|é", "É|é"}, /* an escaped character outside ASCII: all of it */
+    {"(?i)[\\é]", "É", "É|é", "É|é"},
+    {"[\\x01-\\c]]b",
+     "\x05"
+     "b",
+     "b", "(none)"}, /* a range's end read as one member */
+    {"x(*atomic:ab)?c", "xc", "x", "x"},
+    {"(?(*pla:a)ab|cd)", "ab", "ab|cd", "ab|cd"},
+    {"a\\Q\\E\\Q\\E?b", "b", "b", "ab|b"},
 };
 
 static void test_tricky(void)
