@@ -682,7 +682,7 @@ static char *mutate(const char *s, size_t n, enum mutation m, size_t *outlen)
 }
 
 /* Variants of every line so far: other cases, PCRE2's other k and s, an indent, a story
- * sentence before it. */
+ * sentence before it, an invalid byte. */
 static void add_mutations(struct lineset *ls)
 {
     size_t base = ls->n;
@@ -704,6 +704,15 @@ static void add_mutations(struct lineset *ls)
             memcpy(buf + bl, s, n);
             add_line(ls, buf, bl + n);
         }
+        /* an invalid byte after the line's first letters: PCRE2 (10.42) in MATCH_INVALID_UTF
+         * mode starts an anchored match again after it, where no line rule may match */
+        size_t lead = wn_leading_space(s, n), k = lead + 1;
+        while (k < n && ((unsigned char)s[k] & 0xC0) == 0x80)
+            k++;
+        memcpy(buf, s, k);
+        buf[k] = (char)0xFF;
+        memcpy(buf + k + 1, s + lead, n - lead);
+        add_line(ls, buf, k + 1 + n - lead);
     }
 }
 
