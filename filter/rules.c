@@ -904,6 +904,9 @@ done:
     if (rc < 0) return 0;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
     if (ov[1] < ov[0]) return 0;
+    /* PCRE2 (10.42) in MATCH_INVALID_UTF mode starts an anchored match again after an invalid
+     * sequence: a line rule matches where the line starts, or not at all */
+    if (!valid && wn_kind_is_line_rule(rule->kind) && ov[0] != start) return 0;
     *mstart = ov[0];
     *mend = ov[1];
     return 1;
