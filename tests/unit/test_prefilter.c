@@ -1,6 +1,5 @@
-/* test_prefilter.c: the prefilters derived from patterns (prefilter.c, rules.c): tables of pattern
- * -> literals and prefixes, PCRE2's caseless sets, and soundness over the default rules' matches.
- */
+/* test_prefilter.c: prefilters derived from patterns: tables of pattern -> literals and prefixes,
+ * PCRE2's caseless sets, and soundness over the default rules' matches, the chunk scan's too. */
 #include <glob.h>
 #include <locale.h>
 #include <stdint.h>
