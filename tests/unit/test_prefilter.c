@@ -99,7 +99,6 @@ static const struct {
     {"(?:abc){2}", "abc", "abc"},
     {"foo(?:bar)?", "foo", "foo|foobar"},
     {"(?:ab|cd)*ef", "ef", "ab|cd|ef"},
-    {"a{,3}b", "a{,3}b", "a{,3}b"}, /* PCRE2 10.42: "{,3}" is no quantifier */
     /* groups, flags, case */
     {"(?<n>foo)bar", "foobar", "foobar"},
     {"(?P<n>foo)bar", "foobar", "foobar"},
@@ -227,6 +226,8 @@ static const struct {
     {"x(*atomic:ab)?c", "xc", "x", "x"},
     {"(?(*pla:a)ab|cd)", "ab", "ab|cd", "ab|cd"},
     {"a\\Q\\E\\Q\\E?b", "b", "b", "ab|b"},
+    /* PCRE2 10.42 reads "{,3}" as text, 10.43 as {0,3}: prefilter.c would need to follow */
+    {"a{,3}b", "a{,3}b", "a{,3}b", "a{,3}b"},
 };
 
 static void test_tricky(void)
