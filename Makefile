@@ -126,8 +126,10 @@ check-fast: winnow unit-bins
 	@sh tests/run.sh build
 
 # Figures, not pass/fail: text throughput and memory, link resolution, HTML throughput.
-# Coverage-guided fuzzing of the whole filter with libFuzzer, ASan and UBSan (not part of
-# check: it runs until stopped, or FUZZ_SECONDS). Crashes are saved in build/fuzz/.
+# Coverage-guided fuzzing with libFuzzer, ASan and UBSan (not part of check: each target runs
+# until stopped, or FUZZ_SECONDS): fuzz_engine, the whole filter; then fuzz_prefilter, the
+# prefilters derived from patterns (a pattern, NUL, a subject), seeded with the rules'
+# patterns. Crashes are saved in build/fuzz/.
 FUZZ_SECONDS ?= 300
 fuzz: deps
 	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang \
@@ -135,9 +137,15 @@ fuzz: deps
 	    build/fuzz/libwinnow.a
 	clang $(WARN) -Iinclude -O1 -g -fsanitize=address,undefined,fuzzer -fno-sanitize-recover=all \
 	    -o build/fuzz/fuzz_engine tests/fuzz/fuzz_engine.c build/fuzz/libwinnow.a $(LDLIBS)
-	mkdir -p build/fuzz/corpus
+	clang $(WARN) -Iinclude -Ifilter -Itests/unit $(PKG_CFLAGS) -O1 -g \
+	    -fsanitize=address,undefined,fuzzer -fno-sanitize-recover=all \
+	    -o build/fuzz/fuzz_prefilter tests/fuzz/fuzz_prefilter.c build/fuzz/libwinnow.a $(LDLIBS)
+	mkdir -p build/fuzz/corpus build/fuzz/corpus-prefilter
 	cp tests/fixtures/text/*.in.txt tests/fixtures/demo/*.txt build/fuzz/corpus/
+	python3 tests/fuzz/prefilter_seeds.py . build/fuzz/corpus-prefilter
 	cd build/fuzz && ./fuzz_engine -max_total_time=$(FUZZ_SECONDS) -max_len=65536 corpus
+	cd build/fuzz && ./fuzz_prefilter -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    -dict=../../tests/fuzz/prefilter.dict corpus-prefilter
 
 bench: deps
 	@$(MAKE) --no-print-directory winnow

@@ -35,6 +35,7 @@ struct parser {
      * reused, so a long one does not churn the allocator. */
     struct info *spare[3 * WN_PREFILTER_MAX_DEPTH + 8];
     size_t nspare;
+    int quoted; /* inside \Q...\E: every character is itself */
 };
 
 static struct info *info_new(struct parser *ps)
@@ -421,6 +422,29 @@ static void skip_to(struct parser *ps, char close)
     if (ps->p < ps->end) ps->p++;
 }
 
+/* Steps over what PCRE2 ignores between atoms (so a quantifier after it applies to the atom
+ * before): "\E" outside a quote, an empty "\Q\E", a comment "(?#...)"; and into or out of a
+ * quote at "\Q" or "\E". */
+static void skip_ignored(struct parser *ps)
+{
+    for (;;) {
+        size_t left = (size_t)(ps->end - ps->p);
+        if (left >= 2 && ps->p[0] == '\\' && ps->p[1] == 'E') {
+            ps->p += 2;
+            ps->quoted = 0;
+        } else if (ps->quoted) {
+            return;
+        } else if (left >= 2 && ps->p[0] == '\\' && ps->p[1] == 'Q') {
+            ps->p += 2;
+            ps->quoted = 1;
+        } else if (left >= 3 && ps->p[0] == '(' && ps->p[1] == '?' && ps->p[2] == '#') {
+            skip_to(ps, ')');
+        } else {
+            return;
+        }
+    }
+}
+
 /* \x{hhh} or \xhh after the 'x': the code point, or -1 */
 static long hex_escape(struct parser *ps)
 {
@@ -472,13 +496,35 @@ static char control_escape(char c)
     return p ? to[p - from] : 0;
 }
 
-/* An escape outside a class, after the backslash. Sets *a; returns 0, or 1 for \Q (the caller
- * reads the quoted run). */
-static int escape(struct parser *ps, struct info *a, int caseless)
+/* After a backslash that starts \c, a number, \g, \k, \N{...} or \o{...}: steps over the rest
+ * of the escape (its argument), so that none of it reads as literal text. */
+static void skip_escape_arg(struct parser *ps, char c)
+{
+    if (ps->p >= ps->end) return;
+    char next = *ps->p;
+    if (c == 'c') { /* \cX: a control character */
+        ps->p += utf8_len(ps);
+    } else if (c >= '0' && c <= '9') { /* a back reference or an octal character */
+        while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
+            ps->p++;
+    } else if ((c == 'g' || c == 'k') && (next == '{' || next == '<' || next == '\'')) {
+        ps->p++;
+        skip_to(ps, next == '{' ? '}' : next == '<' ? '>' : '\'');
+    } else if (c == 'g') { /* \g1 \g-1 \g+1 */
+        if (next == '+' || next == '-') ps->p++;
+        while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
+            ps->p++;
+    } else if ((c == 'N' || c == 'o') && next == '{') { /* \N{U+hh}, \o{ooo} */
+        skip_to(ps, '}');
+    }
+}
+
+/* An escape outside a class, after the backslash. Sets *a. */
+static void escape(struct parser *ps, struct info *a, int caseless)
 {
     if (ps->p >= ps->end) {
         set_any(a);
-        return 0;
+        return;
     }
     char c = *ps->p++;
     char one[4];
@@ -490,13 +536,10 @@ static int escape(struct parser *ps, struct info *a, int caseless)
     case 'Z':
     case 'G':
     case 'K':
-        set_empty(a);
-        return 0;
-    case 'Q':
-        return 1;
+    case 'Q': /* skip_ignored takes \Q and \E; should one get here, it matches nothing */
     case 'E':
         set_empty(a);
-        return 0;
+        return;
     case 'p':
     case 'P':
         if (ps->p < ps->end && *ps->p == '{')
@@ -504,15 +547,15 @@ static int escape(struct parser *ps, struct info *a, int caseless)
         else if (ps->p < ps->end)
             ps->p++;
         set_any(a);
-        return 0;
+        return;
     case 'x': {
         long cp = hex_escape(ps);
         if (cp < 0) {
             set_any(a);
-            return 0;
+            return;
         }
         set_char(a, one, encode_utf8((unsigned long)cp, one), caseless);
-        return 0;
+        return;
     }
     case 't':
     case 'n':
@@ -524,20 +567,74 @@ static int escape(struct parser *ps, struct info *a, int caseless)
         break;
     case 'd': /* without UCP, the ASCII digits */
         set_range(a, '0', '9', caseless);
-        return 0;
+        return;
     default:
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
             /* a class (\s \w ...), a back reference, or something new: any text */
-            if ((c == 'g' || c == 'k') && ps->p < ps->end &&
-                (*ps->p == '{' || *ps->p == '<' || *ps->p == '\''))
-                skip_to(ps, *ps->p == '{' ? '}' : *ps->p == '<' ? '>' : '\'');
+            skip_escape_arg(ps, c);
             set_any(a);
-            return 0;
+            return;
         }
-        one[0] = c;
+        /* any other character stands for itself: all of it, when it is not ASCII */
+        ps->p--;
+        size_t len = utf8_len(ps);
+        memcpy(one, ps->p, len);
+        ps->p += len;
+        set_char(a, one, len, caseless);
+        return;
     }
     set_char(a, one, 1, caseless);
-    return 0;
+}
+
+/* One member of a class at ps->p, stepped over: 1 and its UTF-8 in one[0..*len) when it is a
+ * single known character; 2 for \d; 0 for anything else ([:alpha:], \Q...\E, \cX, ...). */
+static int class_atom(struct parser *ps, char one[4], size_t *len)
+{
+    if (ps->p + 1 < ps->end && ps->p[0] == '[' &&
+        (ps->p[1] == ':' || ps->p[1] == '.' || ps->p[1] == '=')) {
+        /* [:alpha:] when its ":]" comes before any ']'; else a '[' (taken as unknown) */
+        char term = ps->p[1];
+        const char *q = ps->p + 2;
+        while (q < ps->end && *q != ']' && !(*q == term && q + 1 < ps->end && q[1] == ']'))
+            q++;
+        ps->p = q < ps->end && *q == term ? q + 2 : ps->p + 1;
+        return 0;
+    }
+    if (*ps->p == '\\' && ps->p + 1 < ps->end) {
+        char c = ps->p[1];
+        ps->p += 2;
+        if (c == 'x') {
+            long cp = hex_escape(ps);
+            if (cp < 0) return 0;
+            *len = encode_utf8((unsigned long)cp, one);
+            return 1;
+        }
+        if (c == 'Q') { /* quoted members, up to \E */
+            while (ps->p < ps->end && !(ps->p[0] == '\\' && ps->p + 1 < ps->end && ps->p[1] == 'E'))
+                ps->p++;
+            if (ps->p < ps->end) ps->p += 2;
+            return 0;
+        }
+        if (c == 'd') return 2; /* without UCP, the ASCII digits */
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+            if (c == 'p' || c == 'P') {
+                if (ps->p < ps->end && *ps->p == '{')
+                    skip_to(ps, '}');
+                else if (ps->p < ps->end)
+                    ps->p++;
+            } else {
+                skip_escape_arg(ps, c);
+            }
+            one[0] = control_escape(c);
+            *len = 1;
+            return one[0] != 0;
+        }
+        ps->p--; /* any other character stands for itself: all of it */
+    }
+    *len = utf8_len(ps);
+    memcpy(one, ps->p, *len);
+    ps->p += *len;
+    return 1;
 }
 
 /* Adds the characters lo..hi to a class's set; -1 when they do not fit. */
@@ -566,61 +663,27 @@ static void char_class(struct parser *ps, struct info *a, int caseless)
     int first = 1;
     while (ps->p < ps->end && (*ps->p != ']' || first)) {
         first = 0;
-        if (ps->p + 1 < ps->end && ps->p[0] == '[' && ps->p[1] == ':') { /* [:alpha:] */
-            ps->p += 2;
-            while (ps->p + 1 < ps->end && !(ps->p[0] == ':' && ps->p[1] == ']'))
-                ps->p++;
-            ps->p += 2;
-            unknown = 1;
-            continue;
-        }
         char one[4];
-        size_t len;
-        if (*ps->p == '\\' && ps->p + 1 < ps->end) {
-            char c = ps->p[1];
-            ps->p += 2;
-            if (c == 'x') {
-                long cp = hex_escape(ps);
-                if (cp < 0) {
-                    unknown = 1;
-                    continue;
-                }
-                len = encode_utf8((unsigned long)cp, one);
-            } else if (c == 'd') {
-                if (add_range(&set, '0', '9', caseless)) unknown = 1;
-                continue;
-            } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-                if (c == 'p' || c == 'P') {
-                    if (ps->p < ps->end && *ps->p == '{')
-                        skip_to(ps, '}');
-                    else if (ps->p < ps->end)
-                        ps->p++;
-                }
-                one[0] = control_escape(c);
-                if (!one[0]) {
-                    unknown = 1;
-                    continue;
-                }
-                len = 1;
-            } else {
-                one[0] = c;
-                len = 1;
-            }
-        } else {
-            len = utf8_len(ps);
-            memcpy(one, ps->p, len);
-            ps->p += len;
+        size_t len = 0;
+        int known = class_atom(ps, one, &len);
+        if (known == 2) { /* \d: the ASCII digits */
+            if (add_range(&set, '0', '9', caseless)) unknown = 1;
+            continue;
         }
         if (ps->p + 1 < ps->end && ps->p[0] == '-' && ps->p[1] != ']') {
             /* a range: a short one of ASCII is its characters, any other is unknown */
             ps->p++;
-            unsigned char hi = (unsigned char)*ps->p;
-            int plain = hi != '\\' && hi < 0x80 && len == 1;
-            if (ps->p < ps->end && *ps->p == '\\') ps->p++;
-            if (ps->p < ps->end) ps->p += utf8_len(ps);
-            if (!plain || (unsigned char)one[0] > hi || hi - (unsigned char)one[0] >= 10 ||
-                add_range(&set, (unsigned char)one[0], hi, caseless))
+            char end[4];
+            size_t elen = 0;
+            int eknown = class_atom(ps, end, &elen);
+            unsigned char lo = (unsigned char)one[0], hi = (unsigned char)end[0];
+            if (known != 1 || eknown != 1 || len != 1 || elen != 1 || lo >= 0x80 || hi >= 0x80 ||
+                lo > hi || hi - lo >= 10 || add_range(&set, lo, hi, caseless))
                 unknown = 1;
+            continue;
+        }
+        if (!known) {
+            unknown = 1;
             continue;
         }
         struct info ch;
@@ -682,8 +745,28 @@ static void group_ext_in(struct parser *ps, struct info *a, int *caseless, char 
         return;
     }
     if (c == '<' || c == '\'' || (c == 'P' && ps->p + 1 < ps->end && ps->p[1] == '<')) {
-        skip_to(ps, c == '\'' ? '\'' : '>'); /* a named group */
+        ps->p += c == 'P' ? 2 : 1; /* a named group: (?<name> (?'name' (?P<name> */
+        skip_to(ps, c == '\'' ? '\'' : '>');
         parse_alt(ps, a, *caseless);
+        return;
+    }
+    if (c == 'C') { /* a callout consumes nothing: (?C) (?C1) (?C"text") */
+        ps->p++;
+        char open = ps->p < ps->end ? *ps->p : 0;
+        if (open && strchr("`'\"^%#${", open)) { /* a string; its delimiter doubled is one */
+            char close = open == '{' ? '}' : open;
+            for (ps->p++; ps->p < ps->end; ps->p++)
+                if (*ps->p == close) {
+                    if (ps->p + 1 < ps->end && ps->p[1] == close) {
+                        ps->p++;
+                        continue;
+                    }
+                    ps->p++;
+                    break;
+                }
+        }
+        skip_to(ps, ')');
+        set_empty(a);
         return;
     }
     if (c == '(') { /* (?(condition)yes|no): the condition consumes nothing */
@@ -691,6 +774,9 @@ static void group_ext_in(struct parser *ps, struct info *a, int *caseless, char 
             ps->p += 2;
             int mode = *caseless;
             group_ext(ps, &inner, &mode);
+        } else if (ps->p + 1 < ps->end && ps->p[1] == '*') { /* (?(*pla:...)...) */
+            skip_to(ps, ':');
+            parse_alt(ps, &inner, *caseless);
         } else {
             skip_to(ps, ')');
         }
@@ -761,6 +847,8 @@ static int parse_count(struct parser *ps, long *min, long *max)
 static void quantify(struct parser *ps, struct info *a)
 {
     long min, max;
+    skip_ignored(ps);
+    if (ps->quoted) return; /* the next character is itself */
     char c = ps->p < ps->end ? *ps->p : 0;
     if (c == '*' || c == '+' || c == '?') {
         ps->p++;
@@ -770,7 +858,9 @@ static void quantify(struct parser *ps, struct info *a)
     } else {
         return;
     }
-    if (ps->p < ps->end && (*ps->p == '?' || *ps->p == '+')) ps->p++; /* lazy, possessive */
+    skip_ignored(ps);
+    if (!ps->quoted && ps->p < ps->end && (*ps->p == '?' || *ps->p == '+'))
+        ps->p++; /* lazy, possessive */
     if (ps->prefix || ps->suffix) {
         prefix_quantify(a, min, max);
         return;
@@ -1005,19 +1095,32 @@ static void prefix_quantify(struct info *a, long min, long max)
 }
 
 /* One atom, with its quantifier, into t; 0 at the end of the concatenation. */
-static int next_atom(struct parser *ps, struct info *t, int *caseless, struct info *req,
-                     int *have_req, struct info *run)
+static int next_atom(struct parser *ps, struct info *t, int *caseless)
 {
-    if (ps->p >= ps->end || *ps->p == '|' || *ps->p == ')' || ps->bail) return 0;
+    skip_ignored(ps);
+    if (ps->p >= ps->end || ps->bail) return 0;
+    if (ps->quoted) { /* \Q...\E: each character an atom (a quantifier after \E takes the last) */
+        size_t len = utf8_len(ps);
+        set_char(t, ps->p, len, *caseless);
+        ps->p += len;
+        quantify(ps, t);
+        return 1;
+    }
     char c = *ps->p;
+    if (c == '|' || c == ')') return 0;
     if (c == '(') {
         ps->p++;
-        if (ps->p < ps->end && *ps->p == '*') { /* (*VERB) */
+        if (ps->p + 1 < ps->end && ps->p[0] == '*' && ps->p[1] >= 'a' && ps->p[1] <= 'z') {
+            /* (*atomic:...) (*pla:...) (*sr:...): a group of some kind */
+            skip_to(ps, ':');
+            parse_alt(ps, t, *caseless);
+            set_any(t);
+        } else if (ps->p < ps->end && *ps->p == '*') { /* (*VERB) */
+            /* (*ACCEPT) ends the match where it stands: what follows need not be there */
+            if (ps->end - ps->p >= 7 && memcmp(ps->p, "*ACCEPT", 7) == 0) ps->bail = 1;
             skip_to(ps, ')');
             set_empty(t);
-            return 1;
-        }
-        if (ps->p < ps->end && *ps->p == '?') {
+        } else if (ps->p < ps->end && *ps->p == '?') {
             ps->p++;
             group_ext(ps, t, caseless);
         } else {
@@ -1028,21 +1131,7 @@ static int next_atom(struct parser *ps, struct info *t, int *caseless, struct in
         char_class(ps, t, *caseless);
     } else if (c == '\\') {
         ps->p++;
-        if (escape(ps, t, *caseless)) { /* \Q...\E: each character an atom */
-            while (ps->p < ps->end &&
-                   !(ps->p[0] == '\\' && ps->p + 1 < ps->end && ps->p[1] == 'E')) {
-                size_t len = utf8_len(ps);
-                set_char(t, ps->p, len, *caseless);
-                ps->p += len;
-                if (ps->prefix || ps->suffix)
-                    prefix_concat(ps, run, t);
-                else
-                    add_atom(req, have_req, run, t);
-            }
-            if (ps->p < ps->end) ps->p += 2;
-            set_empty(t);
-            return 1;
-        }
+        escape(ps, t, *caseless);
     } else if (c == '.') {
         ps->p++;
         set_any(t);
@@ -1073,7 +1162,7 @@ static void parse_concat(struct parser *ps, struct info *out, int *caseless)
     }
     int have_req = 0;
     set_empty(run);
-    while (next_atom(ps, t, caseless, req, &have_req, run)) {
+    while (next_atom(ps, t, caseless)) {
         if (ps->prefix || ps->suffix)
             prefix_concat(ps, run, t);
         else
@@ -1143,7 +1232,7 @@ static int covers(const struct wn_pf_lit *a, const struct wn_pf_lit *b)
  * is known. */
 static int derive(const char *pattern, size_t len, size_t prefix, size_t suffix, struct info *r)
 {
-    struct parser ps = {pattern, pattern + len, 0, 0, prefix, suffix, {0}, 0};
+    struct parser ps = {pattern, pattern + len, 0, 0, prefix, suffix, {0}, 0, 0};
     parse_alt(&ps, r, 0);
     while (ps.nspare)
         free(ps.spare[--ps.nspare]);
@@ -1158,6 +1247,7 @@ static int derive(const char *pattern, size_t len, size_t prefix, size_t suffix,
 void wn_prefilter_prefixes(const char *pattern, size_t k, struct wn_prefilter *out)
 {
     out->n = 0;
+    if (k > WN_PF_MAX_LEN) k = WN_PF_MAX_LEN; /* as much as a literal holds */
     struct info *r = malloc(sizeof *r);
     if (r && k && derive(pattern, strlen(pattern), k, 0, r)) {
         unique(r->lits, &r->n);

@@ -200,15 +200,22 @@ static pcre2_code *compile_pattern(const char *pattern, uint32_t options, char *
 
 /* Where a match of the rule starts at a line's first non-blank byte: the pattern from there on
  * (a line rule's whole pattern; one of another kind that begins "^" and a run of blanks, past
- * them), or NULL when it may start anywhere. */
+ * them), or NULL when it may start anywhere. Not "^a|b" (PCRE2 knows whether every branch is
+ * anchored), nor past \h (it takes U+00A0 and other spaces the indent does not), nor past a
+ * blank run quantified again ("\s*+", "[ \t]*?": what follows is no pattern of its own). */
 static const char *anchored_body(const struct wn_rule *r)
 {
     if (wn_kind_is_line_rule(r->kind)) return r->pattern;
-    if (r->pattern[0] != '^') return NULL;
-    static const char *const blanks[] = {"[ \\t]*", "\\s*", "[ \\t]+", "\\s+", "\\h*"};
-    for (size_t i = 0; i < sizeof blanks / sizeof blanks[0]; i++)
-        if (strncmp(r->pattern + 1, blanks[i], strlen(blanks[i])) == 0)
-            return r->pattern + 1 + strlen(blanks[i]);
+    uint32_t options = 0;
+    if (r->pattern[0] != '^' || pcre2_pattern_info(r->code, PCRE2_INFO_ALLOPTIONS, &options) != 0 ||
+        !(options & PCRE2_ANCHORED))
+        return NULL;
+    static const char *const blanks[] = {"[ \\t]*", "\\s*", "[ \\t]+", "\\s+"};
+    for (size_t i = 0; i < sizeof blanks / sizeof blanks[0]; i++) {
+        const char *rest = r->pattern + 1 + strlen(blanks[i]);
+        if (strncmp(r->pattern + 1, blanks[i], strlen(blanks[i])) == 0 && !strchr("?+{", *rest))
+            return rest;
+    }
     return r->pattern + 1;
 }
 
@@ -999,6 +1006,9 @@ done:
     if (rc < 0) return 0;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
     if (ov[1] < ov[0]) return 0;
+    /* PCRE2 (10.42) in MATCH_INVALID_UTF mode starts an anchored match again after an invalid
+     * sequence: a line rule matches where the line starts, or not at all */
+    if (!valid && wn_kind_is_line_rule(rule->kind) && ov[0] != start) return 0;
     *mstart = ov[0];
     *mend = ov[1];
     return 1;

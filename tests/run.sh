@@ -1,8 +1,8 @@
 #!/bin/sh
 # run.sh: runs every test suite and sums their "N passed, N failed" lines into one.
 # Usage: tests/run.sh BUILD_DIR [SANITIZER_BUILD_DIR]
-#   BUILD_DIR: unit tests, CLI tests, golden corpus, case files (tests/cases), HTML corpus
-#   against BUILD_DIR/winnow;
+#   BUILD_DIR: unit tests, CLI tests, golden corpus, case files (tests/cases), HTML corpus,
+#   and output with and without --no-prefilter, against BUILD_DIR/winnow;
 #   SANITIZER_BUILD_DIR: the unit and golden tests again under ASan and UBSan.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -46,6 +46,7 @@ run_build() {
   [ -f tests/golden.sh ] && suite "$tag golden" sh tests/golden.sh "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/cases.py ] && suite "$tag cases" python3 tests/cases.py -q "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/html-corpus.sh ] && suite "$tag html corpus" sh tests/html-corpus.sh "$dir/winnow"
+  [ "$full" = yes ] && [ -f tests/prefilter-equal.sh ] && suite "$tag prefilter equal" sh tests/prefilter-equal.sh "$dir/winnow"
 }
 
 run_build "${1:-build}" "" yes
