@@ -260,8 +260,6 @@ static void alternate(struct info *a, const struct info *b)
     union_to_fit(a, &rb);
 }
 
-static size_t encode_utf8(unsigned long cp, char *o);
-
 /* Caseless sets outside ASCII, from the C library's simple case mappings (C.UTF-8): two code
  * points are in one set when they upper- then lower-case to the same one. The table holds every
  * code point that either mapping changes, sorted by that key. */
@@ -356,7 +354,7 @@ static void other_cases(struct info *a, const char *s, size_t len)
     a->any = 0;
     a->n = n;
     for (size_t i = 0; i < n; i++) {
-        a->lits[i].len = (unsigned char)encode_utf8(members[i], a->lits[i].s);
+        a->lits[i].len = (unsigned char)wn_utf8_encode(members[i], a->lits[i].s);
         a->lits[i].caseless = 0;
         a->lits[i].open = 1;
     }
@@ -398,7 +396,7 @@ static size_t utf8_len(const struct parser *ps)
     return (size_t)(ps->end - ps->p) < n ? (size_t)(ps->end - ps->p) : n;
 }
 
-static size_t encode_utf8(unsigned long cp, char *o)
+size_t wn_utf8_encode(unsigned long cp, char *o)
 {
     if (cp < 0x80) return o[0] = (char)cp, 1;
     if (cp < 0x800) return o[0] = (char)(0xC0 | cp >> 6), o[1] = (char)(0x80 | (cp & 63)), 2;
@@ -554,7 +552,7 @@ static void escape(struct parser *ps, struct info *a, int caseless)
             set_any(a);
             return;
         }
-        set_char(a, one, encode_utf8((unsigned long)cp, one), caseless);
+        set_char(a, one, wn_utf8_encode((unsigned long)cp, one), caseless);
         return;
     }
     case 't':
@@ -606,7 +604,7 @@ static int class_atom(struct parser *ps, char one[4], size_t *len)
         if (c == 'x') {
             long cp = hex_escape(ps);
             if (cp < 0) return 0;
-            *len = encode_utf8((unsigned long)cp, one);
+            *len = wn_utf8_encode((unsigned long)cp, one);
             return 1;
         }
         if (c == 'Q') { /* quoted members, up to \E */

@@ -50,6 +50,9 @@ struct wn_pf_cached {
 extern const struct wn_pf_cached wn_pf_cache[];
 extern const size_t wn_pf_cache_count;
 
+/* The UTF-8 of code point cp (at most 0x10FFFF) in o[0..4): its length. */
+size_t wn_utf8_encode(unsigned long cp, char *o);
+
 /* The prefilter as text for --list-rules: "lit1|lit2" with (?i) before caseless ones, or
  * "(none)"; truncated to fit. */
 void wn_prefilter_describe(const struct wn_prefilter *pf, char *buf, size_t size);

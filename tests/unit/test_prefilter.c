@@ -341,23 +341,6 @@ static void test_limits(void)
 
 /* ---- PCRE2's caseless sets -------------------------------------------------------------- */
 
-static size_t enc8(uint32_t cp, char *o)
-{
-    if (cp < 0x80) return o[0] = (char)cp, 1;
-    if (cp < 0x800) return o[0] = (char)(0xC0 | cp >> 6), o[1] = (char)(0x80 | (cp & 63)), 2;
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | cp >> 12);
-        o[1] = (char)(0x80 | ((cp >> 6) & 63));
-        o[2] = (char)(0x80 | (cp & 63));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | cp >> 18);
-    o[1] = (char)(0x80 | ((cp >> 12) & 63));
-    o[2] = (char)(0x80 | ((cp >> 6) & 63));
-    o[3] = (char)(0x80 | (cp & 63));
-    return 4;
-}
-
 /* The code point at s[*i] (advancing *i); an invalid byte is itself, one byte long. */
 static uint32_t dec8(const unsigned char *s, size_t n, size_t *i)
 {
@@ -387,7 +370,7 @@ static char *all_chars(size_t *len)
     char *s = malloc(0x20000 * 4);
     size_t n = 0;
     for (uint32_t cp = 1; s && cp < 0x20000; cp++)
-        if (cp < 0xD800 || cp > 0xDFFF) n += enc8(cp, s + n);
+        if (cp < 0xD800 || cp > 0xDFFF) n += wn_utf8_encode(cp, s + n);
     *len = n;
     return s;
 }
@@ -598,7 +581,7 @@ static size_t unescape(char *s, size_t n)
                 h[k++] = s[at++];
             if (braced && at < n && s[at] == '}') at++;
             char u[4];
-            size_t ul = enc8((uint32_t)strtoul(h, NULL, 16), u);
+            size_t ul = wn_utf8_encode((uint32_t)strtoul(h, NULL, 16), u);
             memcpy(s + o, u, ul); /* never longer than the escape it replaces */
             o += ul;
             i = at - 1;
@@ -679,7 +662,7 @@ static char *mutate(const char *s, size_t n, enum mutation m, size_t *outlen)
             to = cp >= 0x370 && cp <= 0x52F ? (uint32_t)towupper_l((wint_t)cp, utf8) : cp;
         }
         char u[4];
-        size_t ul = enc8(to, u);
+        size_t ul = wn_utf8_encode(to, u);
         if (to != cp) changed = 1;
         memcpy(o + len, u, ul);
         len += ul;
