@@ -353,9 +353,10 @@ static int hold_line(winnow_filter *f, struct wn_line *tmp, const char *text, co
     return drain(f, 0);
 }
 
-static int is_title(const winnow_filter *f, const char *s, size_t n)
+/* Does line `no`, s[0..n), repeat the document's first line? */
+static int is_title(const winnow_filter *f, unsigned long long no, const char *s, size_t n)
 {
-    if (!f->have_title || f->line_no <= f->title_line) return 0;
+    if (!f->have_title || no <= f->title_line) return 0;
     size_t a = wn_leading_space(s, n), b = n;
     while (b > a && wn_is_blank((unsigned char)s[b - 1]))
         b--;
@@ -369,7 +370,7 @@ static int is_title(const winnow_filter *f, const char *s, size_t n)
  * all (a pass holds lines, it repeats the title, --trace wants its record). */
 static int settled_line(winnow_filter *f, const char *s, size_t n, const char *eol, size_t eollen)
 {
-    if (f->opt.trace || is_title(f, s, n)) return 0;
+    if (f->opt.trace || is_title(f, f->line_no, s, n)) return 0;
     struct wn_ctx c = zone_ctx(f, NULL);
     for (int i = 0; i < ZONE_COUNT; i++)
         if (f->zones[i].ops->passed) f->zones[i].ops->passed(f->zones[i].self, &c);
@@ -479,7 +480,8 @@ static int run_flush(winnow_filter *f, struct run *r)
  * passes are told, as for settled_line; then nothing enters the window until the run ends. */
 static int run_takes(winnow_filter *f, const struct run *r, const char *s, size_t n)
 {
-    if (f->opt.trace || !f->have_title || is_title(f, s, n)) return 0;
+    /* the line's number: after the blank lines waiting before it */
+    if (f->opt.trace || !f->have_title || is_title(f, f->line_no + r->blanks + 1, s, n)) return 0;
     if (r->start) return 1;
     struct wn_ctx c = zone_ctx(f, NULL);
     for (int i = 0; i < ZONE_COUNT; i++)
@@ -597,10 +599,12 @@ static int feed(winnow_filter *f, const char *buf, size_t len, int final)
         size_t end = len - pos > WN_SCAN_CHUNK ? pos + WN_SCAN_CHUNK : len;
         const char *nl = end < len ? memchr(buf + end, '\n', len - end) : NULL;
         if (end < len) end = nl ? (size_t)(nl - buf) + 1 : len;
-        if (wn_scan_chunk(f->scan, buf + pos, end - pos, final && end == len) == 0)
+        if (wn_scan_chunk(f->scan, buf + pos, end - pos, final && end == len) == 0) {
+            end = pos + wn_scan_framed(f->scan); /* too many lines: the rest comes next */
             feed_scanned(f, buf + pos, end - pos);
-        else if (wn_lines_push(&f->lines, buf + pos, end - pos, text_line, f) < 0)
+        } else if (wn_lines_push(&f->lines, buf + pos, end - pos, text_line, f) < 0) {
             fail(f, WINNOW_ERR_NOMEM); /* no memory for the scan: line by line */
+        }
         wn_scan_forget(f->scan);
         pos = end;
     }

@@ -22,6 +22,8 @@
 /* The chunk scan's chunk: pushed bytes are scanned this many at a time (then up to the end of
  * the line), so its per-line table stays small whatever a caller pushes at once. */
 #define WN_SCAN_CHUNK (256 * 1024)
+/* ... and at most so many lines a scan (its table of lines is 33 bytes a line). */
+#define WN_SCAN_MAX_LINES 16384
 /* How many bytes of a line's start the chunk scan compares with the prefixes derived from the
  * rules anchored there (more tells more lines apart, and costs more table entries). */
 #define WN_SCAN_PREFIX_LEN 8

@@ -71,6 +71,7 @@ struct wn_scan {
     /* the chunk */
     const char *base;
     size_t nlines, cap, cursor;
+    size_t framed;        /* bytes of the chunk its lines cover (all, unless too many) */
     size_t *start;        /* line k starts at base + start[k] ... */
     size_t *len;          /* ... and is len[k] bytes long, without its ending */
     unsigned char *flags; /* WN_SCAN_* */
@@ -471,7 +472,12 @@ static int frame_lines(struct wn_scan *sc, const char *buf, size_t len, int fina
 {
     size_t pos = 0;
     sc->nlines = 0;
+    sc->framed = len;
     while (pos < len) {
+        if (sc->nlines == WN_SCAN_MAX_LINES) { /* the rest is the next chunk's */
+            sc->framed = pos;
+            break;
+        }
         const char *nl = memchr(buf + pos, '\n', len - pos);
         if (!nl && !final) break; /* the start of a line the next push ends */
         size_t end = nl ? (size_t)(nl - buf) : len;
@@ -601,7 +607,7 @@ int wn_scan_chunk(struct wn_scan *sc, const char *buf, size_t len, int final)
         }
     }
     touched(sc);
-    settle(sc, final);
+    settle(sc, final && sc->framed == len);
     return 0;
 }
 
@@ -625,6 +631,11 @@ const uint64_t *wn_scan_rules_of_line(const struct wn_scan *sc)
 size_t wn_scan_lines(const struct wn_scan *sc)
 {
     return sc->nlines;
+}
+
+size_t wn_scan_framed(const struct wn_scan *sc)
+{
+    return sc->framed;
 }
 
 void wn_scan_line_at(const struct wn_scan *sc, size_t k, size_t *start, size_t *len, int *flags)
@@ -676,6 +687,12 @@ const uint64_t *wn_scan_rules_of_line(const struct wn_scan *sc)
 }
 
 size_t wn_scan_lines(const struct wn_scan *sc)
+{
+    (void)sc;
+    return 0;
+}
+
+size_t wn_scan_framed(const struct wn_scan *sc)
 {
     (void)sc;
     return 0;

@@ -76,6 +76,9 @@ static inline int wn_scan_has(const uint64_t *set, size_t i)
 /* The lines of the last chunk scanned: how many, and line k's start (an offset in the chunk),
  * length without its ending, and WN_SCAN_* bits. */
 size_t wn_scan_lines(const struct wn_scan *sc);
+/* How many bytes of the chunk its lines cover: all of it, unless it held more lines than one
+ * scan frames (WN_SCAN_MAX_LINES); the rest is then the next chunk's. */
+size_t wn_scan_framed(const struct wn_scan *sc);
 void wn_scan_line_at(const struct wn_scan *sc, size_t k, size_t *start, size_t *len, int *flags);
 
 /* Forgets the chunk (its buffer is about to go). */
