@@ -532,21 +532,34 @@ static void add_text(struct lineset *ls, const char *t, size_t n)
     }
 }
 
-static size_t add_files(struct lineset *ls, const char *pattern)
+/* Each file matching the pattern, read whole, to fn (which may write into the text); returns
+ * the sum of what fn returned. */
+static size_t each_file(struct lineset *ls, const char *pattern,
+                        size_t (*fn)(struct lineset *, char *, size_t))
 {
     glob_t g;
-    size_t files = 0;
+    size_t sum = 0;
     if (glob(pattern, 0, NULL, &g) != 0) return 0;
     for (size_t i = 0; i < g.gl_pathc; i++) {
         size_t n;
         char *t = slurp(g.gl_pathv[i], &n);
         if (!t) continue;
-        add_text(ls, t, n);
+        sum += fn(ls, t, n);
         free(t);
-        files++;
     }
     globfree(&g);
-    return files;
+    return sum;
+}
+
+static size_t file_lines(struct lineset *ls, char *t, size_t n)
+{
+    add_text(ls, t, n);
+    return 1;
+}
+
+static size_t add_files(struct lineset *ls, const char *pattern)
+{
+    return each_file(ls, pattern, file_lines);
 }
 
 /* An `esc` block's escapes (tests/cases/README.md), in place; returns the new length. */
@@ -593,39 +606,35 @@ static size_t unescape(char *s, size_t n)
     return o;
 }
 
-/* The `--- in` blocks of the case files: inputs the rules were written to match. */
+/* The `--- in` blocks of one case file: inputs the rules were written to match. */
+static size_t case_blocks(struct lineset *ls, char *t, size_t n)
+{
+    size_t blocks = 0;
+    int in = 0, esc = 0;
+    for (size_t pos = 0; pos < n;) {
+        char *nl = memchr(t + pos, '\n', n - pos);
+        size_t end = nl ? (size_t)(nl - t) : n;
+        char *line = t + pos;
+        size_t len = end - pos;
+        if (len >= 3 && (memcmp(line, "---", 3) == 0 || memcmp(line, "###", 3) == 0)) {
+            in = len >= 6 && memcmp(line, "--- in", 6) == 0;
+            if (in) {
+                blocks++;
+                line[len] = 0;
+                esc = strstr(line, " esc") != NULL;
+            }
+        } else if (in) {
+            if (esc) len = unescape(line, len);
+            add_text(ls, line, len); /* an escaped "\n" splits it */
+        }
+        pos = end + 1;
+    }
+    return blocks;
+}
+
 static size_t add_cases(struct lineset *ls, const char *pattern)
 {
-    glob_t g;
-    size_t blocks = 0;
-    if (glob(pattern, 0, NULL, &g) != 0) return 0;
-    for (size_t i = 0; i < g.gl_pathc; i++) {
-        size_t n;
-        char *t = slurp(g.gl_pathv[i], &n);
-        if (!t) continue;
-        int in = 0, esc = 0;
-        for (size_t pos = 0; pos < n;) {
-            char *nl = memchr(t + pos, '\n', n - pos);
-            size_t end = nl ? (size_t)(nl - t) : n;
-            char *line = t + pos;
-            size_t len = end - pos;
-            if (len >= 3 && (memcmp(line, "---", 3) == 0 || memcmp(line, "###", 3) == 0)) {
-                in = len >= 6 && memcmp(line, "--- in", 6) == 0;
-                if (in) {
-                    blocks++;
-                    line[len] = 0;
-                    esc = strstr(line, " esc") != NULL;
-                }
-            } else if (in) {
-                if (esc) len = unescape(line, len);
-                add_text(ls, line, len); /* an escaped "\n" splits it */
-            }
-            pos = end + 1;
-        }
-        free(t);
-    }
-    globfree(&g);
-    return blocks;
+    return each_file(ls, pattern, case_blocks);
 }
 
 static locale_t utf8;
