@@ -1,6 +1,7 @@
-/* prefilter.h: the literals a rule's match must contain, derived from its pattern at load time
- * (as RE2's FilteredRE2 derives atoms), so one scan of a chunk finds every line a rule may
- * touch. A prefilter only ever rules lines out: PCRE2 stays the only judge of a match. */
+/* prefilter.h: what a rule's match must have (literals it contains; prefixes and suffixes it
+ * starts and ends with), derived from its pattern (as RE2's FilteredRE2 derives atoms), so one
+ * scan of a chunk finds every line a rule may touch. A prefilter only ever rules lines out:
+ * PCRE2 stays the only judge of a match. */
 #ifndef WN_PREFILTER_H
 #define WN_PREFILTER_H
 

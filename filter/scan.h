@@ -1,5 +1,5 @@
-/* scan.h: the chunk scan. One pass of Vectorscan over a chunk of whole lines finds, from the
- * literals and prefixes derived from the rules (prefilter.c), every line some rule may touch,
+/* scan.h: the chunk scan. From the prefixes, suffixes and literals derived from the rules
+ * (prefilter.c), one pass over a chunk of whole lines finds every line some rule may touch,
  * so that the lines none can touch skip the per-line stages. It only ever rules lines out:
  * a line it cannot vouch for takes the per-line stages, where PCRE2 decides. */
 #ifndef WN_SCAN_H
