@@ -87,7 +87,11 @@ int main(void)
     char *bytes = NULL;
     size_t size = 0;
     if (!l.n) return write_none("no literals");
-    if (hs_compile_lit_multi(l.expr, l.flags, l.ids, l.lens, (unsigned)l.n, HS_MODE_BLOCK, NULL,
+    /* For any x86-64 (or whatever this is), not for this machine's extensions: the binary may
+     * run on another CPU, where a database that needs AVX-512 would not load (and winnow
+     * would compile one at start-up, as it does under valgrind). */
+    hs_platform_info_t any = {HS_TUNE_FAMILY_GENERIC, 0, 0, 0};
+    if (hs_compile_lit_multi(l.expr, l.flags, l.ids, l.lens, (unsigned)l.n, HS_MODE_BLOCK, &any,
                              &db, &ce) != HS_SUCCESS) {
         hs_free_compile_error(ce);
         return write_none("the literals did not compile");
