@@ -101,6 +101,10 @@ deps:
 	   { echo "winnow: apt-get install failed" >&2; exit 2; }; \
 	  for p in $(PKGS); do pkg-config --exists $$p || \
 	    { echo "winnow: pkg-config still cannot find $$p" >&2; exit 2; }; done; \
+	  pkg-config --exists $(OPT_PKGS) 2>/dev/null || \
+	    { apt-cache show $(OPT_DEBS) >/dev/null 2>&1 && \
+	      apt-get install -y -q $(OPT_DEBS) >/dev/null 2>&1; } || \
+	    echo "winnow: $(OPT_DEBS) is not installed: building without Vectorscan (slower)"; \
 	else \
 	  echo "winnow: missing build dependencies; as root run:" >&2; \
 	  echo "  apt-get install -y $(DEBS) $$opt" >&2; exit 2; \
