@@ -302,6 +302,17 @@ static int cut_line(winnow_filter *f, struct wn_line *l, const char *s, size_t n
     return 0;
 }
 
+/* A line goes out that no climb can pass (or take): the passes are told, the lines held for a
+ * climb are settled and written. Is nothing held now, by any pass? */
+static int passed_and_idle(winnow_filter *f)
+{
+    struct wn_ctx c = zone_ctx(f, NULL);
+    for (int i = 0; i < ZONE_COUNT; i++)
+        if (f->zones[i].ops->passed) f->zones[i].ops->passed(f->zones[i].self, &c);
+    if (!wn_window_empty(&f->w)) drain(f, 0);
+    return wn_window_empty(&f->w) && hold_from(f) == SIZE_MAX;
+}
+
 /* The common case: story text too long to be a post. No climb can pass it, so the lines held
  * for one go out first; then, with nothing held and no pass open, it goes straight out
  * without a copy (a 100 MB line costs its own size once). */
@@ -312,11 +323,7 @@ static int can_pass(winnow_filter *f, struct wn_line *l, const char *text,
     if (l->feat.post_chars <= (size_t)f->max_span && l->feat.chars > (size_t)f->max_span)
         wn_line_detail(l, text, &f->limits); /* long, but with links that count less: count */
     if (l->feat.post_chars <= (size_t)f->max_span) return 0;
-    struct wn_ctx c = zone_ctx(f, NULL);
-    for (int i = 0; i < ZONE_COUNT; i++)
-        if (f->zones[i].ops->passed) f->zones[i].ops->passed(f->zones[i].self, &c);
-    if (!wn_window_empty(&f->w)) drain(f, 0);
-    return wn_window_empty(&f->w) && hold_from(f) == SIZE_MAX;
+    return passed_and_idle(f);
 }
 
 static int pass_line(winnow_filter *f, struct wn_line *l, const char *text, const char *eol,
@@ -370,12 +377,7 @@ static int is_title(const winnow_filter *f, unsigned long long no, const char *s
  * all (a pass holds lines, it repeats the title, --trace wants its record). */
 static int settled_line(winnow_filter *f, const char *s, size_t n, const char *eol, size_t eollen)
 {
-    if (f->opt.trace || is_title(f, f->line_no, s, n)) return 0;
-    struct wn_ctx c = zone_ctx(f, NULL);
-    for (int i = 0; i < ZONE_COUNT; i++)
-        if (f->zones[i].ops->passed) f->zones[i].ops->passed(f->zones[i].self, &c);
-    if (!wn_window_empty(&f->w)) drain(f, 0);
-    if (!wn_window_empty(&f->w) || hold_from(f) != SIZE_MAX) return 0;
+    if (f->opt.trace || is_title(f, f->line_no, s, n) || !passed_and_idle(f)) return 0;
     f->doc.nonblank++;
     f->last_blank = 0;
     f->last_colon = wn_feat_colon(s, n);
@@ -482,12 +484,7 @@ static int run_takes(winnow_filter *f, const struct run *r, const char *s, size_
 {
     /* the line's number: after the blank lines waiting before it */
     if (f->opt.trace || !f->have_title || is_title(f, f->line_no + r->blanks + 1, s, n)) return 0;
-    if (r->start) return 1;
-    struct wn_ctx c = zone_ctx(f, NULL);
-    for (int i = 0; i < ZONE_COUNT; i++)
-        if (f->zones[i].ops->passed) f->zones[i].ops->passed(f->zones[i].self, &c);
-    if (!wn_window_empty(&f->w)) drain(f, 0);
-    return wn_window_empty(&f->w) && hold_from(f) == SIZE_MAX;
+    return r->start || passed_and_idle(f);
 }
 
 /* The blank lines waiting after the run's text join it: counted as blank_line counts them. */
@@ -499,6 +496,17 @@ static void run_commit_blanks(winnow_filter *f, struct run *r)
         if (!f->last_blank && f->doc.nonblank) f->doc.blank_after++;
         f->last_blank = 1;
     }
+}
+
+/* The run ends where `next` begins: it goes out, then the blank lines waiting after it, which
+ * are all of [r->text_end, next), as the blank lines they are. */
+static void run_end(winnow_filter *f, struct run *r, const char *next)
+{
+    if (!r->start) return;
+    const char *after = r->text_end;
+    r->blanks = 0;
+    run_flush(f, r);
+    wn_lines_each(after, (size_t)(next - after), text_line, f);
 }
 
 /* One line of a scanned chunk: s[0..n), its ending eol[0..eollen). */
@@ -527,18 +535,7 @@ static void scanned_line(winnow_filter *f, struct run *r, const char *s, size_t 
         r->text_end = eol + eollen;
         return;
     }
-    /* the run ends before this line: its waiting blank lines go as blank lines, then it */
-    const char *after = r->start ? r->text_end : NULL;
-    size_t waiting = r->blanks;
-    r->blanks = 0;
-    run_flush(f, r);
-    for (; waiting && after; waiting--) {
-        const char *nl = memchr(after, '\n', (size_t)(s - after));
-        size_t end = nl ? (size_t)(nl - after) + 1 : (size_t)(s - after);
-        size_t el = nl ? (end >= 2 && after[end - 2] == '\r' ? 2 : 1) : 0;
-        text_line(f, after, end - el, after + end - el, el, NULL);
-        after += end;
-    }
+    run_end(f, r, s); /* the run ends before this line */
     text_line(f, s, n, eol, eollen, NULL);
 }
 
@@ -565,19 +562,7 @@ static void feed_scanned(winnow_filter *f, const char *buf, size_t len)
         scanned_line(f, &r, buf + start, n, buf + start + n, eollen, flags);
         pos = start + n + eollen;
     }
-    if (r.start || r.blanks) { /* waiting blank lines: as blank lines */
-        const char *after = r.start ? r.text_end : NULL;
-        size_t waiting = r.blanks;
-        r.blanks = 0;
-        run_flush(f, &r);
-        for (; waiting && after && !f->status; waiting--) {
-            const char *nl = memchr(after, '\n', (size_t)(buf + len - after));
-            size_t end = (size_t)(nl - after) + 1;
-            size_t el = end >= 2 && after[end - 2] == '\r' ? 2 : 1;
-            text_line(f, after, end - el, after + end - el, el, NULL);
-            after += end;
-        }
-    }
+    run_end(f, &r, buf + pos);
     if (pos < len && !f->status && wn_lines_push(&f->lines, buf + pos, len - pos, text_line, f) < 0)
         fail(f, WINNOW_ERR_NOMEM);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "limits.h"
+#include "lines.h"
 #include "textfeat.h"
 
 int wn_writers_flush(struct wn_writers *w)
@@ -103,21 +104,24 @@ int wn_writers_line(struct wn_writers *w, unsigned long long no, const char *s, 
     return put(w, no, s, n, eol, eollen);
 }
 
+struct run_lines {
+    struct wn_writers *w;
+    unsigned long long no; /* the next line's number */
+};
+
+static int run_line(void *ctx, const char *s, size_t n, const char *eol, size_t eollen, char *own)
+{
+    struct run_lines *rl = ctx;
+    (void)own;
+    return wn_writers_line(rl->w, rl->no++, s, n, eol, eollen, wn_leading_space(s, n) == n);
+}
+
 int wn_writers_run(struct wn_writers *w, unsigned long long no, const char *s, size_t n)
 {
     if (w->links && !wn_links_passes(w->links, s, n)) {
         /* a link in it may change: line by line, as the links stage takes them */
-        for (size_t at = 0; at < n; no++) {
-            const char *nl = memchr(s + at, '\n', n - at);
-            size_t end = nl ? (size_t)(nl - s) + 1 : n, eol = end - at;
-            size_t eollen = nl ? (eol >= 2 && s[end - 2] == '\r' ? 2 : 1) : 0;
-            size_t len = end - at - eollen;
-            int rc = wn_writers_line(w, no, s + at, len, s + at + len, eollen,
-                                     wn_leading_space(s + at, len) == len);
-            if (rc) return rc;
-            at = end;
-        }
-        return 0;
+        struct run_lines rl = {w, no};
+        return wn_lines_each(s, n, run_line, &rl);
     }
     if (kept_text(w) || w->failed) return -1;
     *w->bytes_out += n;
