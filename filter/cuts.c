@@ -62,12 +62,19 @@ static int attribution_at(struct wn_cutter *c, const struct wn_rule *r, const ch
             at = qi + 1;
             continue;
         }
-        /* only now, so that a settled "(@" costs no walk (linear on "(@(@(@...") */
-        if (r->lookback > 0 && !c->unfiltered) from = within_lookback(s, from, qi, r->lookback);
         size_t end = n - qi > WN_ATTRIBUTION_LOOKAHEAD ? qi + WN_ATTRIBUTION_LOOKAHEAD : n;
-        from = next_char(s, n, from);
         while (end < n && end > qi && ((unsigned char)s[end] & 0xC0) == 0x80)
             end--;
+        /* what follows the literal must close an attribution (the handle, the date) before
+         * any start is tried for it: in story text it seldom does */
+        if (!c->unfiltered && wn_matcher_valid(c->m) &&
+            !wn_rule_from_literal(r, s, end, qi, c->m->md, c->m->mctx)) {
+            at = qi + 1;
+            continue;
+        }
+        /* only now, so that a settled "(@" costs no walk (linear on "(@(@(@...") */
+        if (r->lookback > 0 && !c->unfiltered) from = within_lookback(s, from, qi, r->lookback);
+        from = next_char(s, n, from);
         if (wn_matcher_run(c->m, r, s, end, from, ms, me) && *ms <= qi) return *ms < bs;
         /* No match starts in [from, end): its mandatory part (name, handle, date) is far
          * shorter than the look-ahead, so starts up to end - lookback are settled and the next

@@ -33,6 +33,13 @@ static inline int wn_matcher_run(struct wn_matcher *m, const struct wn_rule *r, 
     return wn_rule_match_utf(r, s, n, start, m->valid, m->md, m->mctx, ms, me);
 }
 
+/* Is the current line valid UTF-8? (found out once) */
+static inline int wn_matcher_valid(struct wn_matcher *m)
+{
+    if (m->valid < 0) m->valid = wn_utf8_valid(m->s, m->n);
+    return m->valid;
+}
+
 struct wn_cut {
     size_t start, end;
     const struct wn_rule *rule;

@@ -417,8 +417,9 @@ static int text_line(void *ctx, const char *s, size_t n, const char *eol, size_t
         free(tmp.raw);
         return fail(f, WINNOW_ERR_NOMEM);
     }
-    /* the scan read the line before its cuts: what is left of it may match other rules */
-    if (f->cutter.ncuts) allowed = NULL;
+    /* the scan read the line before its cuts: what is left of it may match other rules,
+     * those whose starts and ends it has now */
+    if (f->cutter.ncuts) allowed = allowed ? wn_scan_rules_of_text(f->scan, text, tmp.len) : NULL;
     struct wn_title title = {f->title.p, f->title.len, f->have_title && f->line_no > f->title_line};
     const struct wn_rule *r = wn_label_line(&f->labeler, untouched ? NULL : &f->m, &tmp, text,
                                             tmp.feat.blank, opening, &title, allowed);

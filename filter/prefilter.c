@@ -983,6 +983,9 @@ static void suffix_concat(struct parser *ps, struct info *acc, const struct info
     }
     for (size_t j = 0; j < t->n; j++)
         open += t->lits[j].open;
+    /* cut to their last k bytes, the case variants of a long word repeat: counted once, or
+     * they would seem too many to extend and the suffix would shrink to its last atom */
+    if (!acc->any) unique(acc->lits, &acc->n);
     size_t from_acc = acc->any ? 1 : acc->n;
     struct info *r = empty_result(ps, acc);
     if (!r) return;
@@ -1307,4 +1310,140 @@ void wn_prefilter_describe(const struct wn_prefilter *pf, char *buf, size_t size
                               l->caseless ? "(?i)" : "", (int)l->len, l->s);
     }
     if (i < pf->n) snprintf(buf + o, size - o, "|... (%zu in all)", pf->n);
+}
+
+/* ---- the pattern from its literal on ------------------------------------------------------ */
+
+static int is_meta(char c)
+{
+    return c && strchr("\\^$.[|()?*+{", c) != NULL;
+}
+
+static int is_quantifier(char c)
+{
+    return c == '?' || c == '*' || c == '+' || c == '{';
+}
+
+/* Does the pattern spell lit[0..n) at p, one plain or escaped character each, with no
+ * quantifier on its last one? Returns the end of the spelling, or NULL. */
+static const char *spells(const char *p, const char *lit, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[0] == '\\' && p[1] && strchr("()[]{}.*+?^$|\\/@#-", p[1]) && p[1] == lit[i])
+            p += 2;
+        else if (!is_meta(p[0]) && p[0] == lit[i])
+            p++;
+        else
+            return NULL;
+    }
+    return is_quantifier(*p) ? NULL : p;
+}
+
+/* Past the escape at p ("\x", "\x{..}", "\p{..}", "\Q...\E", "\cX"). */
+static const char *skip_escape(const char *p)
+{
+    if (!p[1]) return p + 1;
+    if (p[1] == 'Q') {
+        const char *e = strstr(p + 2, "\\E");
+        return e ? e + 2 : p + strlen(p);
+    }
+    if (p[1] == 'c') return p[2] ? p + 3 : p + 2;
+    if (strchr("xpPgkNo", p[1]) && p[2] == '{') {
+        const char *e = strchr(p + 3, '}');
+        return e ? e + 1 : p + strlen(p);
+    }
+    return p + 2;
+}
+
+/* Past the character class at p ('['). */
+static const char *skip_class(const char *p)
+{
+    p++;
+    if (*p == '^') p++;
+    if (*p == ']') p++;
+    while (*p && *p != ']') {
+        if (*p == '\\')
+            p = skip_escape(p);
+        else if (p[0] == '[' && p[1] == ':' && strstr(p + 2, ":]"))
+            p = strstr(p + 2, ":]") + 2;
+        else
+            p++;
+    }
+    return *p ? p + 1 : p;
+}
+
+/* Does the tail p name groups before it (backreferences, subroutine calls) or set options in
+ * ways a pattern cut there would read otherwise? Then it cannot stand alone. */
+static int tail_depends(const char *p)
+{
+    for (; *p; p++) {
+        if (p[0] == '\\' && p[1] && (strchr("gk123456789", p[1]))) return 1;
+        if (p[0] == '(' && p[1] == '?' && p[2] && (strchr("PR0123456789+-", p[2]) || (p[2] == '&')))
+            return 1;
+        if (p[0] == '\\' && p[1]) p++;
+    }
+    return 0;
+}
+
+size_t wn_prefilter_from_literal(const char *pattern, const char *lit, size_t n, size_t *opts)
+{
+    const char *p = pattern;
+    int depth = 0, leading = 1;
+    *opts = 0;
+    if (!n) return SIZE_MAX;
+    while (*p) {
+        if (depth == 0) {
+            const char *e = spells(p, lit, n);
+            if (e) return tail_depends(p) ? SIZE_MAX : (size_t)(p - pattern);
+            /* option settings at the very start apply to the whole: they go before the tail */
+            if (p[0] == '(' && p[1] == '?' && p[2] && strchr("imnsU-", p[2])) {
+                const char *q = p + 2;
+                while (*q && strchr("imnsU-", *q))
+                    q++;
+                if (*q == ')') {
+                    if (!leading) return SIZE_MAX; /* set midway: the tail would not know */
+                    p = q + 1;
+                    *opts = (size_t)(p - pattern);
+                    continue;
+                }
+            }
+            if (p[0] == '(' && p[1] == '?' && p[2] == 'x') return SIZE_MAX;
+            if (p[0] == '(' && p[1] == '*') return SIZE_MAX; /* (*UTF), (*CR): whole-pattern */
+            leading = 0;
+        }
+        switch (*p) {
+        case '\\':
+            p = skip_escape(p);
+            break;
+        case '[':
+            p = skip_class(p);
+            break;
+        case '(':
+            if (p[1] == '?' && p[2] == '#') {
+                const char *e = strchr(p, ')');
+                p = e ? e + 1 : p + strlen(p);
+            } else {
+                depth++;
+                p++;
+            }
+            break;
+        case ')':
+            if (--depth < 0) return SIZE_MAX;
+            p++;
+            break;
+        case '|':
+            if (depth == 0) return SIZE_MAX; /* alternatives at the top: no one tail */
+            p++;
+            break;
+        case '{':
+            p++;
+            while (*p && (*p == ',' || (*p >= '0' && *p <= '9')))
+                p++;
+            if (*p == '}') p++;
+            break;
+        default:
+            p++;
+        }
+    }
+    return SIZE_MAX;
 }

@@ -39,6 +39,14 @@ void wn_prefilter_prefixes(const char *pattern, size_t k, struct wn_prefilter *o
  * it); n == 0 when a match may end with anything. */
 void wn_prefilter_suffixes(const char *pattern, size_t len, size_t k, struct wn_prefilter *out);
 
+/* Where a match's literal lit[0..n) lies in the pattern: the offset of a top-level run of the
+ * pattern that spells it (an element of the sequence every match goes through, not in a
+ * group, an alternative or under a quantifier), so that pattern + offset is what every match
+ * holds from that literal on, a pattern on its own; pattern[0..*opts) are the option settings
+ * that open the pattern (such as "(?i)"), which apply to it too. SIZE_MAX when there is none,
+ * or when that tail refers back (backreferences, subroutine calls) or would read otherwise. */
+size_t wn_prefilter_from_literal(const char *pattern, const char *lit, size_t n, size_t *opts);
+
 /* What was derived for one rule (its kind and pattern): the build stores the default rules'
  * (hsdb-gen.c writes them beside their Vectorscan database), so loading them derives
  * nothing; any other rule is derived when it is loaded. */

@@ -129,6 +129,7 @@ static void rule_free(struct wn_rule *r)
     free(r->pf_desc);
     pcre2_code_free(r->code);
     pcre2_code_free(r->code_any);
+    pcre2_code_free(r->from_literal);
 }
 
 void winnow_rules_free(winnow_rules *rules)
@@ -452,6 +453,36 @@ struct pending_rule {
     unsigned long pattern_line;
 };
 
+/* The attribution's pattern from its literal on (rules.h), when it splits there; compiled as
+ * the whole is but anchored. A pattern that does not split, or a tail PCRE2 refuses, only
+ * costs the search back from every literal. */
+static int compile_from_literal(struct wn_rule *r)
+{
+    if (r->nlits != 1) return 0;
+    size_t opts, at = wn_prefilter_from_literal(r->pattern, r->lits[0], r->lit_lens[0], &opts);
+    if (at == SIZE_MAX) return 0;
+    size_t tail = strlen(r->pattern + at);
+    char *text = malloc(opts + tail + 1);
+    if (!text) return -1;
+    memcpy(text, r->pattern, opts);
+    memcpy(text + opts, r->pattern + at, tail + 1);
+    char msg[256];
+    size_t off;
+    r->from_literal = compile_pattern(text, PCRE2_ANCHORED, msg, sizeof msg, &off);
+    free(text);
+    return 0;
+}
+
+int wn_rule_from_literal(const struct wn_rule *r, const char *s, size_t n, size_t at,
+                         pcre2_match_data *md, pcre2_match_context *mctx)
+{
+    if (!r->from_literal) return 1;
+    int rc = pcre2_jit_match(r->from_literal, (PCRE2_SPTR)s, n, at, 0, md, mctx);
+    if (rc == PCRE2_ERROR_JIT_BADOPTION) /* no JIT code: interpreted */
+        rc = pcre2_match(r->from_literal, (PCRE2_SPTR)s, n, at, PCRE2_NO_UTF_CHECK, md, mctx);
+    return rc != PCRE2_ERROR_NOMATCH; /* a limit hit (JIT stack, heap) tells nothing */
+}
+
 static int push_rule(winnow_rules *rules, struct pending_rule *p, const char *name, char *err,
                      size_t errlen)
 {
@@ -490,6 +521,7 @@ static int push_rule(winnow_rules *rules, struct pending_rule *p, const char *na
     r->anchored = r->pattern[0] == '^';
     compute_first_bytes(r);
     if (derive_prefilter(r)) return WINNOW_ERR_NOMEM;
+    if (r->kind == WN_KIND_EMBED_ATTRIBUTION && compile_from_literal(r)) return WINNOW_ERR_NOMEM;
     char origin[512];
     snprintf(origin, sizeof origin, "%s:%lu", name, p->line_no);
     if (!(r->origin = dup_span(origin, strlen(origin)))) return WINNOW_ERR_NOMEM;

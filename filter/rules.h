@@ -72,9 +72,18 @@ struct wn_rule {
     pcre2_code *code;     /* UTF, JIT-compiled: for subjects known to be valid UTF-8 */
     pcre2_code *code_any; /* UTF with MATCH_INVALID_UTF, interpreted: for any bytes */
     int jit;              /* `code` has JIT code */
+    /* embed-attribution with one literal: the pattern from that literal on, anchored and
+     * JIT-compiled (wn_prefilter_from_literal), NULL when it does not split there. A "(@"
+     * where it fails closes no attribution: no search back from it is needed. */
+    pcre2_code *from_literal;
 };
 
 const char *wn_kind_name(enum wn_kind kind);
+
+/* Can a match of rule r hold its literal at `at` of s[0..n) (valid UTF-8)? 0 only when
+ * rule->from_literal fails there; 1 when it matches or cannot be asked. */
+int wn_rule_from_literal(const struct wn_rule *r, const char *s, size_t n, size_t at,
+                         pcre2_match_data *md, pcre2_match_context *mctx);
 
 /* Every rule of the set, enabled or not, in file order (the chunk scan's database depends on
  * the set alone, not on which rules a filter uses). */

@@ -30,9 +30,12 @@ struct affix {
     uint64_t mask;  /* 0xFF in each byte it has */
 };
 
+enum { BUCKETS = 4096 };
+
 struct table {
-    unsigned char keys[16384]; /* bit key: some entry has it (see affix_key) */
-    struct affix *e;           /* sorted by key */
+    unsigned char keys[16384];    /* bit key: some entry has it (see affix_key) */
+    struct affix *e;              /* sorted by bucket (key % BUCKETS), then key */
+    uint32_t bucket[BUCKETS + 1]; /* bucket b: e[bucket[b]..bucket[b + 1]) */
     size_t n, cap;
     uint64_t *one[256]; /* affixes of one byte: the slots of the rules with that byte */
 };
@@ -78,6 +81,7 @@ struct wn_scan {
     uint64_t *met;        /* line k: words slots whose prefix and suffix needs it meets, then
                              (touched()) the rules that touch it */
     uint64_t *lits;       /* line k: words slots whose literal it holds */
+    uint64_t text_met[4]; /* wn_scan_rules_of_text's answer */
 };
 
 static void set_bit(unsigned char *map, unsigned i)
@@ -124,10 +128,14 @@ static int push_affix(struct table *t, const struct affix *x)
  * affix is compared with, all its bytes at once. */
 static uint64_t word_of(const char *s, size_t n, int suffix)
 {
+    uint64_t w;
+    if (n >= 8) { /* the common case: one load */
+        memcpy(&w, suffix ? s + n - 8 : s, 8);
+        return w;
+    }
     unsigned char b[8] = {0};
     size_t k = n < 8 ? n : 8;
     memcpy(suffix ? b + 8 - k : b, suffix ? s + n - k : s, k);
-    uint64_t w;
     memcpy(&w, b, 8);
     return w;
 }
@@ -167,7 +175,21 @@ static int add_affix(struct table *t, const struct wn_pf_lit *p, size_t slot, in
 static int affix_cmp(const void *a, const void *b)
 {
     const struct affix *x = a, *y = b;
+    unsigned bx = x->key % BUCKETS, by = y->key % BUCKETS;
+    if (bx != by) return bx < by ? -1 : 1;
     return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* Sorts the entries into their buckets. */
+static void index_table(struct table *t)
+{
+    if (t->n) qsort(t->e, t->n, sizeof *t->e, affix_cmp);
+    size_t i = 0;
+    for (unsigned b = 0; b <= BUCKETS; b++) {
+        while (i < t->n && t->e[i].key % BUCKETS < b)
+            i++;
+        t->bucket[b] = (uint32_t)i;
+    }
 }
 
 /* Does the rule need its literals found by the Vectorscan pass? (Not when an affix tells.) */
@@ -299,8 +321,8 @@ static int add_rules(struct wn_scan *sc, const struct wn_scan_rules *r)
         if (add_rule(sc, r->attrib[i], ROLE_ATTRIB)) return -1;
     for (size_t i = 0; i < r->n_cut; i++)
         if (add_rule(sc, r->cut[i], ROLE_CUT)) return -1;
-    if (sc->starts.n) qsort(sc->starts.e, sc->starts.n, sizeof *sc->starts.e, affix_cmp);
-    if (sc->ends.n) qsort(sc->ends.e, sc->ends.n, sizeof *sc->ends.e, affix_cmp);
+    index_table(&sc->starts);
+    index_table(&sc->ends);
     return 0;
 }
 
@@ -431,18 +453,11 @@ static void look_up(const struct table *t, const char *s, size_t n, int suffix, 
     for (size_t len = 2; len <= 3 && len <= n; len++) { /* the two kinds of keys */
         unsigned key = affix_key(s, n, len, suffix);
         if (!has_bit(t->keys, key)) continue;
-        size_t lo = 0, hi = t->n;
-        while (lo < hi) { /* the first entry with this key */
-            size_t mid = lo + (hi - lo) / 2;
-            if (t->e[mid].key < key)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
         if (!have_w) w = word_of(s, n, suffix), have_w = 1;
-        for (; lo < t->n && t->e[lo].key == key; lo++) {
-            const struct affix *x = &t->e[lo];
-            if (x->len <= n && ((w | x->fold) & x->mask) == x->value) set_slot(out, x->slot);
+        for (size_t i = t->bucket[key % BUCKETS], e = t->bucket[key % BUCKETS + 1]; i < e; i++) {
+            const struct affix *x = &t->e[i];
+            if (x->key == key && x->len <= n && ((w | x->fold) & x->mask) == x->value)
+                set_slot(out, x->slot);
         }
     }
 }
@@ -464,6 +479,28 @@ static void affixes(struct wn_scan *sc, size_t k, const char *t, size_t n)
         met[w] &= ~sc->bare[w];
         if (bare) met[w] |= sc->bare[w]; /* checked for each in wn_label_line */
     }
+}
+
+const uint64_t *wn_scan_rules_of_text(struct wn_scan *sc, const char *s, size_t n)
+{
+    if (sc->words > 4) return NULL; /* as affixes(): all may */
+    size_t lead = wn_leading_space(s, n), trail = n;
+    while (trail > lead && wn_is_blank((unsigned char)s[trail - 1]))
+        trail--;
+    uint64_t *met = sc->text_met;
+    memset(met, 0, sizeof sc->text_met);
+    if (lead == n) return met;
+    /* the line's own slot array is where affixes() writes: borrow the mechanics, not the row */
+    uint64_t starts[4] = {0}, ends[4] = {0};
+    look_up(&sc->starts, s + lead, trail - lead, 0, starts, sc->words);
+    look_up(&sc->ends, s + lead, trail - lead, 1, ends, sc->words);
+    int bare = has_bit(sc->first_any, (unsigned char)s[lead]);
+    for (size_t w = 0; w < sc->words; w++) {
+        met[w] = (starts[w] | ~sc->need_prefix[w]) & (ends[w] | ~sc->need_suffix[w]) & sc->all[w];
+        met[w] &= ~sc->bare[w];
+        if (bare) met[w] |= sc->bare[w];
+    }
+    return met;
 }
 
 /* Frames the chunk's whole lines and finds the rules their starts and ends allow; -1: no
@@ -652,6 +689,14 @@ void wn_scan_forget(struct wn_scan *sc)
 }
 
 #else /* no Vectorscan: every line takes the per-line stages */
+
+const uint64_t *wn_scan_rules_of_text(struct wn_scan *sc, const char *s, size_t n)
+{
+    (void)sc;
+    (void)s;
+    (void)n;
+    return NULL;
+}
 
 int wn_scan_available(void)
 {

@@ -67,6 +67,11 @@ int wn_scan_line(struct wn_scan *sc, const char *s);
  * of every line, whatever its first byte: the caller checks that. */
 const uint64_t *wn_scan_rules_of_line(const struct wn_scan *sc);
 
+/* The rules whose prefix and suffix needs the text s[0..n) of a whole line meets (rules that
+ * need a literal all may): for a line its cuts changed, whose rules the scan of the chunk
+ * cannot tell. NULL: all may. Valid until the next call. */
+const uint64_t *wn_scan_rules_of_text(struct wn_scan *sc, const char *s, size_t n);
+
 /* Is slot i in the set? */
 static inline int wn_scan_has(const uint64_t *set, size_t i)
 {

@@ -990,5 +990,94 @@ static void test_anchored_rules(void)
     }
 }
 
-TEST_MAIN(test_tables, test_tricky, test_limits, test_caseless_sets, test_anchored_rules,
-          test_soundness)
+/* Suffixes of a caseless word outside ASCII: its last 8 bytes in every case. Cut to their last
+ * bytes, the variants of a long word repeat; counted as many, they once seemed too many to
+ * extend, and the suffix shrank to the word's last letter ("ы"), which half the lines of
+ * Russian text end with. */
+static void test_suffix_cases(void)
+{
+    static char buf[8192];
+    const char *p = "(?i:все права защищены)";
+    wn_prefilter_suffixes(p, strlen(p), 8, &pf);
+    canon(&pf, buf, sizeof buf);
+    CHECK(pf.n == 16);
+    for (size_t i = 0; i < pf.n; i++)
+        CHECK(pf.lits[i].len == 8); /* four letters of two bytes */
+    CHECK(strstr(buf, "щены") && strstr(buf, "ЩЕНЫ"));
+    p = "(?i:tüm hakları saklıdır)";
+    wn_prefilter_suffixes(p, strlen(p), 8, &pf);
+    for (size_t i = 0; i < pf.n; i++)
+        CHECK(pf.lits[i].len >= 5); /* "lıdır", shorter only where K (3 bytes) would not fit */
+}
+
+/* Where a pattern splits at its literal (wn_prefilter_from_literal): offsets, refusals, and
+ * soundness: a match that holds the literal at q means the tail matches, anchored, at q. */
+static void test_from_literal(void)
+{
+    static const struct {
+        const char *pattern, *lit;
+        long at, opts; /* -1: no split */
+    } rows[] = {
+        {"a+ \\(@\\w+\\) \\d{4}", "(@", 3, 0},
+        {"(?i)x[(@]y\\(@z", "(@", 10, 4},
+        {"(?:a|\\(@)b\\(@c", "(@", 10, 0}, /* the one in the group is not every match's */
+        {"a|\\(@b", "(@", -1, 0},          /* alternatives at the top */
+        {"a\\(@?b", "(@", -1, 0},          /* quantified: not in every match */
+        {"(a)x\\(@\\1", "(@", -1, 0},      /* the tail refers back */
+        {"[\\(@]\\(@", "(@", 5, 0},        /* not in a class */
+        {"x(?#\\(@)\\(@", "(@", 8, 0},     /* not in a comment */
+        {"x{1,3}\\(@", "(@", 6, 0},
+        {"a(?i)\\(@b", "(@", -1, 0},  /* options set midway */
+        {"\\Q(@\\E\\(@", "(@", 6, 0}, /* quoted text is skipped as a unit */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        size_t opts = 0;
+        size_t at =
+            wn_prefilter_from_literal(rows[i].pattern, rows[i].lit, strlen(rows[i].lit), &opts);
+        long got = at == SIZE_MAX ? -1 : (long)at;
+        if (got != rows[i].at) printf("  from_literal row %zu: %ld\n", i, got);
+        CHECK(got == rows[i].at);
+        if (got >= 0) CHECK((long)opts == rows[i].opts);
+    }
+    /* the default attribution rules split, and their tails accept what they match */
+    const struct {
+        const char *line;
+        int closes; /* the "(@" closes an attribution */
+    } lines[] = {
+        {"Great day! — Jane Doe (@jane) May 1, 2019", 1},
+        {"Great day!  Jane Doe (@jane) 15 October 2023 https://twitter.com/jane/status/1", 1},
+        {"The agency's account (@MetroLink) has 40,000 followers.", 0},
+        {"Staff follow accounts such as (@CityLib) and others.", 0},
+    };
+    char err[256];
+    winnow_rules *r = winnow_rules_new();
+    CHECK(r && winnow_rules_load_defaults(r, err, sizeof err) == WINNOW_OK);
+    const struct wn_rule **list = NULL;
+    size_t n = r ? wn_rules_of_kind(r, WN_KIND_EMBED_ATTRIBUTION, &list) : 0;
+    pcre2_match_data *md = pcre2_match_data_create(8, NULL);
+    size_t split = 0, tweet = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (!list[k]->from_literal) continue;
+        split++;
+        tweet += strcmp(list[k]->id, "tweet-attribution") == 0;
+    }
+    CHECK(tweet == 2); /* both forms split (and a TikTok one, at its own literal) */
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        const char *s = lines[i].line;
+        size_t len = strlen(s), q = (size_t)(strstr(s, "(@") - s), ms, me, accepted = 0;
+        for (size_t k = 0; k < n; k++) {
+            if (!list[k]->from_literal || strcmp(list[k]->lits[0], "(@") != 0) continue;
+            int tail = wn_rule_from_literal(list[k], s, len, q, md, NULL);
+            accepted += tail;
+            if (wn_rule_match(list[k], s, len, 0, md, &ms, &me)) CHECK(tail); /* sound */
+        }
+        if ((accepted > 0) != lines[i].closes) printf("  from_literal: %s: %zu\n", s, accepted);
+        CHECK((accepted > 0) == lines[i].closes);
+    }
+    CHECK(split >= 2);
+    pcre2_match_data_free(md);
+    winnow_rules_free(r);
+}
+
+TEST_MAIN(test_tables, test_tricky, test_suffix_cases, test_from_literal, test_limits,
+          test_caseless_sets, test_anchored_rules, test_soundness)

@@ -103,6 +103,26 @@ static void test_flags(void)
         if (wn_scan_has(set, lb.n_line_rules + i)) tweet = 1;
     CHECK(readmore);
     CHECK(!tweet);
+    /* a line its cuts changed: the rules its new start and end allow, read-more and source
+     * rules for the lines that now start so, none of them for story text */
+    static const struct {
+        const char *text, *id;
+        int in;
+    } texts[] = {
+        {"Read more: The harbour wall", "read-more", 1},
+        {"Source: Reuters", "source-footer", 1},
+        {"The mayor said the works would start in May.", "read-more", 0},
+        {"The mayor said the works would start in May.", "source-footer", 0},
+    };
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        const uint64_t *of = wn_scan_rules_of_text(sc, texts[t].text, strlen(texts[t].text));
+        int found = 0;
+        CHECK(of != NULL);
+        for (size_t i = 0; of && i < lb.n_line_rules; i++)
+            if (wn_scan_has(of, i) && strstr(lb.line_rules[i]->id, texts[t].id)) found = 1;
+        if (found != texts[t].in) printf("  rules_of_text: %s / %s\n", texts[t].text, texts[t].id);
+        CHECK(found == texts[t].in);
+    }
     wn_scan_forget(sc);
     wn_scan_free(sc);
     wn_labeler_free(&lb);
