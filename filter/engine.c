@@ -603,8 +603,13 @@ static int start_document(winnow_filter *f, const char *buf, size_t len, int fin
         f->doc_format = f->opt.format;
         return feed(f, buf, len, final);
     }
+    int fmt;
+    if (!f->sniff.len && (fmt = wn_sniff_format(buf, len, final || len > 4096))) {
+        f->doc_format = fmt; /* told by this push alone: fed from the caller's buffer */
+        return feed(f, buf, len, final);
+    }
     if (buf_append(&f->sniff, buf, len)) return fail(f, WINNOW_ERR_NOMEM);
-    int fmt = wn_sniff_format(f->sniff.p, f->sniff.len, final || f->sniff.len > 4096);
+    fmt = wn_sniff_format(f->sniff.p, f->sniff.len, final || f->sniff.len > 4096);
     if (!fmt) return 0;
     f->doc_format = fmt;
     struct buf held = f->sniff;

@@ -34,6 +34,8 @@ enum { BUCKETS = 4096 };
 
 struct table {
     unsigned char keys[16384];    /* bit key: some entry has it (see affix_key) */
+    unsigned char pair[8192];     /* bit (a << 8 | b): some entry of 2 bytes or more starts (a
+                                     suffix: ends) with a, b, folded as affix_key folds */
     struct affix *e;              /* sorted by bucket (key % BUCKETS), then key */
     uint32_t bucket[BUCKETS + 1]; /* bucket b: e[bucket[b]..bucket[b + 1]) */
     size_t n, cap;
@@ -43,6 +45,14 @@ struct table {
 static unsigned fold_byte(unsigned char c)
 {
     return c >= 'A' && c <= 'Z' ? c | 0x20u : c;
+}
+
+/* The first (prefix) or last (suffix) two bytes of s[0..n), n >= 2, folded: their bit in
+ * table.pair. */
+static unsigned pair_of(const char *s, size_t n, int suffix)
+{
+    const unsigned char *u = (const unsigned char *)(suffix ? s + n - 2 : s);
+    return fold_byte(u[0]) << 8 | fold_byte(u[1]);
 }
 
 /* The bucket of an affix of `len` bytes (at least 2) at the start (or end, for a suffix) of
@@ -169,6 +179,7 @@ static int add_affix(struct table *t, const struct wn_pf_lit *p, size_t slot, in
         return 0;
     }
     x.key = affix_key(s, len, len, suffix);
+    set_bit(t->pair, pair_of(s, len, suffix));
     return push_affix(t, &x);
 }
 
@@ -448,6 +459,8 @@ static void look_up(const struct table *t, const char *s, size_t n, int suffix, 
     const uint64_t *one = t->one[(unsigned char)s[suffix ? n - 1 : 0]];
     for (size_t w = 0; one && w < words; w++)
         out[w] |= one[w];
+    /* most lines start (and end) with two bytes no entry has: one look tells */
+    if (n < 2 || !has_bit(t->pair, pair_of(s, n, suffix))) return;
     uint64_t w = 0;
     int have_w = 0;
     for (size_t len = 2; len <= 3 && len <= n; len++) { /* the two kinds of keys */
