@@ -4,6 +4,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "cuts.h"
 #include "limits.h"
@@ -36,6 +39,28 @@ static int find_candidates(struct wn_cutter *c, const char *s, size_t low, size_
 {
     c->ncand = 0;
     for (size_t p = low ? low : 1; p <= ms; p++) {
+#ifdef __SSE2__
+        /* 16 bytes at a time where none is a mark or a blank (most of a post's text) */
+        while (p + 16 <= ms + 1) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + p - 1));
+            __m128i hit = _mm_or_si128(
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),
+                                          _mm_cmpeq_epi8(v, _mm_set1_epi8('!'))),
+                             _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('?')),
+                                          _mm_cmpeq_epi8(v, _mm_set1_epi8(':')))),
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+                             /* \t \v \f \r: 9, 11, 12, 13 (10, '\n', is never in a line) */
+                             _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(8)),
+                                           _mm_cmplt_epi8(v, _mm_set1_epi8(14)))));
+            int mask = _mm_movemask_epi8(hit);
+            if (mask) {
+                p += (size_t)__builtin_ctz((unsigned)mask);
+                break;
+            }
+            p += 16;
+        }
+        if (p > ms) break;
+#endif
         unsigned char b = (unsigned char)s[p - 1];
         if (!(b == '.' || b == '!' || b == '?' || b == ':' || wn_is_blank(b))) continue;
         if (c->ncand == c->cand_cap) {
@@ -149,7 +174,10 @@ static size_t echoed(const struct wn_cutter *c, const char *s, size_t low, size_
 size_t wn_post_start(struct wn_cutter *c, const char *s, size_t len, size_t hard, size_t ms,
                      long span)
 {
-    size_t low = ms, chars = 0;
+    /* `span` characters back, no further than `hard`: as many bytes at once (as many
+     * characters when all are ASCII), then byte by byte for what multi-byte ones took */
+    size_t low = ms - hard > (size_t)span ? ms - (size_t)span : hard;
+    size_t chars = wn_char_starts(s, low, ms);
     while (low > hard && chars < (size_t)span) {
         low--;
         if (((unsigned char)s[low] & 0xC0) != 0x80) chars++;

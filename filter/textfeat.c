@@ -9,9 +9,24 @@
 #include <emmintrin.h>
 #endif
 
-int wn_is_blank(unsigned char c)
+size_t wn_char_starts(const char *s, size_t a, size_t b)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+    size_t cont = 0, i = a;
+#ifdef __SSE2__
+    const __m128i lowest = _mm_set1_epi8(-64); /* continuation bytes are -128..-65 as signed */
+    while (i + 16 <= b) {
+        __m128i acc = _mm_setzero_si128();
+        for (int r = 0; r < 255 && i + 16 <= b; r++, i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            acc = _mm_sub_epi8(acc, _mm_cmplt_epi8(v, lowest));
+        }
+        __m128i sums = _mm_sad_epu8(acc, _mm_setzero_si128());
+        cont += (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_extract_epi16(sums, 4);
+    }
+#endif
+    for (; i < b; i++)
+        cont += ((unsigned char)s[i] & 0xC0) == 0x80;
+    return b - a - cont;
 }
 
 size_t wn_leading_space(const char *s, size_t n)
@@ -375,6 +390,9 @@ int wn_sentence_start(const char *s, size_t p, size_t len)
     size_t q = p - 1;
     while (q > 0 && s[q - 1] == ' ')
         q--;
+    /* the common case, a space between words: a letter or digit ends no sentence */
+    unsigned char b = q ? (unsigned char)s[q - 1] : 0;
+    if (((b | 0x20) >= 'a' && (b | 0x20) <= 'z') || (b >= '0' && b <= '9')) return 0;
     if (!sentence_end_before(s, q)) return 0;
     unsigned char c = (unsigned char)s[p];
     return post_opening(s, p, len) || c >= 0x80;

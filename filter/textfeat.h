@@ -53,9 +53,16 @@ int wn_feat_colon(const char *s, size_t n);
  * can hold none (no '/', no "www."), else 0. Counting stops past `limit`. */
 size_t wn_post_chars_floor(const char *s, size_t n, size_t limit);
 
+/* How many characters start in s[a..b): its bytes that are not UTF-8 continuation bytes. */
+size_t wn_char_starts(const char *s, size_t a, size_t b);
+
 /* Blank bytes at the start of s[0..n). */
 size_t wn_leading_space(const char *s, size_t n);
-int wn_is_blank(unsigned char c);
+/* A blank byte: space, tab, CR, VT, FF (inline: it runs for every byte of many loops). */
+static inline int wn_is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
 
 /* Where a post glued onto the story may begin, at s[p] (see poststart.c):
  * glued: right after a sentence end with no space ("...expect.What", "tweeted:Happy");
