@@ -88,6 +88,10 @@ size_t wn_cuts_post_chars(const struct wn_cutter *c, const char *s, long link_ch
 size_t wn_post_start(struct wn_cutter *c, const char *s, size_t len, size_t hard, size_t ms,
                      long span);
 
+/* The positions p in [low, ms] (p >= 1) where a post may start at all, s[p - 1] a sentence
+ * mark, a colon or a blank: into c->cand[0..c->ncand), ascending. -1: no memory. */
+int wn_post_candidates(struct wn_cutter *c, const char *s, size_t low, size_t ms);
+
 void wn_cutter_free(struct wn_cutter *c);
 
 #endif

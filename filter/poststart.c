@@ -35,7 +35,7 @@ static int introduced(struct wn_cutter *c, const char *s, size_t p)
 /* The positions p in [low, ms] where a post may start at all: right after a sentence mark,
  * a colon or a blank (every strategy below needs one of them at s[p - 1]); found once, so
  * each strategy tests only those (ascending in c->cand[0..c->ncand)). */
-static int find_candidates(struct wn_cutter *c, const char *s, size_t low, size_t ms)
+int wn_post_candidates(struct wn_cutter *c, const char *s, size_t low, size_t ms)
 {
     c->ncand = 0;
     for (size_t p = low ? low : 1; p <= ms; p++) {
@@ -182,7 +182,7 @@ size_t wn_post_start(struct wn_cutter *c, const char *s, size_t len, size_t hard
         low--;
         if (((unsigned char)s[low] & 0xC0) != 0x80) chars++;
     }
-    if (find_candidates(c, s, low, ms)) return SIZE_MAX; /* no memory: only the attribution */
+    if (wn_post_candidates(c, s, low, ms)) return SIZE_MAX; /* no memory: only the attribution */
     size_t p = after_intro(c, s, len, hard, low, ms);
     if (p == SIZE_MAX) p = quoted(c, s, len, hard, low, ms);
     if (p == SIZE_MAX) p = glued(c, s, len, hard, low, ms);

@@ -2,6 +2,7 @@
  * (input, expected). Pure functions: no rules, no filter. */
 #include <stdint.h>
 
+#include "cuts.h"
 #include "testlib.h"
 #include "textfeat.h"
 
@@ -106,6 +107,12 @@ static void test_starts(void)
         {"done.  |“Quoted words", 0, 1, 1},
         {"und gesagt.|Über uns", 1, 0, 0},
         {"word  |lower case", 0, 0, 0},
+        {"said Smith |Jones", 0, 0, 0}, /* a letter before the space ends no sentence */
+        {"in 2021 |The", 0, 0, 0},
+        {"it ended.\" |The", 0, 0, 1},   /* a quote after the mark */
+        {"it ended.) |The", 0, 0, 1},
+        {"fin… |Puis", 0, 0, 1},
+        {"終わり。 |次", 0, 0, 1},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char buf[128];
@@ -124,4 +131,68 @@ static void test_starts(void)
     }
 }
 
-TEST_MAIN(test_features, test_post_chars, test_headline, test_starts)
+/* Bytes of every kind where the vector loops change gear: ASCII, marks, blanks, two- to
+ * four-byte characters, stray continuation bytes. */
+static const char *const pieces[] = {"a", "Z", "9", ".", "!", "?", ":", " ", "\t", "\r", "\v",
+                                     "\f", "é", "—", "😀", "\x80", "\xbf", ",", "(@"};
+
+static size_t random_text(char *buf, size_t cap, unsigned *seed)
+{
+    size_t n = 0, want = (size_t)(rand_r(seed) % (cap - 8));
+    while (n < want) {
+        const char *p = pieces[rand_r(seed) % (sizeof pieces / sizeof pieces[0])];
+        size_t k = strlen(p);
+        memcpy(buf + n, p, k);
+        n += k;
+    }
+    return n;
+}
+
+/* wn_char_starts against a byte-by-byte count, over random ranges of random text. */
+static void test_char_starts(void)
+{
+    char buf[600];
+    unsigned seed = 7;
+    int bad = 0;
+    for (int round = 0; round < 3000; round++) {
+        size_t n = random_text(buf, sizeof buf, &seed);
+        size_t a = n ? (size_t)rand_r(&seed) % (n + 1) : 0;
+        size_t b = a + (n > a ? (size_t)rand_r(&seed) % (n - a + 1) : 0), want = 0;
+        for (size_t i = a; i < b; i++)
+            want += ((unsigned char)buf[i] & 0xC0) != 0x80;
+        bad += wn_char_starts(buf, a, b) != want;
+    }
+    CHECK(bad == 0);
+}
+
+/* The post-start candidates (found 16 bytes at a time) against the plain loop. */
+static void test_post_candidates(void)
+{
+    char buf[600];
+    unsigned seed = 11;
+    int bad = 0;
+    struct wn_cutter c;
+    memset(&c, 0, sizeof c);
+    for (int round = 0; round < 3000; round++) {
+        size_t n = random_text(buf, sizeof buf, &seed);
+        if (n < 2) continue;
+        size_t ms = 1 + (size_t)rand_r(&seed) % (n - 1), low = (size_t)rand_r(&seed) % (ms + 1);
+        if (wn_post_candidates(&c, buf, low, ms)) {
+            bad++;
+            continue;
+        }
+        size_t k = 0;
+        for (size_t p = low ? low : 1; p <= ms; p++) {
+            unsigned char b = (unsigned char)buf[p - 1];
+            if (!(b == '.' || b == '!' || b == '?' || b == ':' || wn_is_blank(b))) continue;
+            bad += k >= c.ncand || c.cand[k] != p;
+            k++;
+        }
+        bad += k != c.ncand;
+    }
+    wn_cutter_free(&c);
+    CHECK(bad == 0);
+}
+
+TEST_MAIN(test_features, test_post_chars, test_headline, test_starts, test_char_starts,
+          test_post_candidates)
