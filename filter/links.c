@@ -445,6 +445,38 @@ static char *youtube_rewrite(const char *url, size_t len, const struct wn_url_pa
     return out;
 }
 
+/* A byte a URL may hold: url.c ends a URL at any byte at or below 0x20 or at or above 0x7f. */
+static int url_byte(unsigned char c)
+{
+    return c > 0x20 && c < 0x7f;
+}
+
+int wn_links_query_run(const char *buf, size_t len)
+{
+    const char *end = buf + len, *q = NULL, *h = NULL;
+    size_t from = 0; /* buf[from - 1], when from > 0, ends a run: no run reaches back past it */
+    while (from < len) {
+        if (!q || q < buf + from) {
+            q = memchr(buf + from, '?', len - from);
+            if (!q) q = end;
+        }
+        if (!h || h < buf + from) {
+            h = memchr(buf + from, '#', len - from);
+            if (!h) h = end;
+        }
+        const char *m = q < h ? q : h;
+        if (m == end) return 0;
+        size_t a = (size_t)(m - buf), b = a + 1;
+        while (a > from && url_byte((unsigned char)buf[a - 1]))
+            a--;
+        while (b < len && url_byte((unsigned char)buf[b]))
+            b++;
+        if (memchr(buf + a, '.', b - a) || memchr(buf + a, ':', b - a)) return 1;
+        from = b + 1; /* buf[b] ends the run (or b is len) */
+    }
+    return 0;
+}
+
 int wn_links_line(struct wn_links *l, unsigned long long line_no, const char *text, size_t len,
                   const char *eol, size_t eollen)
 {
@@ -453,8 +485,8 @@ int wn_links_line(struct wn_links *l, unsigned long long line_no, const char *te
     size_t nlinks = 0, cap = 0;
     int waiting = 0, changed = 0;
     /* Offline, without ClearURLs, a URL changes only by losing query or fragment keys: a line
-     * with no '?' and no '#' has nothing to clean, and most lines have neither. */
-    int may_change = l->resolve || l->clearurls || memchr(text, '?', len) || memchr(text, '#', len);
+     * with no URL that holds a '?' or a '#' has nothing to clean, and most lines have none. */
+    int may_change = l->resolve || l->clearurls || wn_links_query_run(text, len);
     if (l->mode != WINNOW_LINKS_KEEP && may_change) {
         struct wn_url_span s;
         size_t from = 0;
@@ -558,7 +590,7 @@ int wn_links_passes(const struct wn_links *l, const char *buf, size_t len)
 {
     if (l->status || l->head) return 0;
     if (l->mode == WINNOW_LINKS_KEEP) return 1;
-    return !l->resolve && !l->clearurls && !memchr(buf, '?', len) && !memchr(buf, '#', len);
+    return !l->resolve && !l->clearurls && !wn_links_query_run(buf, len);
 }
 
 int wn_links_raw(struct wn_links *l, const char *buf, size_t len)

@@ -25,9 +25,15 @@ int wn_links_line(struct wn_links *links, unsigned long long line_no, const char
 int wn_links_raw(struct wn_links *links, const char *buf, size_t len);
 
 /* Would buf[0..len) of kept text go through unchanged, as it is, now (no link in it can
- * change: offline, without ClearURLs, no '?' or '#'; and nothing is held before it)? Then
- * wn_links_raw writes it in one call. */
+ * change: offline, without ClearURLs, no URL with a query or a fragment, see
+ * wn_links_query_run; and nothing is held before it)? Then wn_links_raw writes it in one
+ * call. */
 int wn_links_passes(const struct wn_links *links, const char *buf, size_t len);
+
+/* May buf[0..len) hold a URL with a query or a fragment? Only where a '?' or a '#' lies in a
+ * run of the bytes a URL may hold (url.c) that also holds a '.' or a ':' (a host, a scheme):
+ * a question or a hashtag in prose is not one. Linear: each run is looked at once. */
+int wn_links_query_run(const char *buf, size_t len);
 
 /* Waits for every pending link and writes everything held. */
 int wn_links_flush(struct wn_links *links);
