@@ -44,7 +44,7 @@ struct table {
 
 static unsigned fold_byte(unsigned char c)
 {
-    return c >= 'A' && c <= 'Z' ? c | 0x20u : c;
+    return c | ((unsigned)(unsigned char)(c - 'A') < 26u) << 5; /* A-Z to a-z, branch-free */
 }
 
 /* The first (prefix) or last (suffix) two bytes of s[0..n), n >= 2, folded: their bit in
@@ -58,7 +58,7 @@ static unsigned pair_of(const char *s, size_t n, int suffix)
 /* The bucket of an affix of `len` bytes (at least 2) at the start (or end, for a suffix) of
  * s[0..n): its first (last) three bytes hashed, case folded so that one entry serves every
  * case, or for two-byte affixes those two bytes, in a range of keys of their own. */
-static unsigned affix_key(const char *s, size_t n, size_t len, int suffix)
+static inline unsigned affix_key(const char *s, size_t n, size_t len, int suffix)
 {
     const unsigned char *u = (const unsigned char *)(suffix ? s + n - (len < 3 ? 2 : 3) : s);
     if (len == 2) return 65536 + (fold_byte(u[0]) << 8 | fold_byte(u[1]));
@@ -453,8 +453,8 @@ void wn_scan_free(struct wn_scan *sc)
 
 /* The slots of the rules whose entries in t match the text s[0..n) at its start (prefixes)
  * or its end (suffixes), added to out. */
-static void look_up(const struct table *t, const char *s, size_t n, int suffix, uint64_t *out,
-                    size_t words)
+static inline void look_up(const struct table *t, const char *s, size_t n, int suffix,
+                           uint64_t *out, size_t words)
 {
     const uint64_t *one = t->one[(unsigned char)s[suffix ? n - 1 : 0]];
     for (size_t w = 0; one && w < words; w++)
@@ -551,8 +551,8 @@ static int frame_lines(struct wn_scan *sc, const char *buf, size_t len, int fina
         sc->start[k] = pos;
         sc->len[k] = n;
         sc->flags[k] = 0;
-        memset(sc->met + k * sc->words, 0, sc->words * sizeof *sc->met);
-        memset(sc->lits + k * sc->words, 0, sc->words * sizeof *sc->lits);
+        for (size_t w = 0; w < sc->words; w++) /* a word or two: no memset call */
+            sc->met[k * sc->words + w] = sc->lits[k * sc->words + w] = 0;
         size_t lead = wn_leading_space(buf + pos, n), trail = n;
         while (trail > lead && wn_is_blank((unsigned char)buf[pos + trail - 1]))
             trail--;
