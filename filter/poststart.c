@@ -35,41 +35,55 @@ static int introduced(struct wn_cutter *c, const char *s, size_t p)
 /* The positions p in [low, ms] where a post may start at all: right after a sentence mark,
  * a colon or a blank (every strategy below needs one of them at s[p - 1]); found once, so
  * each strategy tests only those (ascending in c->cand[0..c->ncand)). */
+/* Room for n more candidates. */
+static int cand_room(struct wn_cutter *c, size_t n)
+{
+    if (c->ncand + n <= c->cand_cap) return 0;
+    size_t cap = c->cand_cap ? c->cand_cap : 256;
+    while (cap < c->ncand + n)
+        cap *= 2;
+    size_t *g = realloc(c->cand, cap * sizeof *g);
+    if (!g) return -1;
+    c->cand = g;
+    c->cand_cap = cap;
+    return 0;
+}
+
+static int is_candidate_mark(unsigned char b)
+{
+    return b == '.' || b == '!' || b == '?' || b == ':' || wn_is_blank(b);
+}
+
 int wn_post_candidates(struct wn_cutter *c, const char *s, size_t low, size_t ms)
 {
     c->ncand = 0;
-    for (size_t p = low ? low : 1; p <= ms; p++) {
+    size_t p = low ? low : 1; /* a candidate p has its mark at s[p - 1] */
 #ifdef __SSE2__
-        /* 16 bytes at a time where none is a mark or a blank (most of a post's text) */
-        while (p + 16 <= ms + 1) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + p - 1));
-            __m128i hit = _mm_or_si128(
-                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),
-                                          _mm_cmpeq_epi8(v, _mm_set1_epi8('!'))),
-                             _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('?')),
-                                          _mm_cmpeq_epi8(v, _mm_set1_epi8(':')))),
-                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-                             /* \t \v \f \r: 9, 11, 12, 13 (10, '\n', is never in a line) */
-                             _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(8)),
-                                           _mm_cmplt_epi8(v, _mm_set1_epi8(14)))));
-            int mask = _mm_movemask_epi8(hit);
-            if (mask) {
-                p += (size_t)__builtin_ctz((unsigned)mask);
-                break;
-            }
-            p += 16;
+    /* 16 positions at a time: the marks of a block as a bit mask, each set bit a candidate */
+    for (; p + 16 <= ms + 1; p += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + p - 1));
+        __m128i hit = _mm_or_si128(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),
+                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('!'))),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('?')),
+                                      _mm_cmpeq_epi8(v, _mm_set1_epi8(':')))),
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+                         /* \t \v \f \r: 9, 11, 12, 13 (and '\n', 10, which wn_is_blank is not) */
+                         _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(8)),
+                                       _mm_cmplt_epi8(v, _mm_set1_epi8(14)))));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+        if (!mask) continue;
+        if (cand_room(c, 16)) return -1;
+        while (mask) {
+            size_t at = p + (size_t)__builtin_ctz(mask);
+            mask &= mask - 1;
+            if (s[at - 1] != '\n') c->cand[c->ncand++] = at;
         }
-        if (p > ms) break;
+    }
 #endif
-        unsigned char b = (unsigned char)s[p - 1];
-        if (!(b == '.' || b == '!' || b == '?' || b == ':' || wn_is_blank(b))) continue;
-        if (c->ncand == c->cand_cap) {
-            size_t cap = c->cand_cap ? c->cand_cap * 2 : 256;
-            size_t *g = realloc(c->cand, cap * sizeof *g);
-            if (!g) return -1;
-            c->cand = g;
-            c->cand_cap = cap;
-        }
+    for (; p <= ms; p++) {
+        if (!is_candidate_mark((unsigned char)s[p - 1])) continue;
+        if (cand_room(c, 1)) return -1;
         c->cand[c->ncand++] = p;
     }
     return 0;

@@ -109,7 +109,7 @@ static void test_starts(void)
         {"word  |lower case", 0, 0, 0},
         {"said Smith |Jones", 0, 0, 0}, /* a letter before the space ends no sentence */
         {"in 2021 |The", 0, 0, 0},
-        {"it ended.\" |The", 0, 0, 1},   /* a quote after the mark */
+        {"it ended.\" |The", 0, 0, 1}, /* a quote after the mark */
         {"it ended.) |The", 0, 0, 1},
         {"fin… |Puis", 0, 0, 1},
         {"終わり。 |次", 0, 0, 1},
@@ -133,8 +133,8 @@ static void test_starts(void)
 
 /* Bytes of every kind where the vector loops change gear: ASCII, marks, blanks, two- to
  * four-byte characters, stray continuation bytes. */
-static const char *const pieces[] = {"a", "Z", "9", ".", "!", "?", ":", " ", "\t", "\r", "\v",
-                                     "\f", "é", "—", "😀", "\x80", "\xbf", ",", "(@"};
+static const char *const pieces[] = {"a",  "Z",  "9",  ".", "!", "?", ":",    " ",    "\t", "\r",
+                                     "\v", "\f", "\n", "é", "—", "😀", "\x80", "\xbf", ",",  "(@"};
 
 static size_t random_text(char *buf, size_t cap, unsigned *seed)
 {
