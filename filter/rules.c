@@ -468,7 +468,10 @@ static int compile_from_literal(struct wn_rule *r)
     memcpy(text + opts, r->pattern + at, tail + 1);
     char msg[256];
     size_t off;
-    r->from_literal = compile_pattern(text, PCRE2_ANCHORED, msg, sizeof msg, &off);
+    /* no start-up optimisation: its search ahead for a required character (the ")" after a
+     * handle) would cost a pass over the window on every "(@" that fails at once */
+    r->from_literal =
+        compile_pattern(text, PCRE2_ANCHORED | PCRE2_NO_START_OPTIMIZE, msg, sizeof msg, &off);
     free(text);
     return 0;
 }
