@@ -31,7 +31,14 @@ static const char usage_text[] =
     "                         if there are any (0: clean)\n"
     "  -o, --output=FILE      write to FILE atomically (a temporary file renamed at the end)\n"
     "  -z, --null             documents on standard input are separated by NUL bytes\n"
-    "      --format=FMT       input format: auto (default), text or html\n"
+    "      --format=FMT       input format: auto (default), text, html or jsonl (JSON Lines:\n"
+    "                         auto when the first line is a JSON object)\n"
+    "JSON Lines:\n"
+    "      --field=NAME       the member cleaned (default text); every other byte stays\n"
+    "      --field-format=FMT what it holds: text (default) or html\n"
+    "      --id-field=NAME    the member that names a record in reports (default id)\n"
+    "      --drop-invalid     drop lines that are not JSON objects with the field (default:\n"
+    "                         pass them through; either way each is reported on stderr)\n"
     "Rules:\n"
     "      --rules=FILE       add the rules in FILE (may be repeated)\n"
     "      --no-default-rules start from no rules instead of the built-in ones\n"
@@ -69,6 +76,10 @@ enum {
     OPT_TRACE,
     OPT_NO_PREFILTER,
     OPT_FORMAT,
+    OPT_FIELD,
+    OPT_FIELD_FORMAT,
+    OPT_ID_FIELD,
+    OPT_DROP_INVALID,
     OPT_RULES,
     OPT_NO_DEFAULT,
     OPT_DISABLE,
@@ -92,37 +103,42 @@ enum {
     OPT_CONNECT_TO
 };
 
-static const struct option long_options[] = {{"explain", no_argument, 0, 'e'},
-                                             {"lint", no_argument, 0, OPT_LINT},
-                                             {"trace", no_argument, 0, OPT_TRACE},
-                                             {"no-prefilter", no_argument, 0, OPT_NO_PREFILTER},
-                                             {"output", required_argument, 0, 'o'},
-                                             {"null", no_argument, 0, 'z'},
-                                             {"format", required_argument, 0, OPT_FORMAT},
-                                             {"rules", required_argument, 0, OPT_RULES},
-                                             {"no-default-rules", no_argument, 0, OPT_NO_DEFAULT},
-                                             {"disable", required_argument, 0, OPT_DISABLE},
-                                             {"lang", required_argument, 0, OPT_LANG},
-                                             {"list-rules", no_argument, 0, OPT_LIST},
-                                             {"embeds", required_argument, 0, OPT_EMBEDS},
-                                             {"links", required_argument, 0, OPT_LINKS},
-                                             {"resolve", no_argument, 0, OPT_RESOLVE},
-                                             {"offline", no_argument, 0, OPT_OFFLINE},
-                                             {"jobs", required_argument, 0, OPT_JOBS},
-                                             {"per-host", required_argument, 0, OPT_PER_HOST},
-                                             {"max-hops", required_argument, 0, OPT_MAX_HOPS},
-                                             {"timeout", required_argument, 0, OPT_TIMEOUT},
-                                             {"follow-all", no_argument, 0, OPT_FOLLOW_ALL},
-                                             {"allow-private", no_argument, 0, OPT_ALLOW_PRIVATE},
-                                             {"strip-referral", no_argument, 0, OPT_STRIP_REFERRAL},
-                                             {"cache", required_argument, 0, OPT_CACHE},
-                                             {"no-cache", no_argument, 0, OPT_NO_CACHE},
-                                             {"clearurls", required_argument, 0, OPT_CLEARURLS},
-                                             {"cacert", required_argument, 0, OPT_CACERT},
-                                             {"connect-to", required_argument, 0, OPT_CONNECT_TO},
-                                             {"help", no_argument, 0, 'h'},
-                                             {"version", no_argument, 0, 'V'},
-                                             {0, 0, 0, 0}};
+static const struct option long_options[] = {
+    {"explain", no_argument, 0, 'e'},
+    {"lint", no_argument, 0, OPT_LINT},
+    {"trace", no_argument, 0, OPT_TRACE},
+    {"no-prefilter", no_argument, 0, OPT_NO_PREFILTER},
+    {"output", required_argument, 0, 'o'},
+    {"null", no_argument, 0, 'z'},
+    {"format", required_argument, 0, OPT_FORMAT},
+    {"field", required_argument, 0, OPT_FIELD},
+    {"field-format", required_argument, 0, OPT_FIELD_FORMAT},
+    {"id-field", required_argument, 0, OPT_ID_FIELD},
+    {"drop-invalid", no_argument, 0, OPT_DROP_INVALID},
+    {"rules", required_argument, 0, OPT_RULES},
+    {"no-default-rules", no_argument, 0, OPT_NO_DEFAULT},
+    {"disable", required_argument, 0, OPT_DISABLE},
+    {"lang", required_argument, 0, OPT_LANG},
+    {"list-rules", no_argument, 0, OPT_LIST},
+    {"embeds", required_argument, 0, OPT_EMBEDS},
+    {"links", required_argument, 0, OPT_LINKS},
+    {"resolve", no_argument, 0, OPT_RESOLVE},
+    {"offline", no_argument, 0, OPT_OFFLINE},
+    {"jobs", required_argument, 0, OPT_JOBS},
+    {"per-host", required_argument, 0, OPT_PER_HOST},
+    {"max-hops", required_argument, 0, OPT_MAX_HOPS},
+    {"timeout", required_argument, 0, OPT_TIMEOUT},
+    {"follow-all", no_argument, 0, OPT_FOLLOW_ALL},
+    {"allow-private", no_argument, 0, OPT_ALLOW_PRIVATE},
+    {"strip-referral", no_argument, 0, OPT_STRIP_REFERRAL},
+    {"cache", required_argument, 0, OPT_CACHE},
+    {"no-cache", no_argument, 0, OPT_NO_CACHE},
+    {"clearurls", required_argument, 0, OPT_CLEARURLS},
+    {"cacert", required_argument, 0, OPT_CACERT},
+    {"connect-to", required_argument, 0, OPT_CONNECT_TO},
+    {"help", no_argument, 0, 'h'},
+    {"version", no_argument, 0, 'V'},
+    {0, 0, 0, 0}};
 
 /* Where clean text goes: stdout or a temporary file that --output renames into place. */
 struct output {
@@ -137,7 +153,13 @@ struct explain_ctx {
     const char *file;
     FILE *to;
     unsigned long long findings;
+    const winnow_jsonl *jsonl; /* a JSON Lines input: reports name the record */
+    unsigned long long record; /* its line in the file */
+    const char *field;         /* the member cleaned, for messages */
 };
+
+/* --format=jsonl, beside the library's formats (which are the field's) */
+enum { FORMAT_JSONL = 100 };
 
 static void die_usage(const char *fmt, const char *arg)
 {
@@ -191,6 +213,13 @@ static void explain(void *ctx, const struct winnow_removal *r)
     while (i < r->len && ((unsigned char)r->text[i] & 0xC0) == 0x80 && o + 1 < sizeof shown)
         shown[o++] = r->text[i++];
     shown[o] = 0;
+    if (e->jsonl) { /* the line is the record's; where in the field, after the text */
+        const char *id = winnow_jsonl_id(e->jsonl);
+        fprintf(e->to, "%s:%llu:%zu: %s: removed \"%s%s\" (%s%s%sline %llu of the field)\n",
+                e->file, e->record, r->col, r->rule_id, shown, i < r->len ? "..." : "",
+                id ? "id " : "", id ? id : "", id ? ", " : "", r->line);
+        return;
+    }
     fprintf(e->to, "%s:%llu:%zu: %s: removed \"%s%s\"\n", e->file, r->line, r->col, r->rule_id,
             shown, i < r->len ? "..." : "");
 }
@@ -242,9 +271,26 @@ static int push(winnow_filter *f, const char *buf, size_t len, int last)
 
 /* Feeds one input stream, ending a document at each separator: a line holding only a form
  * feed (kept in the output), or a NUL byte with -z. Returns 0, or -1 on a read error. */
-static int run_stream(winnow_filter *f, int fd, int nul_separated, struct output *out)
+/* The input buffer: the look at an input's start (see peek) and run_stream share it. */
+static char buf[READ_CHUNK + 2];
+
+/* Reads the start of an input into buf, until its first line is whole (or the buffer full, or
+ * the input ends), so that its format can be told. Returns the bytes read, or -1. */
+static ssize_t peek(int fd)
 {
-    static char buf[READ_CHUNK + 2];
+    size_t have = 0;
+    while (have < READ_CHUNK && !memchr(buf, '\n', have)) {
+        ssize_t got = read(fd, buf + have, READ_CHUNK - have);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return -1;
+        if (got == 0) break;
+        have += (size_t)got;
+    }
+    return (ssize_t)have;
+}
+
+static int run_stream(winnow_filter *f, int fd, int nul_separated, struct output *out, size_t have)
+{
     size_t carry = 0; /* bytes kept from the last read: a possible "\f" line not yet ended */
     int at_line_start = 1;
     /* A regular file says where it ends: its last bytes go to winnow_filter_push_last. */
@@ -256,14 +302,16 @@ static int run_stream(winnow_filter *f, int fd, int nul_separated, struct output
         if (at < 0) size = -1;
     }
     for (;;) {
-        ssize_t got = read(fd, buf + carry, READ_CHUNK);
+        /* what peek read comes first, as a read would have (the file offset counts it) */
+        ssize_t got = have ? (ssize_t)have : read(fd, buf + carry, READ_CHUNK);
         if (got < 0) {
             if (errno == EINTR) continue;
             return -1;
         }
         size_t len = carry + (size_t)got;
         int eof = got == 0;
-        seen += got;
+        if (!have) seen += got;
+        have = 0;
         int last = size >= 0 && seen >= size && got > 0; /* this document ends with the file */
         carry = 0;
         size_t pos = 0;
@@ -328,6 +376,114 @@ static int run_stream(winnow_filter *f, int fd, int nul_separated, struct output
         }
     }
     return 0;
+}
+
+/* ---- JSON Lines ---------------------------------------------------------------------------- */
+
+/* One line of a JSON Lines input; what is not a record to clean is reported on stderr (a
+ * blank line passes silently). */
+static int jsonl_record(winnow_jsonl *j, const char *line, size_t n, const char *eol, size_t eollen,
+                        struct explain_ctx *ex)
+{
+    ex->record++;
+    /* a blank line (n bytes and then a '\n': see run_jsonl) is no record, and says nothing */
+    int blank = strspn(line, " \t\r") >= n;
+    int verdict = 0;
+    int rc = winnow_jsonl_line(j, line, n, eol, eollen, &verdict);
+    if (blank) return rc;
+    if (verdict == WINNOW_JSONL_NOT_JSON)
+        fprintf(stderr, "%s:%llu: not JSON\n", ex->file, ex->record);
+    else if (verdict == WINNOW_JSONL_NO_FIELD)
+        fprintf(stderr, "%s:%llu: no field \"%s\"\n", ex->file, ex->record, ex->field);
+    else if (verdict == WINNOW_JSONL_NOT_STRING)
+        fprintf(stderr, "%s:%llu: field \"%s\" is not a string\n", ex->file, ex->record, ex->field);
+    return rc;
+}
+
+/* A JSON Lines input, line by line (a line as long as it comes: it is held whole), after the
+ * `have` bytes peek read. Returns 0, -1 on a read error (errno), or a winnow status. */
+static int run_jsonl(winnow_jsonl *j, int fd, size_t have, struct explain_ctx *ex,
+                     struct output *out)
+{
+    char *acc = NULL;
+    size_t len = 0, cap = 0;
+    int rc = 0;
+    for (int first = 1;; first = 0) {
+        /* what peek read is the first block */
+        ssize_t got = first && have ? (ssize_t)have : read(fd, buf, READ_CHUNK);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            rc = got < 0 ? -1 : 0;
+            break;
+        }
+        if (len + (size_t)got + 1 > cap) {
+            size_t ncap = cap ? cap : 65536;
+            while (ncap < len + (size_t)got + 1)
+                ncap *= 2;
+            char *g = realloc(acc, ncap);
+            if (!g) {
+                rc = WINNOW_ERR_NOMEM;
+                break;
+            }
+            acc = g;
+            cap = ncap;
+        }
+        memcpy(acc + len, buf, (size_t)got);
+        len += (size_t)got;
+        acc[len] = '\n'; /* a sentinel for strspn in jsonl_record, past the bytes */
+        size_t pos = 0;
+        char *nl;
+        while (!rc && (nl = memchr(acc + pos, '\n', len - pos))) {
+            size_t end = (size_t)(nl - acc), n = end - pos, cr = n && acc[end - 1] == '\r';
+            rc = jsonl_record(j, acc + pos, n - cr, cr ? "\r\n" : "\n", 1 + cr, ex);
+            pos = end + 1;
+        }
+        memmove(acc, acc + pos, len - pos);
+        len -= pos;
+        if (rc) break;
+        if ((size_t)got < READ_CHUNK) fflush(out->fp); /* idle input: what is done goes out */
+    }
+    if (!rc && len) {
+        acc[len] = '\n';
+        rc = jsonl_record(j, acc, len, "", 0, ex); /* the last line, without its ending */
+    }
+    free(acc);
+    return rc;
+}
+
+/* What it takes to make the JSON Lines cleaner when an input first needs one. */
+struct jsonl_setup {
+    winnow_rules *rules;
+    const struct winnow_options *options; /* the field's format */
+    const struct winnow_jsonl_options *jo;
+    struct output *out;
+    int mode; /* 1: every input is JSON Lines; 0: told by its start; -1: none is */
+    char err[256];
+};
+
+/* One input: JSON Lines when --format=jsonl says so or its start does (auto), else text or
+ * HTML documents. Returns as run_stream or run_jsonl. */
+static int run_input(winnow_filter *f, winnow_jsonl **jl, int fd, int nul_separated,
+                     struct jsonl_setup *js, struct explain_ctx *ex, struct output *out)
+{
+    ssize_t have = 0;
+    int as_jsonl = js->mode > 0;
+    if (js->mode == 0 && !nul_separated) {
+        if ((have = peek(fd)) < 0) return -1;
+        as_jsonl = winnow_jsonl_detect(buf, (size_t)have);
+    }
+    if (!as_jsonl) return run_stream(f, fd, nul_separated, out, (size_t)have);
+    if (!*jl) {
+        *jl = winnow_jsonl_new(js->rules, js->options, js->jo, write_out, js->out, js->err,
+                               sizeof js->err);
+        if (!*jl) return WINNOW_ERR_NOMEM;
+    }
+    ex->jsonl = *jl;
+    ex->record = 0;
+    int rc = run_jsonl(*jl, fd, (size_t)have, ex, out);
+    ex->jsonl = NULL;
+    if (rc > 0 && !js->err[0]) snprintf(js->err, sizeof js->err, "out of memory");
+    return rc;
 }
 
 static void list_rules(winnow_rules *rules)
@@ -406,6 +562,9 @@ int main(int argc, char **argv)
     const char **connect_to = calloc((size_t)argc + 1, sizeof *connect_to);
     size_t n_rule_files = 0, n_disabled = 0, n_connect = 0;
     struct winnow_options opt = {0};
+    struct winnow_jsonl_options jo = {0};
+    int jsonl_mode = 0; /* 1: --format=jsonl; 0: auto (told by each input's start); -1: not */
+    enum winnow_format field_format = WINNOW_FORMAT_TEXT;
     struct winnow_link_options lopt = {0};
     int link_opts_used = 0;
     if (!rule_files || !disabled || !connect_to) {
@@ -439,10 +598,28 @@ int main(int argc, char **argv)
             static const struct choice formats[] = {{"auto", WINNOW_FORMAT_AUTO},
                                                     {"text", WINNOW_FORMAT_TEXT},
                                                     {"html", WINNOW_FORMAT_HTML},
+                                                    {"jsonl", FORMAT_JSONL},
                                                     {NULL, 0}};
-            opt.format = (enum winnow_format)parse_choice("format", optarg, formats);
+            int fmt = parse_choice("format", optarg, formats);
+            jsonl_mode = fmt == FORMAT_JSONL ? 1 : fmt == WINNOW_FORMAT_AUTO ? 0 : -1;
+            if (fmt != FORMAT_JSONL) opt.format = (enum winnow_format)fmt;
             break;
         }
+        case OPT_FIELD_FORMAT: {
+            static const struct choice formats[] = {
+                {"text", WINNOW_FORMAT_TEXT}, {"html", WINNOW_FORMAT_HTML}, {NULL, 0}};
+            field_format = (enum winnow_format)parse_choice("field-format", optarg, formats);
+            break;
+        }
+        case OPT_FIELD:
+            jo.field = optarg;
+            break;
+        case OPT_ID_FIELD:
+            jo.id_field = optarg;
+            break;
+        case OPT_DROP_INVALID:
+            jo.drop_invalid = 1;
+            break;
         case OPT_RULES:
             rule_files[n_rule_files++] = optarg;
             break;
@@ -574,7 +751,8 @@ int main(int argc, char **argv)
     static char outbuf[1 << 16];
     if (out.fp == stdout) setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 
-    struct explain_ctx ex = {"<stdin>", lint ? stdout : stderr, 0};
+    struct explain_ctx ex = {"<stdin>", lint ? stdout : stderr,      0, NULL,
+                             0,         jo.field ? jo.field : "text"};
     if (explain_on || lint) {
         opt.report = explain;
         opt.report_ctx = &ex;
@@ -599,6 +777,11 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    /* JSON Lines: a filter of its own for the field, made when an input first needs it */
+    struct winnow_options field_opt = opt;
+    field_opt.format = field_format;
+    struct jsonl_setup jsonl = {rules, &field_opt, &jo, lint ? &discard : &out, jsonl_mode, ""};
+    winnow_jsonl *jl = NULL;
     int status = 0;
     int nfiles = argc - optind;
     for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
@@ -621,10 +804,13 @@ int main(int argc, char **argv)
                 continue;
             }
         }
-        int rc = run_stream(f, fd, nul_sep && fd == 0, &out);
+        int rc = run_input(f, &jl, fd, nul_sep && fd == 0, &jsonl, &ex, &out);
         int read_errno = errno;
         if (fd) close(fd);
-        if (rc) {
+        if (rc > 0) { /* a winnow status from the JSON Lines reader */
+            if (rc != WINNOW_ERR_WRITE) fprintf(stderr, "winnow: %s: %s\n", path, jsonl.err);
+            status = 2;
+        } else if (rc) {
             fprintf(stderr, "winnow: %s: %s\n", path, strerror(read_errno));
             status = 2;
         }
@@ -632,6 +818,7 @@ int main(int argc, char **argv)
         if (out.error || discard.error) break;
     }
     winnow_filter_free(f);
+    winnow_jsonl_free(jl);
     winnow_rules_free(rules);
     if (discard.fp) fclose(discard.fp);
     if (close_output(&out, status == 0)) status = 2;

@@ -195,6 +195,53 @@ int winnow_filter_end_document(winnow_filter *filter);
  * call, or the piece before its end, is the common case). */
 int winnow_filter_push_last(winnow_filter *filter, const char *buf, size_t len);
 
+/* ---- JSON Lines ------------------------------------------------------------------------- */
+
+/* One JSON object a line (JSON Lines, as corpora are kept): the string member `field` of each
+ * is cleaned as one document by a filter of its own (options as for winnow_filter_new: their
+ * format is the field's, text or HTML; their report callback hears the field's removals, its
+ * lines numbered within the field). Every other byte of the line comes out as it came: the
+ * cleaned value is spliced in where the old one stood, so members, their order, numbers and
+ * escapes elsewhere are never re-encoded, and a record nothing is removed from comes out
+ * byte for byte. A line that is not a JSON object, has no such member, or whose member is not
+ * a string passes through as it came (or not at all, with drop_invalid), and its verdict says
+ * so. */
+typedef struct winnow_jsonl winnow_jsonl;
+
+struct winnow_jsonl_options {
+    const char *field;    /* NULL: "text" */
+    const char *id_field; /* NULL: "id"; winnow_jsonl_id gives the record's */
+    int drop_invalid;     /* lines that are not such records are dropped, not passed */
+};
+
+enum winnow_jsonl_verdict {
+    WINNOW_JSONL_CLEANED = 1,
+    WINNOW_JSONL_NOT_JSON,  /* not a JSON object */
+    WINNOW_JSONL_NO_FIELD,  /* no member named field */
+    WINNOW_JSONL_NOT_STRING /* the member is not a string */
+};
+
+winnow_jsonl *winnow_jsonl_new(winnow_rules *rules, const struct winnow_options *options,
+                               const struct winnow_jsonl_options *jsonl_options,
+                               winnow_write_fn write, void *write_ctx, char *err, size_t errlen);
+
+/* One record: line[0..len), without its line ending, which is written after it (eol may be
+ * empty). *verdict (may be NULL) gets a winnow_jsonl_verdict. Returns a status. */
+int winnow_jsonl_line(winnow_jsonl *jsonl, const char *line, size_t len, const char *eol,
+                      size_t eollen, int *verdict);
+
+/* The last record's id member, as text (a string's value, anything else as JSON), or NULL. */
+const char *winnow_jsonl_id(const winnow_jsonl *jsonl);
+
+/* The filter that cleans the field (for winnow_filter_stats). */
+winnow_filter *winnow_jsonl_filter(winnow_jsonl *jsonl);
+
+void winnow_jsonl_free(winnow_jsonl *jsonl);
+
+/* Does buf[0..len), the start of an input, hold JSON Lines? Its first non-blank byte is '{'
+ * and its first line, whole in buf, is a JSON object. */
+int winnow_jsonl_detect(const char *buf, size_t len);
+
 /* Lines and bytes removed so far, over all documents. */
 struct winnow_stats {
     unsigned long long lines_in;

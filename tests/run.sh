@@ -2,7 +2,7 @@
 # run.sh: runs every test suite and sums their "N passed, N failed" lines into one.
 # Usage: tests/run.sh BUILD_DIR [SANITIZER_BUILD_DIR]
 #   BUILD_DIR: unit tests, CLI tests, golden corpus, case files (tests/cases), HTML corpus,
-#   and output with and without --no-prefilter, against BUILD_DIR/winnow;
+#   output with and without --no-prefilter, and JSON Lines, against BUILD_DIR/winnow;
 #   SANITIZER_BUILD_DIR: the unit and golden tests again under ASan and UBSan.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -47,6 +47,7 @@ run_build() {
   [ "$full" = yes ] && [ -f tests/cases.py ] && suite "$tag cases" python3 tests/cases.py -q "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/html-corpus.sh ] && suite "$tag html corpus" sh tests/html-corpus.sh "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/prefilter-equal.sh ] && suite "$tag prefilter equal" sh tests/prefilter-equal.sh "$dir/winnow"
+  [ "$full" = yes ] && [ -f tests/jsonl.py ] && suite "$tag jsonl" python3 tests/jsonl.py "$dir/winnow"
 }
 
 run_build "${1:-build}" "" yes

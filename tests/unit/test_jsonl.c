@@ -1,0 +1,89 @@
+/* test_jsonl.c: JSON Lines records (jsonl.c) through the public API: the field cleaned and
+ * spliced back with every other byte as it came, whatever surrounds it (nested members of the
+ * same name, a repeated key, an escaped key, spacing, escapes in the value), and the verdicts
+ * of lines that are no such records. tests/jsonl.py runs the corpora through the command. */
+#include "testlib.h"
+
+static const char story[] = "Story line.\\n\\nRead more: Another headline\\n\\nMore story.";
+static const char clean[] = "Story line.\\n\\nMore story.";
+
+/* The record's line out, and its verdict, for line (options as given). */
+static const char *one(const char *line, const struct winnow_jsonl_options *jo, int *verdict)
+{
+    static struct tl_sink out;
+    free(out.buf);
+    memset(&out, 0, sizeof out);
+    tl_sink_write(&out, "", 0);
+    char err[256];
+    winnow_jsonl *j =
+        winnow_jsonl_new(tl_shared_rules(), NULL, jo, tl_sink_write, &out, err, sizeof err);
+    if (!j) return "(no jsonl)";
+    if (winnow_jsonl_line(j, line, strlen(line), "\n", 1, verdict)) out.buf[0] = 0;
+    winnow_jsonl_free(j);
+    return out.buf;
+}
+
+static void test_splice(void)
+{
+    static const struct {
+        const char *before, *after; /* the record around the field's value */
+    } rows[] = {
+        {"{\"text\": ", "}"},
+        {"{\"id\": 1, \"n\": 1.50, \"text\":", ", \"x\": [1e3, \"\\u00e9\"]}"},
+        {"{ \"nested\": {\"text\": \"not this\"}, \"text\" :\t", " }"},
+        {"{\"text\": \"the first, which the second replaces\", \"text\": ", "}"},
+        {"{\"te\\u0078t\": ", ", \"big\": 123456789012345678901234567890}"},
+        {"{\"a\": \"}\\\"{\", \"text\": ", ", \"b\": [\"]\", {\"c\": \"[\"}]}"},
+    };
+    char line[1024], want[1024];
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        int verdict = 0;
+        snprintf(line, sizeof line, "%s\"%s\"%s", rows[i].before, story, rows[i].after);
+        snprintf(want, sizeof want, "%s\"%s\"%s\n", rows[i].before, clean, rows[i].after);
+        CHECK_STR(one(line, NULL, &verdict), want);
+        CHECK(verdict == WINNOW_JSONL_CLEANED);
+    }
+    /* nothing removed: the line as it came, escapes and all */
+    const char *kept = "{\"text\": \"caf\\u00e9 \\/ plain story.\", \"n\": 1.0}";
+    snprintf(want, sizeof want, "%s\n", kept);
+    CHECK_STR(one(kept, NULL, NULL), want);
+    /* another field, and the id as written */
+    struct winnow_jsonl_options jo = {"body", "key", 0};
+    snprintf(line, sizeof line, "{\"key\": 12, \"text\": \"x\", \"body\": \"%s\"}", story);
+    snprintf(want, sizeof want, "{\"key\": 12, \"text\": \"x\", \"body\": \"%s\"}\n", clean);
+    CHECK_STR(one(line, &jo, NULL), want);
+}
+
+static void test_verdicts(void)
+{
+    static const struct {
+        const char *line;
+        int verdict;
+    } rows[] = {
+        {"not json", WINNOW_JSONL_NOT_JSON},
+        {"[1, 2]", WINNOW_JSONL_NOT_JSON},
+        {"{\"text\": \"unterminated}", WINNOW_JSONL_NOT_JSON},
+        {"{\"text\": \"a\"} trailing", WINNOW_JSONL_NOT_JSON},
+        {"{\"body\": \"a\"}", WINNOW_JSONL_NO_FIELD},
+        {"{\"nested\": {\"text\": \"a\"}}", WINNOW_JSONL_NO_FIELD},
+        {"{\"text\": 5}", WINNOW_JSONL_NOT_STRING},
+        {"{\"text\": null}", WINNOW_JSONL_NOT_STRING},
+        {"{\"text\": \"\\xff\"}", WINNOW_JSONL_NOT_JSON}, /* not UTF-8 */
+    };
+    char want[256];
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        int verdict = 0;
+        snprintf(want, sizeof want, "%s\n", rows[i].line);
+        CHECK_STR(one(rows[i].line, NULL, &verdict), want); /* passed through */
+        if (verdict != rows[i].verdict) printf("  row %zu: verdict %d\n", i, verdict);
+        CHECK(verdict == rows[i].verdict);
+        struct winnow_jsonl_options drop = {NULL, NULL, 1};
+        CHECK_STR(one(rows[i].line, &drop, &verdict), ""); /* or dropped */
+    }
+    CHECK(winnow_jsonl_detect("  {\"a\": 1}\nrest", 16));
+    CHECK(!winnow_jsonl_detect("{not json}\n", 11));
+    CHECK(!winnow_jsonl_detect("{\"a\": 1", 7)); /* the first line not whole yet */
+    CHECK(!winnow_jsonl_detect("Text.\n", 6));
+}
+
+TEST_MAIN(test_splice, test_verdicts)
