@@ -143,11 +143,23 @@ static const struct option long_options[] = {
 /* Where clean text goes: stdout or a temporary file that --output renames into place. */
 struct output {
     FILE *fp;
-    const char *final_path;
+    const char *final_path; /* --output's file (allocated), where the temporary one goes */
     char *tmp_path;
     int broken_pipe;
-    int error; /* errno of the first write error */
+    int error;     /* errno of the first write error */
+    int last_byte; /* of what was written: -1 for nothing yet */
 };
+
+/* The temporary file of --output, for the signal handler: a signal that ends winnow leaves
+ * none behind. */
+static const char *volatile tmp_to_remove;
+
+static void remove_tmp_and_die(int sig)
+{
+    if (tmp_to_remove) unlink(tmp_to_remove); /* async-signal-safe */
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
 
 struct explain_ctx {
     const char *file;
@@ -178,6 +190,7 @@ static int write_out(void *ctx, const char *buf, size_t len)
         if (o->error == EPIPE) o->broken_pipe = 1;
         return -1;
     }
+    if (len) o->last_byte = (unsigned char)buf[len - 1];
     return 0;
 }
 
@@ -458,6 +471,7 @@ struct jsonl_setup {
     const struct winnow_jsonl_options *jo;
     struct output *out;
     int mode; /* 1: every input is JSON Lines; 0: told by its start; -1: none is */
+    int was;  /* the last input was JSON Lines */
     char err[256];
 };
 
@@ -472,6 +486,7 @@ static int run_input(winnow_filter *f, winnow_jsonl **jl, int fd, int nul_separa
         if ((have = peek(fd)) < 0) return -1;
         as_jsonl = winnow_jsonl_detect(buf, (size_t)have);
     }
+    js->was = as_jsonl;
     if (!as_jsonl) return run_stream(f, fd, nul_separated, out, (size_t)have);
     if (!*jl) {
         *jl = winnow_jsonl_new(js->rules, js->options, js->jo, write_out, js->out, js->err,
@@ -505,27 +520,69 @@ static void list_rules(winnow_rules *rules)
     }
 }
 
+/* --output PATH: written to a temporary file beside the file it replaces, which takes the mode
+ * (and, where it may, the owner) of the file it replaces, or the mode a new file would get
+ * under the umask; a symbolic link stays one, and the file it points to is replaced. */
 static int open_output(struct output *o, const char *path)
 {
     o->fp = stdout;
+    o->last_byte = -1;
     if (!path) return 0;
-    size_t n = strlen(path);
+    struct stat st;
+    char *real = NULL;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) real = realpath(path, NULL);
+    const char *target = real ? real : path;
+    size_t n = strlen(target);
     o->tmp_path = malloc(n + 16);
-    if (!o->tmp_path) return -1;
-    snprintf(o->tmp_path, n + 16, "%s.tmp.XXXXXX", path);
+    char *final = malloc(n + 1);
+    if (!o->tmp_path || !final) {
+        free(real);
+        free(final);
+        return -1;
+    }
+    memcpy(final, target, n + 1);
+    free(real);
+    snprintf(o->tmp_path, n + 16, "%s.tmp.XXXXXX", final);
     int fd = mkstemp(o->tmp_path);
     if (fd < 0) {
         fprintf(stderr, "winnow: %s: %s\n", path, strerror(errno));
+        free(final);
         return -1;
+    }
+    tmp_to_remove = o->tmp_path;
+    if (stat(final, &st) == 0 && S_ISREG(st.st_mode)) {
+        (void)fchmod(fd, st.st_mode & 07777);
+        if (fchown(fd, st.st_uid, st.st_gid) != 0) { /* not ours to give: the mode stays */
+        }
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        (void)fchmod(fd, 0666 & ~mask);
     }
     o->fp = fdopen(fd, "wb");
     if (!o->fp) {
         close(fd);
         unlink(o->tmp_path);
+        free(final);
         return -1;
     }
-    o->final_path = path;
+    o->final_path = final;
     return 0;
+}
+
+/* After a rename, the folder's entry is made durable too. */
+static void sync_folder(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy) return;
+    char *slash = strrchr(copy, '/');
+    const char *dir = slash ? (slash == copy ? "/" : (*slash = 0, copy)) : ".";
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+    free(copy);
 }
 
 /* Closes the output; with --output, renames the finished file into place only when every
@@ -540,11 +597,17 @@ static int close_output(struct output *o, int ok)
         if (ok && !o->error) {
             if (rename(o->tmp_path, o->final_path) != 0) {
                 fprintf(stderr, "winnow: %s: %s\n", o->final_path, strerror(errno));
+                unlink(o->tmp_path);
                 rc = -1;
+            } else {
+                sync_folder(o->final_path);
             }
         } else {
             unlink(o->tmp_path);
         }
+        tmp_to_remove = NULL;
+        free((char *)o->final_path);
+        o->final_path = NULL;
     }
     if (o->error && !o->broken_pipe) {
         fprintf(stderr, "winnow: write error: %s\n", strerror(o->error));
@@ -746,6 +809,9 @@ int main(int argc, char **argv)
 
     /* A closed pipe is an ordinary end for a filter: notice EPIPE on write, stop quietly. */
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, remove_tmp_and_die);
+    signal(SIGTERM, remove_tmp_and_die);
+    signal(SIGHUP, remove_tmp_and_die);
     struct output out = {0};
     if (open_output(&out, output_path)) return 2;
     static char outbuf[1 << 16];
@@ -780,7 +846,7 @@ int main(int argc, char **argv)
     /* JSON Lines: a filter of its own for the field, made when an input first needs it */
     struct winnow_options field_opt = opt;
     field_opt.format = field_format;
-    struct jsonl_setup jsonl = {rules, &field_opt, &jo, lint ? &discard : &out, jsonl_mode, ""};
+    struct jsonl_setup jsonl = {rules, &field_opt, &jo, lint ? &discard : &out, jsonl_mode, 0, ""};
     winnow_jsonl *jl = NULL;
     int status = 0;
     int nfiles = argc - optind;
@@ -815,6 +881,12 @@ int main(int argc, char **argv)
             status = 2;
         }
         winnow_filter_end_document(f);
+        /* several files to one output: each one's documents end with the separator line that
+         * documents on standard input are split at (JSON Lines records need none) */
+        if (nfiles > 1 && !lint && !rc && !jsonl.was && !out.error) {
+            if (out.last_byte >= 0 && out.last_byte != '\n') write_out(&out, "\n", 1);
+            write_out(&out, "\f\n", 2);
+        }
         if (out.error || discard.error) break;
     }
     winnow_filter_free(f);

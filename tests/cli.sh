@@ -120,13 +120,15 @@ check "-z separates documents by NUL" same "$T/out" "$T/want"
 printf 'One.\nSource: X\n' >"$T/a"
 printf 'Two.\nSource: Y\n' >"$T/b"
 "$W" "$T/a" "$T/b" >"$T/out"
-check "each file is a document" test "$(cat "$T/out")" = "$(printf 'One.\nTwo.')"
+printf 'One.\n\f\nTwo.\n\f\n' >"$T/want"
+check "each file is a document (its footer found), each followed by the separator" same "$T/out" "$T/want"
 
 # --- files and output errors ---------------------------------------------------------------
 "$W" "$T/missing" "$T/a" >"$T/out" 2>"$T/err"; rc=$?
 check "unreadable file exits 2" test $rc -eq 2
 check "unreadable file named" grep -qF "winnow: $T/missing: No such file or directory" "$T/err"
-check "other files still done" test "$(cat "$T/out")" = "One."
+printf 'One.\n\f\n' >"$T/want"
+check "other files still done, each followed by the separator line" same "$T/out" "$T/want"
 "$W" "$T" >"$T/out" 2>"$T/err"; rc=$?
 check "directory exits 2" test $rc -eq 2
 if [ -w /dev/full ]; then
@@ -140,6 +142,29 @@ check "--output leaves no temporary file" test "$(ls "$T" | grep -c 'o.txt.tmp')
 printf 'old\n' >"$T/o2.txt"
 "$W" -o "$T/o2.txt" "$T/missing" 2>/dev/null; rc=$?
 check "--output keeps the old file on error" test $rc -eq 2 -a "$(cat "$T/o2.txt")" = "old"
+# the mode: a new file's under the umask, a replaced file's own; a symbolic link stays one
+(umask 027; "$W" -o "$T/o3.txt" "$T/a")
+check "--output: a new file gets the umask's mode" test "$(stat -c %a "$T/o3.txt")" = 640
+printf 'old\n' >"$T/o4.txt"; chmod 604 "$T/o4.txt"
+"$W" -o "$T/o4.txt" "$T/a"
+check "--output: a replaced file keeps its mode" test "$(stat -c %a "$T/o4.txt")" = 604
+printf 'old\n' >"$T/o5.target"; ln -s "$T/o5.target" "$T/o5.link"
+"$W" -o "$T/o5.link" "$T/a"
+check "--output: a symbolic link stays one" test -L "$T/o5.link"
+check "--output: the file it points to is replaced" test "$(cat "$T/o5.target")" = "One."
+# a signal that ends winnow leaves no temporary file
+(sleep 5 | "$W" -o "$T/o6.txt") 2>/dev/null & sleep 1
+pkill -TERM -f "$W -o $T/o6.txt"; wait 2>/dev/null
+check "--output: no temporary file after SIGTERM" test "$(ls "$T" | grep -c 'o6.txt.tmp')" -eq 0
+# several files: each one's output ends with the separator line (not JSON Lines files)
+printf 'Two' >"$T/b"
+"$W" "$T/a" "$T/b" >"$T/out"
+printf 'One.\n\f\nTwo\n\f\n' >"$T/want"
+check "several files: each followed by the separator" same "$T/out" "$T/want"
+printf '{"text": "One."}\n' >"$T/j1"; printf '{"text": "Two."}\n' >"$T/j2"
+"$W" "$T/j1" "$T/j2" >"$T/out"
+cat "$T/j1" "$T/j2" >"$T/want"
+check "several JSON Lines files: records only" same "$T/out" "$T/want"
 
 # A closed stdout ends winnow quietly, like cat.
 python3 - "$T/big" <<'EOF'
