@@ -1,11 +1,12 @@
 # Makefile: builds libwinnow and the winnow command, installs what they need from Debian,
 # and runs the tests (make check), the demo (make demo) and the benchmark (make bench).
 
-PKGS   = libpcre2-8 libxml-2.0 libcurl liburiparser sqlite3 jansson
+PKGS   = libpcre2-8 libxml-2.0 libcurl liburiparser sqlite3 jansson zlib libzstd
 # Debian packages behind PKGS, plus the tools the tests and benchmark use.
 DEBS   = build-essential pkg-config clang libclang-rt-14-dev libpcre2-dev libxml2-dev \
-         libcurl4-openssl-dev liburiparser-dev libsqlite3-dev libjansson-dev python3 openssl
-TOOLS  = cc clang pkg-config python3 openssl
+         libcurl4-openssl-dev liburiparser-dev libsqlite3-dev libjansson-dev zlib1g-dev \
+         libzstd-dev python3 openssl gzip zstd
+TOOLS  = cc clang pkg-config python3 openssl gzip zstd
 # Vectorscan (the chunk scan, filter/scan.c) where Debian builds it for this machine; without it
 # winnow builds and runs the same, only slower (every line takes the per-line stages).
 OPT_PKGS = libhs
@@ -27,7 +28,9 @@ ALL_CFLAGS  = $(WARN) -Iinclude -Ifilter -I$(BUILD) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS      = $(PKG_LIBS) -lpthread
 
 BUILD   ?= build
-LIB_SRC  = $(filter-out filter/main.c filter/hsdb-gen.c filter/hsdb_none.c,$(wildcard filter/*.c))
+# the command's own sources (main.c, input.c) and the build tool are not the library's
+CLI_SRC  = filter/main.c filter/input.c
+LIB_SRC  = $(filter-out $(CLI_SRC) filter/hsdb-gen.c filter/hsdb_none.c,$(wildcard filter/*.c))
 CORE_OBJ = $(LIB_SRC:filter/%.c=$(BUILD)/%.o) $(BUILD)/default_rules.o
 LIB_OBJ  = $(CORE_OBJ) $(BUILD)/default_hsdb.o
 RULES    = $(sort $(wildcard rules/*.rules))
@@ -42,7 +45,7 @@ all: winnow
 winnow: $(BUILD)/winnow
 	cp $(BUILD)/winnow winnow
 
-$(BUILD)/winnow: $(BUILD)/main.o $(BUILD)/libwinnow.a
+$(BUILD)/winnow: $(CLI_SRC:filter/%.c=$(BUILD)/%.o) $(BUILD)/libwinnow.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libwinnow.a: $(LIB_OBJ)

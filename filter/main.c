@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "input.h"
 #include "winnow.h"
 
 #define READ_CHUNK (256 * 1024)
@@ -21,6 +22,7 @@ static const char usage_text[] =
     "scraped article text (or HTML), writing the clean article to standard output.\n"
     "With no FILE, or when FILE is -, read standard input, where documents are separated by\n"
     "a form feed on a line of its own (or by NUL with -z). Each FILE is one document.\n"
+    "gzip and zstd input is decoded (told by its first bytes); the output is plain.\n"
     "\n"
     "Output and reports:\n"
     "  -e, --explain          report every removal on stderr: FILE:LINE:COL: RULE: removed "
@@ -289,43 +291,37 @@ static char buf[READ_CHUNK + 2];
 
 /* Reads the start of an input into buf, until its first line is whole (or the buffer full, or
  * the input ends), so that its format can be told. Returns the bytes read, or -1. */
-static ssize_t peek(int fd)
+static ssize_t peek(struct wn_input *in)
 {
     size_t have = 0;
     while (have < READ_CHUNK && !memchr(buf, '\n', have)) {
-        ssize_t got = read(fd, buf + have, READ_CHUNK - have);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) return -1;
+        ssize_t got = wn_input_read(in, buf + have, READ_CHUNK - have);
+        if (got < 0 && got != -2 && errno == EINTR) continue;
+        if (got < 0) return got;
         if (got == 0) break;
         have += (size_t)got;
     }
     return (ssize_t)have;
 }
 
-static int run_stream(winnow_filter *f, int fd, int nul_separated, struct output *out, size_t have)
+/* Returns 0, -1 on a read error (errno), -2 on bad compressed data (wn_input_error). */
+static int run_stream(winnow_filter *f, struct wn_input *in, int nul_separated, struct output *out,
+                      size_t have)
 {
     size_t carry = 0; /* bytes kept from the last read: a possible "\f" line not yet ended */
     int at_line_start = 1;
-    /* A regular file says where it ends: its last bytes go to winnow_filter_push_last. */
-    struct stat st;
-    off_t size = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1, seen = 0;
-    if (size >= 0) {
-        off_t at = lseek(fd, 0, SEEK_CUR);
-        seen = at < 0 ? 0 : at;
-        if (at < 0) size = -1;
-    }
     for (;;) {
-        /* what peek read comes first, as a read would have (the file offset counts it) */
-        ssize_t got = have ? (ssize_t)have : read(fd, buf + carry, READ_CHUNK);
+        /* what peek read comes first, as a read would have */
+        ssize_t got = have ? (ssize_t)have : wn_input_read(in, buf + carry, READ_CHUNK);
         if (got < 0) {
-            if (errno == EINTR) continue;
-            return -1;
+            if (got == -1 && errno == EINTR) continue;
+            return (int)got;
         }
         size_t len = carry + (size_t)got;
         int eof = got == 0;
-        if (!have) seen += got;
         have = 0;
-        int last = size >= 0 && seen >= size && got > 0; /* this document ends with the file */
+        /* a regular file says where it ends: its last bytes go to winnow_filter_push_last */
+        int last = wn_input_left(in) == 0 && got > 0;
         carry = 0;
         size_t pos = 0;
         while (pos < len) {
@@ -415,7 +411,7 @@ static int jsonl_record(winnow_jsonl *j, const char *line, size_t n, const char 
 
 /* A JSON Lines input, line by line (a line as long as it comes: it is held whole), after the
  * `have` bytes peek read. Returns 0, -1 on a read error (errno), or a winnow status. */
-static int run_jsonl(winnow_jsonl *j, int fd, size_t have, struct explain_ctx *ex,
+static int run_jsonl(winnow_jsonl *j, struct wn_input *in, size_t have, struct explain_ctx *ex,
                      struct output *out)
 {
     char *acc = NULL;
@@ -423,10 +419,10 @@ static int run_jsonl(winnow_jsonl *j, int fd, size_t have, struct explain_ctx *e
     int rc = 0;
     for (int first = 1;; first = 0) {
         /* what peek read is the first block */
-        ssize_t got = first && have ? (ssize_t)have : read(fd, buf, READ_CHUNK);
-        if (got < 0 && errno == EINTR) continue;
+        ssize_t got = first && have ? (ssize_t)have : wn_input_read(in, buf, READ_CHUNK);
+        if (got == -1 && errno == EINTR) continue;
         if (got <= 0) {
-            rc = got < 0 ? -1 : 0;
+            rc = (int)got;
             break;
         }
         if (len + (size_t)got + 1 > cap) {
@@ -477,17 +473,17 @@ struct jsonl_setup {
 
 /* One input: JSON Lines when --format=jsonl says so or its start does (auto), else text or
  * HTML documents. Returns as run_stream or run_jsonl. */
-static int run_input(winnow_filter *f, winnow_jsonl **jl, int fd, int nul_separated,
+static int run_input(winnow_filter *f, winnow_jsonl **jl, struct wn_input *in, int nul_separated,
                      struct jsonl_setup *js, struct explain_ctx *ex, struct output *out)
 {
     ssize_t have = 0;
     int as_jsonl = js->mode > 0;
     if (js->mode == 0 && !nul_separated) {
-        if ((have = peek(fd)) < 0) return -1;
+        if ((have = peek(in)) < 0) return (int)have;
         as_jsonl = winnow_jsonl_detect(buf, (size_t)have);
     }
     js->was = as_jsonl;
-    if (!as_jsonl) return run_stream(f, fd, nul_separated, out, (size_t)have);
+    if (!as_jsonl) return run_stream(f, in, nul_separated, out, (size_t)have);
     if (!*jl) {
         *jl = winnow_jsonl_new(js->rules, js->options, js->jo, write_out, js->out, js->err,
                                sizeof js->err);
@@ -495,7 +491,7 @@ static int run_input(winnow_filter *f, winnow_jsonl **jl, int fd, int nul_separa
     }
     ex->jsonl = *jl;
     ex->record = 0;
-    int rc = run_jsonl(*jl, fd, (size_t)have, ex, out);
+    int rc = run_jsonl(*jl, in, (size_t)have, ex, out);
     ex->jsonl = NULL;
     if (rc > 0 && !js->err[0]) snprintf(js->err, sizeof js->err, "out of memory");
     return rc;
@@ -870,10 +866,17 @@ int main(int argc, char **argv)
                 continue;
             }
         }
-        int rc = run_input(f, &jl, fd, nul_sep && fd == 0, &jsonl, &ex, &out);
+        struct wn_input *in = wn_input_open(fd);
+        int rc = in ? run_input(f, &jl, in, nul_sep && fd == 0, &jsonl, &ex, &out) : -1;
         int read_errno = errno;
+        if (rc == -2) { /* bad compressed data: what the decoder said */
+            fprintf(stderr, "winnow: %s: %s\n", path, wn_input_error(in));
+            status = 2;
+        }
+        wn_input_close(in);
         if (fd) close(fd);
-        if (rc > 0) { /* a winnow status from the JSON Lines reader */
+        if (rc == -2) {
+        } else if (rc > 0) { /* a winnow status from the JSON Lines reader */
             if (rc != WINNOW_ERR_WRITE) fprintf(stderr, "winnow: %s: %s\n", path, jsonl.err);
             status = 2;
         } else if (rc) {

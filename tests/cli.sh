@@ -225,6 +225,32 @@ timeout 60 "$W" "$T/hostile" >/dev/null; rc=$?
 check "a URL closed by a million brackets: done (exit $rc)" test $rc -eq 0
 rm -f "$T/hostile" "$T/out"
 
+# --- compressed input: gzip and zstd, told by their magic bytes, not by a name ---------------
+cat tests/fixtures/text/*.in.txt >"$T/plain.txt"
+"$W" "$T/plain.txt" >"$T/want"
+"$W" --lint "$T/plain.txt" 2>/dev/null | sed "s|^$T/plain.txt:||" >"$T/want.lint"
+gzip -c "$T/plain.txt" >"$T/data.bin"
+"$W" "$T/data.bin" >"$T/out"; rc=$?
+check "gzip input: cleaned as the plain file (exit $rc)" same "$T/out" "$T/want"
+"$W" --lint "$T/data.bin" 2>/dev/null | sed "s|^$T/data.bin:||" >"$T/out.lint"
+check "gzip input: the same findings" same "$T/out.lint" "$T/want.lint"
+zstd -q -c "$T/plain.txt" >"$T/data.zst"
+"$W" <"$T/data.zst" >"$T/out"; rc=$?
+check "zstd input on stdin: cleaned as the plain file (exit $rc)" same "$T/out" "$T/want"
+"$W" --lint "$T/data.zst" 2>/dev/null | sed "s|^$T/data.zst:||" >"$T/out.lint"
+check "zstd input: the same findings" same "$T/out.lint" "$T/want.lint"
+head -c 500 tests/fixtures/text/en-read-more-inline.in.txt >"$T/p1"; tail -c +501 tests/fixtures/text/en-read-more-inline.in.txt >"$T/p2"
+{ gzip -c "$T/p1"; gzip -c "$T/p2"; } >"$T/two.gz"
+"$W" "$T/two.gz" >"$T/out"; "$W" tests/fixtures/text/en-read-more-inline.in.txt >"$T/want"
+check "gzip input of two members: one document" same "$T/out" "$T/want"
+head -c 2000 "$T/data.bin" >"$T/cut.gz"
+"$W" "$T/cut.gz" >/dev/null 2>"$T/err"; rc=$?
+check "gzip data cut short: exit 2" test $rc -eq 2
+check "gzip data cut short: said" grep -qF "winnow: $T/cut.gz: gzip data cut short" "$T/err"
+printf '\050\265\057\375garbage' >"$T/bad.zst"
+"$W" "$T/bad.zst" >/dev/null 2>"$T/err"; rc=$?
+check "bad zstd data: exit 2 and said" test $rc -eq 2 -a -n "$(grep 'bad zstd data' "$T/err")"
+
 # --- streaming: a settled line comes out while the input is still open (tail -f | winnow):
 # a short read flushes the output, and a paragraph too long to be taken back is settled
 python3 - "$W" <<'EOF' >"$T/stream"
