@@ -2,6 +2,8 @@
  * document separators, output (atomic with --output), --explain and --lint diagnostics. */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -9,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "input.h"
 #include "winnow.h"
 
@@ -18,6 +22,7 @@
 
 static const char usage_text[] =
     "Usage: winnow [OPTION]... [FILE]...\n"
+    "   or: winnow lint [OPTION]... [FILE|DIR]...\n"
     "Strip embedded social posts, short links, cross-promotion and source footers from\n"
     "scraped article text (or HTML), writing the clean article to standard output.\n"
     "With no FILE, or when FILE is -, read standard input, where documents are separated by\n"
@@ -29,8 +34,13 @@ static const char usage_text[] =
     "\"...\"\n"
     "      --trace            for every line, on stderr: its features, its label and the\n"
     "                         decision with its reason (FILE:LINE: keep|drop ...)\n"
-    "      --lint             write no text; report removals on stdout as diagnostics and exit 1\n"
-    "                         if there are any (0: clean)\n"
+    "      --lint             as `winnow lint FILE|DIR...`: write no text; one diagnostic a\n"
+    "                         removal on stdout (FILE:LINE:COL: warning: ... [RULE]), a summary\n"
+    "                         on stderr; exit 1 if there are any (0: clean, 2: an error)\n"
+    "      --diagnostics=FMT  lint's: text (default), json (an object a line) or sarif (2.1.0)\n"
+    "      --stats[=FMT]      lint ends with per-rule counts on stderr: text or json\n"
+    "  -r, --recursive        lint walks a folder it is given (it does anyway; links not\n"
+    "                         followed); --include=GLOB, --exclude=GLOB pick its files by name\n"
     "  -o, --output=FILE      write to FILE atomically (a temporary file renamed at the end)\n"
     "  -z, --null             documents on standard input are separated by NUL bytes\n"
     "      --format=FMT       input format: auto (default), text, html or jsonl (JSON Lines:\n"
@@ -79,6 +89,10 @@ enum {
     OPT_NO_PREFILTER,
     OPT_FORMAT,
     OPT_FIELD,
+    OPT_DIAGNOSTICS,
+    OPT_STATS,
+    OPT_INCLUDE,
+    OPT_EXCLUDE,
     OPT_FIELD_FORMAT,
     OPT_ID_FIELD,
     OPT_DROP_INVALID,
@@ -114,6 +128,11 @@ static const struct option long_options[] = {
     {"null", no_argument, 0, 'z'},
     {"format", required_argument, 0, OPT_FORMAT},
     {"field", required_argument, 0, OPT_FIELD},
+    {"diagnostics", required_argument, 0, OPT_DIAGNOSTICS},
+    {"stats", optional_argument, 0, OPT_STATS},
+    {"recursive", no_argument, 0, 'r'},
+    {"include", required_argument, 0, OPT_INCLUDE},
+    {"exclude", required_argument, 0, OPT_EXCLUDE},
     {"field-format", required_argument, 0, OPT_FIELD_FORMAT},
     {"id-field", required_argument, 0, OPT_ID_FIELD},
     {"drop-invalid", no_argument, 0, OPT_DROP_INVALID},
@@ -170,7 +189,14 @@ struct explain_ctx {
     const winnow_jsonl *jsonl; /* a JSON Lines input: reports name the record */
     unsigned long long record; /* its line in the file */
     const char *field;         /* the member cleaned, for messages */
+    struct wn_diag *diag;      /* lint: the findings go there */
 };
+
+/* A document begins (lint's statistics count the documents a rule touched). */
+static void doc_begins(struct explain_ctx *e)
+{
+    if (e->diag) wn_diag_document(e->diag);
+}
 
 /* --format=jsonl, beside the library's formats (which are the field's) */
 enum { FORMAT_JSONL = 100 };
@@ -210,6 +236,12 @@ static void explain(void *ctx, const struct winnow_removal *r)
 {
     struct explain_ctx *e = ctx;
     e->findings++;
+    if (e->diag) { /* lint: a diagnostic, in the format asked for */
+        const char *id = e->jsonl ? winnow_jsonl_id(e->jsonl) : NULL;
+        wn_diag_finding(e->diag, e->file, e->jsonl ? e->record : r->line, r->col, id,
+                        e->jsonl ? r->line : 0, r->rule_id, r->text, r->len);
+        return;
+    }
     char shown[256];
     size_t o = 0, chars = 0, i = 0;
     for (; i < r->len && chars < 60 && o + 8 < sizeof shown; i++) {
@@ -306,10 +338,11 @@ static ssize_t peek(struct wn_input *in)
 
 /* Returns 0, -1 on a read error (errno), -2 on bad compressed data (wn_input_error). */
 static int run_stream(winnow_filter *f, struct wn_input *in, int nul_separated, struct output *out,
-                      size_t have)
+                      size_t have, struct explain_ctx *ex)
 {
     size_t carry = 0; /* bytes kept from the last read: a possible "\f" line not yet ended */
     int at_line_start = 1;
+    doc_begins(ex);
     for (;;) {
         /* what peek read comes first, as a read would have */
         ssize_t got = have ? (ssize_t)have : wn_input_read(in, buf + carry, READ_CHUNK);
@@ -334,6 +367,7 @@ static int run_stream(winnow_filter *f, struct wn_input *in, int nul_separated, 
                     break;
                 }
                 if (winnow_filter_push_last(f, buf + pos, end - pos)) return 0;
+                doc_begins(ex);
                 if (write_out(out, "", 1)) return 0;
                 pos = end + 1;
                 continue;
@@ -371,6 +405,7 @@ static int run_stream(winnow_filter *f, struct wn_input *in, int nul_separated, 
             }
             if (after < len) after++; /* the '\n' */
             if (winnow_filter_push_last(f, buf + pos, p - pos)) return 0;
+            doc_begins(ex);
             if (write_out(out, buf + p, after - p)) return 0;
             at_line_start = 1;
             pos = after;
@@ -395,6 +430,7 @@ static int jsonl_record(winnow_jsonl *j, const char *line, size_t n, const char 
                         struct explain_ctx *ex)
 {
     ex->record++;
+    doc_begins(ex);
     /* a blank line (n bytes and then a '\n': see run_jsonl) is no record, and says nothing */
     int blank = strspn(line, " \t\r") >= n;
     int verdict = 0;
@@ -483,7 +519,7 @@ static int run_input(winnow_filter *f, winnow_jsonl **jl, struct wn_input *in, i
         as_jsonl = winnow_jsonl_detect(buf, (size_t)have);
     }
     js->was = as_jsonl;
-    if (!as_jsonl) return run_stream(f, in, nul_separated, out, (size_t)have);
+    if (!as_jsonl) return run_stream(f, in, nul_separated, out, (size_t)have, ex);
     if (!*jl) {
         *jl = winnow_jsonl_new(js->rules, js->options, js->jo, write_out, js->out, js->err,
                                sizeof js->err);
@@ -612,6 +648,69 @@ static int close_output(struct output *o, int ok)
     return rc;
 }
 
+/* The inputs, with the folders lint walks: files below them (symbolic links not followed),
+ * those --include lets in (any, when none is given) and --exclude does not keep out, both
+ * glob patterns on the file's name; each folder's files sorted. */
+struct walk {
+    const char **include, **exclude;
+    size_t n_include, n_exclude;
+    char **paths;
+    size_t n_paths, cap;
+};
+static struct walk *walking; /* for nftw's callback */
+
+static int add_path(struct walk *w, const char *path)
+{
+    if (w->n_paths == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 64;
+        char **g = realloc(w->paths, cap * sizeof *g);
+        if (!g) return -1;
+        w->paths = g;
+        w->cap = cap;
+    }
+    if (!(w->paths[w->n_paths] = strdup(path))) return -1;
+    w->n_paths++;
+    return 0;
+}
+
+static int wanted(const struct walk *w, const char *path)
+{
+    const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    int in = w->n_include == 0;
+    for (size_t i = 0; i < w->n_include && !in; i++)
+        in = fnmatch(w->include[i], name, 0) == 0;
+    for (size_t i = 0; i < w->n_exclude && in; i++)
+        in = fnmatch(w->exclude[i], name, 0) != 0;
+    return in;
+}
+
+static int on_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    if (type == FTW_F && S_ISREG(st->st_mode) && wanted(walking, path))
+        return add_path(walking, path) ? -1 : 0;
+    return 0;
+}
+
+static int path_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One argument: a file as it is; for lint, a folder's files. -1 (errno) when it cannot. */
+static int add_input(struct walk *w, const char *arg, int lint)
+{
+    struct stat st;
+    if (!lint || strcmp(arg, "-") == 0 || stat(arg, &st) != 0 || !S_ISDIR(st.st_mode))
+        return add_path(w, arg);
+    size_t from = w->n_paths;
+    walking = w;
+    if (nftw(arg, on_entry, 32, FTW_PHYS) != 0) return -1;
+    qsort(w->paths + from, w->n_paths - from, sizeof *w->paths, path_cmp);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int explain_on = 0, trace_on = 0, lint = 0, nul_sep = 0, no_defaults = 0, list = 0;
@@ -631,15 +730,56 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    /* `winnow lint ...` is `winnow --lint ...` */
+    if (argc > 1 && strcmp(argv[1], "lint") == 0) {
+        lint = 1;
+        argv[1] = argv[0];
+        argv++;
+        argc--;
+    }
+    enum wn_diag_format diag_format = WN_DIAG_TEXT;
+    int stats = 0; /* 1: a table, 2: JSON */
+    struct walk walk = {calloc((size_t)argc + 1, sizeof(char *)),
+                        calloc((size_t)argc + 1, sizeof(char *)),
+                        0,
+                        0,
+                        NULL,
+                        0,
+                        0};
+    if (!walk.include || !walk.exclude) {
+        fprintf(stderr, "winnow: out of memory\n");
+        return 2;
+    }
     int c;
     opterr = 0; /* our own messages, prefixed "winnow:" whatever argv[0] is */
-    while ((c = getopt_long(argc, argv, ":eo:zhV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":eo:zrhV", long_options, NULL)) != -1) {
         switch (c) {
         case 'e':
             explain_on = 1;
             break;
         case OPT_LINT:
             lint = 1;
+            break;
+        case OPT_DIAGNOSTICS: {
+            static const struct choice formats[] = {{"text", WN_DIAG_TEXT},
+                                                    {"json", WN_DIAG_JSON},
+                                                    {"sarif", WN_DIAG_SARIF},
+                                                    {NULL, 0}};
+            diag_format = (enum wn_diag_format)parse_choice("diagnostics", optarg, formats);
+            break;
+        }
+        case OPT_STATS: {
+            static const struct choice formats[] = {{"text", 1}, {"json", 2}, {NULL, 0}};
+            stats = optarg ? parse_choice("stats", optarg, formats) : 1;
+            break;
+        }
+        case 'r':
+            break; /* lint walks a folder it is given: -r says so, as grep's does */
+        case OPT_INCLUDE:
+            walk.include[walk.n_include++] = optarg;
+            break;
+        case OPT_EXCLUDE:
+            walk.exclude[walk.n_exclude++] = optarg;
             break;
         case OPT_TRACE:
             trace_on = 1;
@@ -813,8 +953,14 @@ int main(int argc, char **argv)
     static char outbuf[1 << 16];
     if (out.fp == stdout) setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 
-    struct explain_ctx ex = {"<stdin>", lint ? stdout : stderr,      0, NULL,
-                             0,         jo.field ? jo.field : "text"};
+    struct explain_ctx ex = {"<stdin>", lint ? stdout : stderr,       0,   NULL,
+                             0,         jo.field ? jo.field : "text", NULL};
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (lint && !(ex.diag = wn_diag_new(stdout, diag_format, rules))) {
+        fprintf(stderr, "winnow: out of memory\n");
+        return 2;
+    }
     if (explain_on || lint) {
         opt.report = explain;
         opt.report_ctx = &ex;
@@ -844,10 +990,22 @@ int main(int argc, char **argv)
     field_opt.format = field_format;
     struct jsonl_setup jsonl = {rules, &field_opt, &jo, lint ? &discard : &out, jsonl_mode, 0, ""};
     winnow_jsonl *jl = NULL;
-    int status = 0;
-    int nfiles = argc - optind;
-    for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
-        const char *path = nfiles ? argv[optind + i] : "-";
+    int status = 0, errors = 0;
+    /* the inputs: lint walks the folders it is given (files of the folder, sorted) */
+    for (int i = optind; i < argc; i++)
+        if (add_input(&walk, argv[i], lint)) {
+            fprintf(stderr, "winnow: %s: %s\n", argv[i], strerror(errno));
+            status = 2;
+            errors++;
+        }
+    int nfiles = (int)walk.n_paths;
+    if (argc - optind > 0 && !nfiles && !errors) {
+        fprintf(stderr, "winnow: no input file (the folders hold none that --include and "
+                        "--exclude let through)\n");
+        status = 2;
+    }
+    for (int i = 0; i < (nfiles ? nfiles : argc - optind > 0 ? 0 : 1); i++) {
+        const char *path = nfiles ? walk.paths[i] : "-";
         int fd = 0;
         if (strcmp(path, "-") == 0) {
             ex.file = "<stdin>";
@@ -863,6 +1021,7 @@ int main(int argc, char **argv)
             if (fd < 0) {
                 fprintf(stderr, "winnow: %s: %s\n", path, strerror(errno));
                 status = 2;
+                errors++;
                 continue;
             }
         }
@@ -876,12 +1035,15 @@ int main(int argc, char **argv)
         wn_input_close(in);
         if (fd) close(fd);
         if (rc == -2) {
+            errors++;
         } else if (rc > 0) { /* a winnow status from the JSON Lines reader */
             if (rc != WINNOW_ERR_WRITE) fprintf(stderr, "winnow: %s: %s\n", path, jsonl.err);
             status = 2;
+            errors++;
         } else if (rc) {
             fprintf(stderr, "winnow: %s: %s\n", path, strerror(read_errno));
             status = 2;
+            errors++;
         }
         winnow_filter_end_document(f);
         /* several files to one output: each one's documents end with the separator line that
@@ -891,6 +1053,22 @@ int main(int argc, char **argv)
             write_out(&out, "\f\n", 2);
         }
         if (out.error || discard.error) break;
+    }
+    if (lint) { /* the SARIF log, the statistics, the summary: whatever failed */
+        struct winnow_stats st = {0}, js = {0};
+        winnow_filter_stats(f, &st);
+        if (jl) winnow_filter_stats(winnow_jsonl_filter(jl), &js);
+        wn_diag_bytes(ex.diag, st.bytes_in + js.bytes_in);
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        fflush(stdout);
+        wn_diag_finish(ex.diag, stats, stderr, secs);
+        fprintf(stderr, "winnow: %llu finding%s in %d file%s", ex.findings,
+                ex.findings == 1 ? "" : "s", nfiles ? nfiles : 1, nfiles == 1 ? "" : "s");
+        if (errors) fprintf(stderr, "; %d could not be read", errors);
+        fprintf(stderr, "\n");
+        wn_diag_free(ex.diag);
     }
     winnow_filter_free(f);
     winnow_jsonl_free(jl);
@@ -902,10 +1080,12 @@ int main(int argc, char **argv)
         signal(SIGPIPE, SIG_DFL);
         raise(SIGPIPE);
     }
-    if (lint && status == 0) {
-        fprintf(stderr, "winnow: %llu finding%s\n", ex.findings, ex.findings == 1 ? "" : "s");
-        if (ex.findings) status = 1;
-    }
+    if (lint && status == 0 && ex.findings) status = 1; /* errors (2) say more */
+    free(walk.include);
+    free(walk.exclude);
+    for (size_t i = 0; i < walk.n_paths; i++)
+        free(walk.paths[i]);
+    free(walk.paths);
     free(out.tmp_path);
     free(rule_files);
     free(disabled);

@@ -2,7 +2,7 @@
 # run.sh: runs every test suite and sums their "N passed, N failed" lines into one.
 # Usage: tests/run.sh BUILD_DIR [SANITIZER_BUILD_DIR]
 #   BUILD_DIR: unit tests, CLI tests, golden corpus, case files (tests/cases), HTML corpus,
-#   output with and without --no-prefilter, and JSON Lines, against BUILD_DIR/winnow;
+#   output with and without --no-prefilter, JSON Lines and lint, against BUILD_DIR/winnow;
 #   SANITIZER_BUILD_DIR: the unit and golden tests again under ASan and UBSan.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -48,6 +48,7 @@ run_build() {
   [ "$full" = yes ] && [ -f tests/html-corpus.sh ] && suite "$tag html corpus" sh tests/html-corpus.sh "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/prefilter-equal.sh ] && suite "$tag prefilter equal" sh tests/prefilter-equal.sh "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/jsonl.py ] && suite "$tag jsonl" python3 tests/jsonl.py "$dir/winnow"
+  [ "$full" = yes ] && [ -f tests/lint.py ] && suite "$tag lint" python3 tests/lint.py "$dir/winnow"
 }
 
 run_build "${1:-build}" "" yes
