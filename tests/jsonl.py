@@ -15,17 +15,10 @@ import re
 import subprocess
 import sys
 
+from checks import check, finish, norm
+
 BIN = sys.argv[1] if len(sys.argv) > 1 else "./winnow"
-passed = failed = 0
 
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL " + what)
 
 
 def documents():
@@ -52,10 +45,6 @@ def documents():
             docs.append((name + "/" + os.path.basename(src), text, cli, norm(cli) == norm(want)))
     return docs
 
-
-def norm(text):
-    """As tests/golden.sh compares: no CR, no trailing blanks, no blank lines."""
-    return [l.rstrip() for l in text.replace("\r", "").split("\n") if l.rstrip()]
 
 
 # Lines that are no records to clean: what winnow must say of each (None: nothing).
@@ -140,8 +129,7 @@ def main():
     # a text document is not taken for JSON Lines
     rc, out, _ = run([], "{not json} at the start of a text\nRead more: A headline\n\nStory.\n")
     check(out.startswith("{not json}"), "jsonl: text that starts with '{' stays text")
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

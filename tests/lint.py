@@ -17,27 +17,16 @@ import subprocess
 import sys
 import tempfile
 
+from checks import check, finish, norm
+
 BIN = sys.argv[1] if len(sys.argv) > 1 else "./winnow"
-passed = failed = 0
 GCC = re.compile(r'^(.+):(\d+):(\d+): warning: removed "(.*)"( \(.*\))? \[([a-z0-9-]+)\]$')
 
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL " + what)
 
 
 def lint(*args):
     p = subprocess.run([BIN, "lint"] + list(args), capture_output=True)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
-
-
-def norm(text):
-    return [l.rstrip() for l in text.replace("\r", "").split("\n") if l.rstrip()]
 
 
 def sets():
@@ -153,8 +142,7 @@ def main():
     test_corpora()
     test_formats()
     test_walk_and_codes()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":
