@@ -42,6 +42,8 @@ static const char usage_text[] =
     "  -r, --recursive        lint walks a folder it is given (it does anyway; links not\n"
     "                         followed); --include=GLOB, --exclude=GLOB pick its files by name\n"
     "  -o, --output=FILE      write to FILE atomically (a temporary file renamed at the end)\n"
+    "  -i, --in-place[=SUFFIX] clean each FILE in place, atomically, its mode kept; with\n"
+    "                         SUFFIX (-i.bak) the original is kept as FILE.bak\n"
     "  -z, --null             documents on standard input are separated by NUL bytes\n"
     "      --format=FMT       input format: auto (default), text, html or jsonl (JSON Lines:\n"
     "                         auto when the first line is a JSON object)\n"
@@ -89,6 +91,7 @@ enum {
     OPT_NO_PREFILTER,
     OPT_FORMAT,
     OPT_FIELD,
+    OPT_IN_PLACE,
     OPT_DIAGNOSTICS,
     OPT_STATS,
     OPT_INCLUDE,
@@ -125,6 +128,7 @@ static const struct option long_options[] = {
     {"trace", no_argument, 0, OPT_TRACE},
     {"no-prefilter", no_argument, 0, OPT_NO_PREFILTER},
     {"output", required_argument, 0, 'o'},
+    {"in-place", optional_argument, 0, 'i'},
     {"null", no_argument, 0, 'z'},
     {"format", required_argument, 0, OPT_FORMAT},
     {"field", required_argument, 0, OPT_FIELD},
@@ -602,6 +606,28 @@ static int open_output(struct output *o, const char *path)
     return 0;
 }
 
+/* -i: FILE is written as --output FILE would write it (beside it, then renamed over it, its
+ * mode and owner kept); with a suffix, FILE is first kept as FILE.SUFFIX (a hard link, so the
+ * original bytes stay where they were; a copy where links are not to be had). */
+static int open_in_place(struct output *o, const char *path, const char *suffix)
+{
+    if (suffix) {
+        size_t n = strlen(path) + strlen(suffix) + 1;
+        char *backup = malloc(n);
+        if (!backup) return -1;
+        snprintf(backup, n, "%s%s", path, suffix);
+        unlink(backup); /* an older backup goes, as sed -i's does */
+        int rc = linkat(AT_FDCWD, path, AT_FDCWD, backup, AT_SYMLINK_FOLLOW);
+        if (rc != 0) {
+            fprintf(stderr, "winnow: %s: cannot keep a backup: %s\n", backup, strerror(errno));
+            free(backup);
+            return -1;
+        }
+        free(backup);
+    }
+    return open_output(o, path);
+}
+
 /* After a rename, the folder's entry is made durable too. */
 static void sync_folder(const char *path)
 {
@@ -714,7 +740,8 @@ static int add_input(struct walk *w, const char *arg, int lint)
 int main(int argc, char **argv)
 {
     int explain_on = 0, trace_on = 0, lint = 0, nul_sep = 0, no_defaults = 0, list = 0;
-    const char *output_path = NULL, *langs = NULL;
+    const char *output_path = NULL, *langs = NULL, *backup_suffix = NULL;
+    int in_place = 0; /* -i: each FILE cleaned in place (with backup_suffix, kept as FILE.SUFFIX) */
     const char **rule_files = calloc((size_t)argc + 1, sizeof *rule_files);
     const char **disabled = calloc((size_t)argc + 1, sizeof *disabled);
     const char **connect_to = calloc((size_t)argc + 1, sizeof *connect_to);
@@ -752,7 +779,7 @@ int main(int argc, char **argv)
     }
     int c;
     opterr = 0; /* our own messages, prefixed "winnow:" whatever argv[0] is */
-    while ((c = getopt_long(argc, argv, ":eo:zrhV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":eo:i::zrhV", long_options, NULL)) != -1) {
         switch (c) {
         case 'e':
             explain_on = 1;
@@ -789,6 +816,10 @@ int main(int argc, char **argv)
             break;
         case 'o':
             output_path = optarg;
+            break;
+        case 'i':
+            in_place = 1;
+            backup_suffix = optarg && *optarg ? optarg : NULL;
             break;
         case 'z':
             nul_sep = 1;
@@ -908,6 +939,11 @@ int main(int argc, char **argv)
         }
     }
     if (lint && output_path) die_usage("%s", "--lint writes no text; it does not take --output");
+    if (in_place && (lint || output_path))
+        die_usage("%s", "-i writes each FILE in place: not with --lint or --output");
+    if (in_place && optind == argc) die_usage("%s", "-i needs a FILE to clean in place");
+    for (int i = optind; in_place && i < argc; i++)
+        if (strcmp(argv[i], "-") == 0) die_usage("%s", "-i cannot clean standard input in place");
     if (link_opts_used) {
         lopt.connect_to = connect_to;
         opt.link_options = &lopt;
@@ -1025,6 +1061,12 @@ int main(int argc, char **argv)
                 continue;
             }
         }
+        if (in_place && open_in_place(&out, path, backup_suffix)) {
+            close(fd);
+            status = 2;
+            errors++;
+            continue;
+        }
         struct wn_input *in = wn_input_open(fd);
         int rc = in ? run_input(f, &jl, in, nul_sep && fd == 0, &jsonl, &ex, &out) : -1;
         int read_errno = errno;
@@ -1046,6 +1088,15 @@ int main(int argc, char **argv)
             errors++;
         }
         winnow_filter_end_document(f);
+        if (in_place) { /* renamed over the file only when all went well */
+            if (close_output(&out, rc == 0 && !out.error)) {
+                status = 2;
+                errors++;
+            }
+            free(out.tmp_path);
+            out = (struct output){.fp = stdout, .last_byte = -1};
+            continue;
+        }
         /* several files to one output: each one's documents end with the separator line that
          * documents on standard input are split at (JSON Lines records need none) */
         if (nfiles > 1 && !lint && !rc && !jsonl.was && !out.error) {

@@ -225,6 +225,39 @@ timeout 60 "$W" "$T/hostile" >/dev/null; rc=$?
 check "a URL closed by a million brackets: done (exit $rc)" test $rc -eq 0
 rm -f "$T/hostile" "$T/out"
 
+# --- -i: in place, as sed -i -------------------------------------------------------------------
+cp tests/fixtures/text/en-read-more-inline.in.txt "$T/ip.txt"; chmod 640 "$T/ip.txt"
+"$W" tests/fixtures/text/en-read-more-inline.in.txt >"$T/want"
+"$W" -i "$T/ip.txt"; rc=$?
+check "-i: the file cleaned in place (exit $rc)" same "$T/ip.txt" "$T/want"
+check "-i: its mode kept" test "$(stat -c %a "$T/ip.txt")" = 640
+check "-i: no temporary file left" test "$(ls "$T" | grep -c 'ip.txt.tmp')" -eq 0
+cp tests/fixtures/text/en-read-more-inline.in.txt "$T/ip2.txt"
+"$W" -i.orig "$T/ip2.txt"
+check "-iSUFFIX: the original kept as FILE.SUFFIX" same "$T/ip2.txt.orig" tests/fixtures/text/en-read-more-inline.in.txt
+check "-iSUFFIX: the file cleaned" same "$T/ip2.txt" "$T/want"
+"$W" -i 2>/dev/null; rc=$?
+check "-i without a FILE: exit 2" test $rc -eq 2
+"$W" -i --lint "$T/ip2.txt" 2>/dev/null; rc=$?
+check "-i with --lint: exit 2" test $rc -eq 2
+# a full disk and a read-only folder leave the original as it was (a tmpfs of 1 MB, where this
+# may mount one: root on Linux)
+if [ "$(id -u)" = 0 ] && mkdir -p "$T/mnt" && mount -t tmpfs -o size=1m tmpfs "$T/mnt" 2>/dev/null; then
+  python3 -c 'import sys; open(sys.argv[1], "w").write(("Story text that goes on and on. " * 10 + "\n\n") * 2000)' "$T/mnt/big.txt"
+  cp "$T/mnt/big.txt" "$T/big.orig"
+  "$W" -i "$T/mnt/big.txt" 2>"$T/err"; rc=$?
+  check "-i on a full disk: exit 2" test $rc -eq 2
+  check "-i on a full disk: the original intact" same "$T/mnt/big.txt" "$T/big.orig"
+  check "-i on a full disk: no temporary file left" test "$(ls "$T/mnt" | wc -l)" -eq 1
+  mount -o remount,ro "$T/mnt"
+  "$W" -i.bak "$T/mnt/big.txt" 2>/dev/null; rc=$?
+  check "-i in a read-only folder: exit 2, the original intact" test $rc -eq 2
+  check "-i in a read-only folder: the original intact" same "$T/mnt/big.txt" "$T/big.orig"
+  umount "$T/mnt"
+else
+  echo "cli: -i on a full disk and a read-only folder: skipped (no tmpfs could be mounted)"
+fi
+
 # --- compressed input: gzip and zstd, told by their magic bytes, not by a name ---------------
 cat tests/fixtures/text/*.in.txt >"$T/plain.txt"
 "$W" "$T/plain.txt" >"$T/want"
