@@ -17,6 +17,7 @@
 #include "lines.h"
 #include "links.h"
 #include "rules.h"
+#include "guard.h"
 #include "scan.h"
 #include "textfeat.h"
 #include "tune.h"
@@ -59,6 +60,7 @@ struct winnow_filter {
     unsigned long long title_line;
 
     struct winnow_stats stats;
+    struct wn_guard guard; /* --max-removal: holds each document until it ends */
 };
 
 const char *winnow_version(void)
@@ -623,6 +625,7 @@ static int push(winnow_filter *f, const char *buf, size_t len, int final)
 {
     if (f->status) return f->status;
     f->stats.bytes_in += len;
+    if (f->guard.max > 0 && wn_guard_input(&f->guard, buf, len)) return fail(f, WINNOW_ERR_NOMEM);
     wn_writers_pushing(&f->out, buf, len);
     int rc = !f->doc_format ? start_document(f, buf, len, final) : feed(f, buf, len, final);
     /* the caller may reuse buf once we return */
@@ -650,9 +653,11 @@ int winnow_filter_end_document(winnow_filter *f)
         if (wn_html_finish(f->html)) fail(f, WINNOW_ERR_NOMEM);
     }
     finish_text(f);
+    int html = f->doc_format == WINNOW_FORMAT_HTML;
     f->doc_format = 0;
     if (f->links && !f->status && wn_links_flush(f->links)) fail(f, WINNOW_ERR_WRITE);
     if (wn_writers_flush(&f->out) && !f->status) fail(f, WINNOW_ERR_WRITE);
+    if (f->guard.max > 0 && !f->status && wn_guard_end(&f->guard, html)) fail(f, WINNOW_ERR_WRITE);
     return f->status;
 }
 
@@ -727,6 +732,19 @@ winnow_filter *winnow_filter_open(winnow_rules *rules, const struct winnow_optio
         f->tune[i] = wn_rules_tune(rules, (enum wn_tune)i);
     f->out.user = write;
     f->out.user_ctx = write_ctx;
+    if (f->opt.max_removal > 0) { /* the guard sits between the writers and the caller */
+        f->guard.max = f->opt.max_removal;
+        f->guard.write = write;
+        f->guard.write_ctx = write_ctx;
+        f->guard.report = f->opt.report;
+        f->guard.report_ctx = f->opt.report_ctx;
+        f->out.user = wn_guard_write;
+        f->out.user_ctx = &f->guard;
+        if (f->opt.report) {
+            f->opt.report = wn_guard_report;
+            f->opt.report_ctx = &f->guard;
+        }
+    }
     f->out.bytes_out = &f->stats.bytes_out;
     f->m.md = pcre2_match_data_create(wn_rules_max_captures(rules) + 1, NULL);
     f->m.mctx = pcre2_match_context_create(NULL);
@@ -793,6 +811,7 @@ void winnow_filter_free(winnow_filter *f)
     buf_free(&f->title);
     wn_cutter_free(&f->cutter);
     wn_scan_free(f->scan);
+    wn_guard_free(&f->guard);
     wn_labeler_free(&f->labeler);
     if (f->links) wn_links_free(f->links);
     if (f->html) wn_html_free(f->html);

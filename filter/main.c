@@ -62,6 +62,8 @@ static const char usage_text[] =
     "      --no-prefilter     try every rule on every line (no chunk scan, no literal hints):\n"
     "                         slower, the same output\n"
     "      --embeds=POLICY    strip (default) or keep social embeds\n"
+    "      --max-removal=F    a document of which more than the fraction F would go (0.3,\n"
+    "                         say) comes out as it came, reported as doc-guard\n"
     "      --links=POLICY     default, keep (leave every link), or strip (drop links that\n"
     "                         cannot be resolved)\n"
     "Links:\n"
@@ -91,6 +93,7 @@ enum {
     OPT_NO_PREFILTER,
     OPT_FORMAT,
     OPT_FIELD,
+    OPT_MAX_REMOVAL,
     OPT_IN_PLACE,
     OPT_DIAGNOSTICS,
     OPT_STATS,
@@ -132,6 +135,7 @@ static const struct option long_options[] = {
     {"null", no_argument, 0, 'z'},
     {"format", required_argument, 0, OPT_FORMAT},
     {"field", required_argument, 0, OPT_FIELD},
+    {"max-removal", required_argument, 0, OPT_MAX_REMOVAL},
     {"diagnostics", required_argument, 0, OPT_DIAGNOSTICS},
     {"stats", optional_argument, 0, OPT_STATS},
     {"recursive", no_argument, 0, 'r'},
@@ -817,6 +821,14 @@ int main(int argc, char **argv)
         case 'o':
             output_path = optarg;
             break;
+        case OPT_MAX_REMOVAL: {
+            char *end;
+            errno = 0;
+            opt.max_removal = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !(opt.max_removal > 0 && opt.max_removal <= 1))
+                die_usage("--max-removal takes a fraction above 0 and at most 1, not '%s'", optarg);
+            break;
+        }
         case 'i':
             in_place = 1;
             backup_suffix = optarg && *optarg ? optarg : NULL;

@@ -170,6 +170,10 @@ struct winnow_options {
     /* --no-prefilter: no chunk scan and no rule's literal hints: every rule is tried on every
      * line. Slower, and the output is the same byte for byte (tests compare the two). */
     int no_prefilter;
+    /* --max-removal: when more than this fraction of a document's bytes would go, it comes
+     * out as it came, and one removal is reported, rule "doc-guard" (its text says how much);
+     * 0: off. The filter then holds each document whole until it ends. Not for HTML. */
+    double max_removal;
 };
 
 /* Both make a filter over `rules` and freeze the set (see "Rules" above); the set must

@@ -225,6 +225,27 @@ timeout 60 "$W" "$T/hostile" >/dev/null; rc=$?
 check "a URL closed by a million brackets: done (exit $rc)" test $rc -eq 0
 rm -f "$T/hostile" "$T/out"
 
+# --- --max-removal: a document of which too much would go comes out as it came ---------------
+heavy=tests/fixtures/text/en-read-more-inline.in.txt
+"$W" -e --max-removal=0.3 "$heavy" >"$T/out" 2>"$T/err"
+check "--max-removal: past the fraction, the document as it came" same "$T/out" "$heavy"
+check "--max-removal: reported once, as doc-guard" test "$(grep -c 'doc-guard' "$T/err")" -eq 1 -a "$(wc -l <"$T/err")" -eq 1
+"$W" "$heavy" >"$T/want"
+"$W" --max-removal=0.9 "$heavy" >"$T/out"
+check "--max-removal: below the fraction, cleaned as ever" same "$T/out" "$T/want"
+"$W" lint --max-removal=0.3 "$heavy" >"$T/out" 2>/dev/null
+check "--max-removal with lint: the one finding" grep -q '\[doc-guard\]$' "$T/out"
+light=tests/fixtures/text/en-footer-crlf.in.txt
+{ cat "$heavy"; printf '\f\n'; cat "$light"; } >"$T/in"
+{ cat "$heavy"; printf '\f\n'; "$W" "$light"; } >"$T/want"
+"$W" --max-removal=0.3 <"$T/in" >"$T/out"
+check "--max-removal on a stream: each document judged alone" same "$T/out" "$T/want"
+"$W" <"$T/in" >"$T/want"
+"$W" --max-removal=1 <"$T/in" >"$T/out"
+check "--max-removal=1 changes nothing" same "$T/out" "$T/want"
+"$W" --max-removal=1.5 "$heavy" >/dev/null 2>&1; rc=$?
+check "--max-removal above 1: exit 2" test $rc -eq 2
+
 # --- -i: in place, as sed -i -------------------------------------------------------------------
 cp tests/fixtures/text/en-read-more-inline.in.txt "$T/ip.txt"; chmod 640 "$T/ip.txt"
 "$W" tests/fixtures/text/en-read-more-inline.in.txt >"$T/want"
