@@ -198,12 +198,26 @@ struct explain_ctx {
     unsigned long long record; /* its line in the file */
     const char *field;         /* the member cleaned, for messages */
     struct wn_diag *diag;      /* lint: the findings go there */
+    int numbered;              /* standard input: its documents after the first are named */
+    unsigned long long doc_no; /* ... by their number: <stdin>#2, <stdin>#3 */
+    char name[48];
 };
 
 /* A document begins (lint's statistics count the documents a rule touched). */
 static void doc_begins(struct explain_ctx *e)
 {
     if (e->diag) wn_diag_document(e->diag);
+}
+
+/* A document of a stream begins: on standard input, one after the first is named by its
+ * number, so that its reports say which it is. */
+static void stream_doc_begins(struct explain_ctx *e)
+{
+    doc_begins(e);
+    if (e->numbered && ++e->doc_no > 1) {
+        snprintf(e->name, sizeof e->name, "<stdin>#%llu", e->doc_no);
+        e->file = e->name;
+    }
 }
 
 /* --format=jsonl, beside the library's formats (which are the field's) */
@@ -350,7 +364,7 @@ static int run_stream(winnow_filter *f, struct wn_input *in, int nul_separated, 
 {
     size_t carry = 0; /* bytes kept from the last read: a possible "\f" line not yet ended */
     int at_line_start = 1;
-    doc_begins(ex);
+    stream_doc_begins(ex);
     for (;;) {
         /* what peek read comes first, as a read would have */
         ssize_t got = have ? (ssize_t)have : wn_input_read(in, buf + carry, READ_CHUNK);
@@ -375,7 +389,7 @@ static int run_stream(winnow_filter *f, struct wn_input *in, int nul_separated, 
                     break;
                 }
                 if (winnow_filter_push_last(f, buf + pos, end - pos)) return 0;
-                doc_begins(ex);
+                stream_doc_begins(ex);
                 if (write_out(out, "", 1)) return 0;
                 pos = end + 1;
                 continue;
@@ -413,7 +427,7 @@ static int run_stream(winnow_filter *f, struct wn_input *in, int nul_separated, 
             }
             if (after < len) after++; /* the '\n' */
             if (winnow_filter_push_last(f, buf + pos, p - pos)) return 0;
-            doc_begins(ex);
+            stream_doc_begins(ex);
             if (write_out(out, buf + p, after - p)) return 0;
             at_line_start = 1;
             pos = after;
@@ -1001,8 +1015,10 @@ int main(int argc, char **argv)
     static char outbuf[1 << 16];
     if (out.fp == stdout) setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 
-    struct explain_ctx ex = {"<stdin>", lint ? stdout : stderr,       0,   NULL,
-                             0,         jo.field ? jo.field : "text", NULL};
+    struct explain_ctx ex = {0};
+    ex.file = "<stdin>";
+    ex.to = lint ? stdout : stderr;
+    ex.field = jo.field ? jo.field : "text";
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (lint && !(ex.diag = wn_diag_new(stdout, diag_format, rules))) {
@@ -1055,6 +1071,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < (nfiles ? nfiles : argc - optind > 0 ? 0 : 1); i++) {
         const char *path = nfiles ? walk.paths[i] : "-";
         int fd = 0;
+        ex.numbered = strcmp(path, "-") == 0;
+        ex.doc_no = 0;
         if (strcmp(path, "-") == 0) {
             ex.file = "<stdin>";
         } else {
@@ -1080,7 +1098,9 @@ int main(int argc, char **argv)
             continue;
         }
         struct wn_input *in = wn_input_open(fd);
-        int rc = in ? run_input(f, &jl, in, nul_sep && fd == 0, &jsonl, &ex, &out) : -1;
+        /* lint writes no text: nor the separators that run_stream copies */
+        int rc = in ? run_input(f, &jl, in, nul_sep && fd == 0, &jsonl, &ex, lint ? &discard : &out)
+                    : -1;
         int read_errno = errno;
         if (rc == -2) { /* bad compressed data: what the decoder said */
             fprintf(stderr, "winnow: %s: %s\n", path, wn_input_error(in));
@@ -1127,8 +1147,9 @@ int main(int argc, char **argv)
         double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
         fflush(stdout);
         wn_diag_finish(ex.diag, stats, stderr, secs);
+        int inputs = nfiles ? nfiles : 1;
         fprintf(stderr, "winnow: %llu finding%s in %d file%s", ex.findings,
-                ex.findings == 1 ? "" : "s", nfiles ? nfiles : 1, nfiles == 1 ? "" : "s");
+                ex.findings == 1 ? "" : "s", inputs, inputs == 1 ? "" : "s");
         if (errors) fprintf(stderr, "; %d could not be read", errors);
         fprintf(stderr, "\n");
         wn_diag_free(ex.diag);

@@ -130,6 +130,14 @@ def test_walk_and_codes():
         shutil.rmtree(other)
     finally:
         shutil.rmtree(tmp)
+    # documents on standard input: the second and later named by their number, and nothing
+    # but diagnostics on stdout (the separator lines once came out there)
+    doc = open("tests/fixtures/text/en-read-more-inline.in.txt", encoding="utf-8").read()
+    p = subprocess.run([BIN, "lint"], input=(doc + "\f\n" + doc).encode(), capture_output=True)
+    out = p.stdout.decode().splitlines()
+    check(out and all(GCC.match(l) for l in out), "stdin: only diagnostics on stdout")
+    names = {GCC.match(l).group(1) for l in out if GCC.match(l)}
+    check(names == {"<stdin>", "<stdin>#2"}, "stdin: documents named by number: %s" % names)
     # JSON Lines: the record's line and its id
     data = '{"id": "a1", "text": "Story.\\n\\nRead more: Another headline\\n\\nMore."}\n'
     p = subprocess.run([BIN, "lint"], input=data.encode(), capture_output=True)
