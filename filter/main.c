@@ -62,6 +62,9 @@ static const char usage_text[] =
     "      --no-prefilter     try every rule on every line (no chunk scan, no literal hints):\n"
     "                         slower, the same output\n"
     "      --embeds=POLICY    strip (default) or keep social embeds\n"
+    "      --progress         a line on stderr: documents, MB, MB/s, removals, ETA (the\n"
+    "                         default when stderr is a terminal and the input is several\n"
+    "                         files or over 64 MB); --no-progress: never\n"
     "      --max-removal=F    a document of which more than the fraction F would go (0.3,\n"
     "                         say) comes out as it came, reported as doc-guard\n"
     "      --links=POLICY     default, keep (leave every link), or strip (drop links that\n"
@@ -93,6 +96,8 @@ enum {
     OPT_NO_PREFILTER,
     OPT_FORMAT,
     OPT_FIELD,
+    OPT_PROGRESS,
+    OPT_NO_PROGRESS,
     OPT_MAX_REMOVAL,
     OPT_IN_PLACE,
     OPT_DIAGNOSTICS,
@@ -135,6 +140,8 @@ static const struct option long_options[] = {
     {"null", no_argument, 0, 'z'},
     {"format", required_argument, 0, OPT_FORMAT},
     {"field", required_argument, 0, OPT_FIELD},
+    {"progress", no_argument, 0, OPT_PROGRESS},
+    {"no-progress", no_argument, 0, OPT_NO_PROGRESS},
     {"max-removal", required_argument, 0, OPT_MAX_REMOVAL},
     {"diagnostics", required_argument, 0, OPT_DIAGNOSTICS},
     {"stats", optional_argument, 0, OPT_STATS},
@@ -203,10 +210,53 @@ struct explain_ctx {
     char name[48];
 };
 
+/* --progress: one line on stderr, rewritten at most four times a second. */
+struct progress {
+    int on;
+    struct timespec t0, last;
+    unsigned long long docs, total; /* total: bytes of the files, for the ETA; 0: unknown */
+    int file, files;
+    winnow_filter *f;
+    winnow_jsonl **jl;
+};
+static struct progress progress;
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void progress_show(int final)
+{
+    struct progress *p = &progress;
+    if (!p->on || !p->f) return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (!final && since(&p->last, &now) < 0.25) return;
+    p->last = now;
+    struct winnow_stats a = {0}, b = {0};
+    winnow_filter_stats(p->f, &a);
+    if (*p->jl) winnow_filter_stats(winnow_jsonl_filter(*p->jl), &b);
+    double secs = since(&p->t0, &now), mb = (double)(a.bytes_in + b.bytes_in) / 1e6;
+    double rate = secs > 0 ? mb / secs : 0;
+    unsigned long long removals = a.lines_removed + a.spans_cut + b.lines_removed + b.spans_cut;
+    fprintf(stderr, "\rwinnow: %llu documents, %.1f MB, %.1f MB/s, %llu removals", p->docs, mb,
+            rate, removals);
+    if (p->files > 1) fprintf(stderr, ", file %d of %d", p->file, p->files);
+    if (p->total && rate > 0 && !final) {
+        double left = ((double)p->total / 1e6 - mb) / rate;
+        if (left < 0) left = 0;
+        fprintf(stderr, ", ETA %d:%02d", (int)left / 60, (int)left % 60);
+    }
+    fprintf(stderr, "\033[K%s", final ? "\n" : "");
+}
+
 /* A document begins (lint's statistics count the documents a rule touched). */
 static void doc_begins(struct explain_ctx *e)
 {
     if (e->diag) wn_diag_document(e->diag);
+    progress.docs++;
+    progress_show(0);
 }
 
 /* A document of a stream begins: on standard input, one after the first is named by its
@@ -760,6 +810,7 @@ int main(int argc, char **argv)
     int explain_on = 0, trace_on = 0, lint = 0, nul_sep = 0, no_defaults = 0, list = 0;
     const char *output_path = NULL, *langs = NULL, *backup_suffix = NULL;
     int in_place = 0; /* -i: each FILE cleaned in place (with backup_suffix, kept as FILE.SUFFIX) */
+    int progress_opt = -1; /* --progress 1, --no-progress 0, -1: when stderr is a terminal */
     const char **rule_files = calloc((size_t)argc + 1, sizeof *rule_files);
     const char **disabled = calloc((size_t)argc + 1, sizeof *disabled);
     const char **connect_to = calloc((size_t)argc + 1, sizeof *connect_to);
@@ -834,6 +885,12 @@ int main(int argc, char **argv)
             break;
         case 'o':
             output_path = optarg;
+            break;
+        case OPT_PROGRESS:
+            progress_opt = 1;
+            break;
+        case OPT_NO_PROGRESS:
+            progress_opt = 0;
             break;
         case OPT_MAX_REMOVAL: {
             char *end;
@@ -1068,8 +1125,22 @@ int main(int argc, char **argv)
                         "--exclude let through)\n");
         status = 2;
     }
+    /* progress: asked for, or a terminal watching a set of files or a large input */
+    unsigned long long total = 0;
+    for (int i = 0; i < nfiles; i++) {
+        struct stat st;
+        if (strcmp(walk.paths[i], "-") != 0 && stat(walk.paths[i], &st) == 0) total += st.st_size;
+    }
+    progress.on =
+        progress_opt >= 0 ? progress_opt : isatty(2) && (nfiles > 1 || total > 64u * 1000 * 1000);
+    progress.total = total;
+    progress.files = nfiles;
+    progress.f = f;
+    progress.jl = &jl;
+    clock_gettime(CLOCK_MONOTONIC, &progress.t0);
     for (int i = 0; i < (nfiles ? nfiles : argc - optind > 0 ? 0 : 1); i++) {
         const char *path = nfiles ? walk.paths[i] : "-";
+        progress.file = i + 1;
         int fd = 0;
         ex.numbered = strcmp(path, "-") == 0;
         ex.doc_no = 0;
@@ -1137,6 +1208,7 @@ int main(int argc, char **argv)
         }
         if (out.error || discard.error) break;
     }
+    progress_show(1);
     if (lint) { /* the SARIF log, the statistics, the summary: whatever failed */
         struct winnow_stats st = {0}, js = {0};
         winnow_filter_stats(f, &st);

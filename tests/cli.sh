@@ -225,6 +225,14 @@ timeout 60 "$W" "$T/hostile" >/dev/null; rc=$?
 check "a URL closed by a million brackets: done (exit $rc)" test $rc -eq 0
 rm -f "$T/hostile" "$T/out"
 
+# --- --progress: on stderr, never in the output
+"$W" tests/fixtures/text/en-read-more-inline.in.txt tests/fixtures/text/en-footer-crlf.in.txt >"$T/want" 2>/dev/null
+"$W" --progress tests/fixtures/text/en-read-more-inline.in.txt tests/fixtures/text/en-footer-crlf.in.txt >"$T/out" 2>"$T/err"
+check "--progress: the output as without it" same "$T/out" "$T/want"
+check "--progress: a line on stderr" grep -q 'winnow: 2 documents, .* MB/s, .* removals, file 2 of 2' "$T/err"
+"$W" tests/fixtures/text/en-read-more-inline.in.txt tests/fixtures/text/en-footer-crlf.in.txt 2>"$T/err" >/dev/null
+check "no --progress when stderr is not a terminal" test ! -s "$T/err"
+
 # --- --max-removal: a document of which too much would go comes out as it came ---------------
 heavy=tests/fixtures/text/en-read-more-inline.in.txt
 "$W" -e --max-removal=0.3 "$heavy" >"$T/out" 2>"$T/err"
