@@ -12,7 +12,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "diag.h"
 #include "input.h"
@@ -65,6 +68,8 @@ static const char usage_text[] =
     "      --progress         a line on stderr: documents, MB, MB/s, removals, ETA (the\n"
     "                         default when stderr is a terminal and the input is several\n"
     "                         files or over 64 MB); --no-progress: never\n"
+    "  -j, --parallel=N       clean N files at once (default: the CPUs), the output and the\n"
+    "                         reports in argument order (--jobs is for links)\n"
     "      --max-removal=F    a document of which more than the fraction F would go (0.3,\n"
     "                         say) comes out as it came, reported as doc-guard\n"
     "      --links=POLICY     default, keep (leave every link), or strip (drop links that\n"
@@ -96,6 +101,7 @@ enum {
     OPT_NO_PREFILTER,
     OPT_FORMAT,
     OPT_FIELD,
+    OPT_PARALLEL,
     OPT_PROGRESS,
     OPT_NO_PROGRESS,
     OPT_MAX_REMOVAL,
@@ -140,6 +146,7 @@ static const struct option long_options[] = {
     {"null", no_argument, 0, 'z'},
     {"format", required_argument, 0, OPT_FORMAT},
     {"field", required_argument, 0, OPT_FIELD},
+    {"parallel", required_argument, 0, 'j'},
     {"progress", no_argument, 0, OPT_PROGRESS},
     {"no-progress", no_argument, 0, OPT_NO_PROGRESS},
     {"max-removal", required_argument, 0, OPT_MAX_REMOVAL},
@@ -742,6 +749,205 @@ static int close_output(struct output *o, int ok)
     return rc;
 }
 
+/* What every file of a run shares (the filter, the outputs, the counts). */
+struct session {
+    winnow_filter *f;
+    winnow_jsonl **jl;
+    struct jsonl_setup *jsonl;
+    struct explain_ctx *ex;
+    struct output *out, *discard;
+    int lint, nul_sep, in_place, nfiles;
+    const char *backup_suffix;
+    int status, errors;
+};
+
+/* One input of the run, "-" for standard input. Returns -1 when the output failed (the run
+ * stops), else 0 (what went wrong with this input is counted in s). */
+static int process_file(struct session *s, const char *path)
+{
+    int fd = 0;
+    s->ex->numbered = strcmp(path, "-") == 0;
+    s->ex->doc_no = 0;
+    if (strcmp(path, "-") == 0) {
+        s->ex->file = "<stdin>";
+    } else {
+        s->ex->file = path;
+        fd = open(path, O_RDONLY);
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+            close(fd);
+            fd = -1;
+            errno = EISDIR;
+        }
+        if (fd < 0) {
+            fprintf(stderr, "winnow: %s: %s\n", path, strerror(errno));
+            s->status = 2;
+            s->errors++;
+            return 0;
+        }
+    }
+    if (s->in_place && open_in_place(s->out, path, s->backup_suffix)) {
+        close(fd);
+        s->status = 2;
+        s->errors++;
+        return 0;
+    }
+    struct wn_input *in = wn_input_open(fd);
+    /* lint writes no text: nor the separators that run_stream copies */
+    int rc = in ? run_input(s->f, s->jl, in, s->nul_sep && fd == 0, s->jsonl, s->ex,
+                            s->lint ? s->discard : s->out)
+                : -1;
+    int read_errno = errno;
+    if (rc == -2) { /* bad compressed data: what the decoder said */
+        fprintf(stderr, "winnow: %s: %s\n", path, wn_input_error(in));
+        s->status = 2;
+    }
+    wn_input_close(in);
+    if (fd) close(fd);
+    if (rc == -2) {
+        s->errors++;
+    } else if (rc > 0) { /* a winnow status from the JSON Lines reader */
+        if (rc != WINNOW_ERR_WRITE) fprintf(stderr, "winnow: %s: %s\n", path, s->jsonl->err);
+        s->status = 2;
+        s->errors++;
+    } else if (rc) {
+        fprintf(stderr, "winnow: %s: %s\n", path, strerror(read_errno));
+        s->status = 2;
+        s->errors++;
+    }
+    winnow_filter_end_document(s->f);
+    if (s->in_place) { /* renamed over the file only when all went well */
+        if (close_output(s->out, rc == 0 && !s->out->error)) {
+            s->status = 2;
+            s->errors++;
+        }
+        free(s->out->tmp_path);
+        *s->out = (struct output){.fp = stdout, .last_byte = -1};
+        return 0;
+    }
+    /* several files to one output: each one's documents end with the separator line that
+     * documents on standard input are split at (JSON Lines records need none) */
+    if (s->nfiles > 1 && !s->lint && !rc && !s->jsonl->was && !s->out->error) {
+        if (s->out->last_byte >= 0 && s->out->last_byte != '\n') write_out(s->out, "\n", 1);
+        write_out(s->out, "\f\n", 2);
+    }
+    return s->out->error || s->discard->error ? -1 : 0;
+}
+
+/* -j N: files cleaned N at once, each in a process of its own (forked: the rules compiled
+ * once, and nothing shared while it runs), its output and its messages in files of its own
+ * that go out in argument order as each is done; lint's findings come back as JSON and are
+ * said again here, so that text, JSON, SARIF and the statistics are one run's. */
+struct worker {
+    pid_t pid;
+    FILE *out, *err;
+};
+
+static int start_worker(struct session *s, struct worker *w, const char *path,
+                        const winnow_rules *rules)
+{
+    fflush(NULL);
+    if (!(w->out = tmpfile()) || !(w->err = tmpfile())) return -1;
+    w->pid = fork();
+    if (w->pid < 0) return -1;
+    if (w->pid > 0) return 0;
+    /* the worker: its stdout and stderr are its files; one file, then out */
+    dup2(fileno(w->out), 1);
+    dup2(fileno(w->err), 2);
+    progress.on = 0;
+    if (s->lint) s->ex->diag = wn_diag_new(stdout, WN_DIAG_JSON, rules);
+    if (!s->in_place) *s->out = (struct output){.fp = stdout, .last_byte = -1};
+    tmp_to_remove = NULL;
+    process_file(s, path);
+    if (s->lint && s->ex->diag) wn_diag_finish(s->ex->diag, 0, stderr, 0);
+    fflush(NULL);
+    _exit(s->errors ? 2 : 0);
+}
+
+/* Copies what a worker wrote: its output to ours (lint's findings into our diagnostics), its
+ * messages to stderr. */
+static void collect_worker(struct session *s, struct worker *w)
+{
+    int wstatus = 0;
+    while (waitpid(w->pid, &wstatus, 0) < 0 && errno == EINTR) {
+    }
+    char chunk[65536];
+    size_t n;
+    rewind(w->err);
+    while ((n = fread(chunk, 1, sizeof chunk, w->err)) > 0)
+        fwrite(chunk, 1, n, stderr);
+    rewind(w->out);
+    if (s->lint) {
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t len;
+        while ((len = getline(&line, &cap, w->out)) > 0) {
+            json_t *o = json_loadb(line, (size_t)len, 0, NULL);
+            json_t *text = json_object_get(o, "text");
+            json_t *id = json_object_get(o, "id");
+            if (o && text) {
+                s->ex->findings++;
+                wn_diag_finding(
+                    s->ex->diag, json_string_value(json_object_get(o, "file")),
+                    (unsigned long long)json_integer_value(json_object_get(o, "line")),
+                    (size_t)json_integer_value(json_object_get(o, "column")),
+                    id ? json_string_value(id) : NULL,
+                    (unsigned long long)json_integer_value(json_object_get(o, "field_line")),
+                    json_string_value(json_object_get(o, "rule")), json_string_value(text),
+                    json_string_length(text));
+            }
+            json_decref(o);
+        }
+        free(line);
+    } else {
+        while ((n = fread(chunk, 1, sizeof chunk, w->out)) > 0)
+            if (write_out(s->out, chunk, n)) break;
+    }
+    fclose(w->out);
+    fclose(w->err);
+    w->out = w->err = NULL;
+    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+        s->status = 2;
+        s->errors++;
+    }
+}
+
+static void run_parallel(struct session *s, char **paths, int n, long jobs,
+                         const winnow_rules *rules)
+{
+    struct worker *w = calloc((size_t)n, sizeof *w);
+    if (!w) {
+        fprintf(stderr, "winnow: out of memory\n");
+        s->status = 2;
+        return;
+    }
+    int started = 0;
+    for (int done = 0; done < n; done++) {
+        while (started < n && started - done < jobs) {
+            if (s->lint) wn_diag_document(s->ex->diag);
+            if (start_worker(s, &w[started], paths[started], rules)) {
+                fprintf(stderr, "winnow: %s: %s\n", paths[started], strerror(errno));
+                s->status = 2;
+                s->errors++;
+                w[started].pid = -1;
+            }
+            started++;
+        }
+        if (w[done].pid > 0) collect_worker(s, &w[done]);
+        progress.file = done + 1;
+        progress.docs = (unsigned long long)done + 1;
+        progress_show(0);
+        if (s->out->error) break;
+    }
+    for (int i = 0; i < n; i++) /* after a write error: the rest are not waited for output */
+        if (w[i].pid > 0 && w[i].out) {
+            waitpid(w[i].pid, NULL, 0);
+            fclose(w[i].out);
+            fclose(w[i].err);
+        }
+    free(w);
+}
+
 /* The inputs, with the folders lint walks: files below them (symbolic links not followed),
  * those --include lets in (any, when none is given) and --exclude does not keep out, both
  * glob patterns on the file's name; each folder's files sorted. */
@@ -811,6 +1017,7 @@ int main(int argc, char **argv)
     const char *output_path = NULL, *langs = NULL, *backup_suffix = NULL;
     int in_place = 0; /* -i: each FILE cleaned in place (with backup_suffix, kept as FILE.SUFFIX) */
     int progress_opt = -1; /* --progress 1, --no-progress 0, -1: when stderr is a terminal */
+    long parallel = sysconf(_SC_NPROCESSORS_ONLN); /* -j: files at once */
     const char **rule_files = calloc((size_t)argc + 1, sizeof *rule_files);
     const char **disabled = calloc((size_t)argc + 1, sizeof *disabled);
     const char **connect_to = calloc((size_t)argc + 1, sizeof *connect_to);
@@ -848,7 +1055,7 @@ int main(int argc, char **argv)
     }
     int c;
     opterr = 0; /* our own messages, prefixed "winnow:" whatever argv[0] is */
-    while ((c = getopt_long(argc, argv, ":eo:i::zrhV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":eo:i::j:zrhV", long_options, NULL)) != -1) {
         switch (c) {
         case 'e':
             explain_on = 1;
@@ -885,6 +1092,9 @@ int main(int argc, char **argv)
             break;
         case 'o':
             output_path = optarg;
+            break;
+        case 'j':
+            parallel = parse_count("parallel", optarg, 1, 256);
             break;
         case OPT_PROGRESS:
             progress_opt = 1;
@@ -1138,76 +1348,18 @@ int main(int argc, char **argv)
     progress.f = f;
     progress.jl = &jl;
     clock_gettime(CLOCK_MONOTONIC, &progress.t0);
-    for (int i = 0; i < (nfiles ? nfiles : argc - optind > 0 ? 0 : 1); i++) {
-        const char *path = nfiles ? walk.paths[i] : "-";
-        progress.file = i + 1;
-        int fd = 0;
-        ex.numbered = strcmp(path, "-") == 0;
-        ex.doc_no = 0;
-        if (strcmp(path, "-") == 0) {
-            ex.file = "<stdin>";
-        } else {
-            ex.file = path;
-            fd = open(path, O_RDONLY);
-            struct stat st;
-            if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-                close(fd);
-                fd = -1;
-                errno = EISDIR;
-            }
-            if (fd < 0) {
-                fprintf(stderr, "winnow: %s: %s\n", path, strerror(errno));
-                status = 2;
-                errors++;
-                continue;
-            }
+    struct session run = {f,       &jl,      &jsonl, &ex,           &out,   &discard, lint,
+                          nul_sep, in_place, nfiles, backup_suffix, status, errors};
+    int all = nfiles ? nfiles : argc - optind > 0 ? 0 : 1;
+    if (parallel > 1 && nfiles > 1 && !nul_sep && !trace_on)
+        run_parallel(&run, walk.paths, nfiles, parallel, rules);
+    else
+        for (int i = 0; i < all; i++) {
+            progress.file = i + 1;
+            if (process_file(&run, nfiles ? walk.paths[i] : "-") < 0) break;
         }
-        if (in_place && open_in_place(&out, path, backup_suffix)) {
-            close(fd);
-            status = 2;
-            errors++;
-            continue;
-        }
-        struct wn_input *in = wn_input_open(fd);
-        /* lint writes no text: nor the separators that run_stream copies */
-        int rc = in ? run_input(f, &jl, in, nul_sep && fd == 0, &jsonl, &ex, lint ? &discard : &out)
-                    : -1;
-        int read_errno = errno;
-        if (rc == -2) { /* bad compressed data: what the decoder said */
-            fprintf(stderr, "winnow: %s: %s\n", path, wn_input_error(in));
-            status = 2;
-        }
-        wn_input_close(in);
-        if (fd) close(fd);
-        if (rc == -2) {
-            errors++;
-        } else if (rc > 0) { /* a winnow status from the JSON Lines reader */
-            if (rc != WINNOW_ERR_WRITE) fprintf(stderr, "winnow: %s: %s\n", path, jsonl.err);
-            status = 2;
-            errors++;
-        } else if (rc) {
-            fprintf(stderr, "winnow: %s: %s\n", path, strerror(read_errno));
-            status = 2;
-            errors++;
-        }
-        winnow_filter_end_document(f);
-        if (in_place) { /* renamed over the file only when all went well */
-            if (close_output(&out, rc == 0 && !out.error)) {
-                status = 2;
-                errors++;
-            }
-            free(out.tmp_path);
-            out = (struct output){.fp = stdout, .last_byte = -1};
-            continue;
-        }
-        /* several files to one output: each one's documents end with the separator line that
-         * documents on standard input are split at (JSON Lines records need none) */
-        if (nfiles > 1 && !lint && !rc && !jsonl.was && !out.error) {
-            if (out.last_byte >= 0 && out.last_byte != '\n') write_out(&out, "\n", 1);
-            write_out(&out, "\f\n", 2);
-        }
-        if (out.error || discard.error) break;
-    }
+    status = run.status;
+    errors = run.errors;
     progress_show(1);
     if (lint) { /* the SARIF log, the statistics, the summary: whatever failed */
         struct winnow_stats st = {0}, js = {0};

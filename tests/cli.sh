@@ -225,6 +225,30 @@ timeout 60 "$W" "$T/hostile" >/dev/null; rc=$?
 check "a URL closed by a million brackets: done (exit $rc)" test $rc -eq 0
 rm -f "$T/hostile" "$T/out"
 
+# --- -j N: files cleaned N at once, in argument order -------------------------------------------
+set -- tests/fixtures/text/*.in.txt
+"$W" -j1 -e "$@" >"$T/want" 2>"$T/want.err"
+"$W" -j2 -e "$@" >"$T/out" 2>"$T/out.err"
+check "-j2: the output of -j1, in argument order" same "$T/out" "$T/want"
+check "-j2: the reports of -j1, in argument order" same "$T/out.err" "$T/want.err"
+"$W" -j2 -e "$1" "$T/missing" "$2" >"$T/out" 2>"$T/out.err"; rc=$?
+"$W" -j1 -e "$1" "$T/missing" "$2" >"$T/want" 2>"$T/want.err"
+check "-j2 with a file missing: exit 2" test $rc -eq 2
+check "-j2 with a file missing: the others as -j1" same "$T/out" "$T/want"
+check "-j2 with a file missing: said, in its place" same "$T/out.err" "$T/want.err"
+"$W" -j2 -o "$T/j.txt" "$@"
+"$W" -j1 "$@" >"$T/want"
+check "-j2 -o: one file, in order" same "$T/j.txt" "$T/want"
+cp "$1" "$T/j1.txt"; cp "$2" "$T/j2.txt"
+"$W" "$1" >"$T/want1"; "$W" "$2" >"$T/want2"
+"$W" -j2 -i "$T/j1.txt" "$T/j2.txt"
+check "-j2 -i: the first file in place" same "$T/j1.txt" "$T/want1"
+check "-j2 -i: the second file in place" same "$T/j2.txt" "$T/want2"
+"$W" lint -j1 --diagnostics=sarif "$@" >"$T/want" 2>/dev/null
+"$W" lint -j2 --diagnostics=sarif "$@" >"$T/out" 2>/dev/null
+check "lint -j2: one SARIF log, as -j1's" same "$T/out" "$T/want"
+set --
+
 # --- --progress: on stderr, never in the output
 "$W" tests/fixtures/text/en-read-more-inline.in.txt tests/fixtures/text/en-footer-crlf.in.txt >"$T/want" 2>/dev/null
 "$W" --progress tests/fixtures/text/en-read-more-inline.in.txt tests/fixtures/text/en-footer-crlf.in.txt >"$T/out" 2>"$T/err"
