@@ -81,6 +81,8 @@ else
 fi
 corpus stress stress "$mb" "$fixtures" "$fix_sum"
 corpus line100m line 100 "$fixtures" "$fix_sum"
+# JSON Lines: the real-like documents as records (issue 9: at least 0.8x the plain text's speed)
+corpus jsonl jsonl "$mb" "$dir/reallike.txt" "$(cat "$dir/reallike.stamp" | cksum | cut -d' ' -f1)"
 
 names="reallike clean"
 [ "$have_real" = 1 ] && names="$names real"
@@ -114,6 +116,34 @@ if "$bin" --help 2>/dev/null | grep -q -- --no-prefilter; then
     done
 else
     echo "per-stage split: skipped ($bin has no --no-prefilter)"
+fi
+echo "measuring jsonl: cat | winnow | cat, $runs rounds"
+record jsonl "$runs" winnow -- "$bin"
+# -j: 64 files of the real-like corpus, -j 1 against -j 2 (issue 9: at least 1.7x on 2 cores)
+if "$bin" --help 2>/dev/null | grep -q -- --parallel; then
+    echo "measuring -j 1 and -j 2 over 64 files, $runs rounds"
+    python3 - "$dir" "$bin" "$runs" >>"$res" <<'PY'
+import os, subprocess, sys, time
+d, binp, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+data = open(os.path.join(d, 'reallike.txt'), 'rb').read()
+step, pos, paths = len(data) // 64, 0, []
+os.makedirs(os.path.join(d, 'files64'), exist_ok=True)
+for i in range(64):
+    end = len(data) if i == 63 else data.find(b'\n\f\n', pos + step) + 3
+    p = os.path.join(d, 'files64', 'f%02d.txt' % i)
+    open(p, 'wb').write(data[pos:end])
+    paths.append(p)
+    pos = end
+for j in (1, 2):
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([binp, '-j%d' % j] + paths, stdout=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - t)
+    times.sort()
+    print('files64 jobs%d %d %d %.6f %.6f 0 0 0 0' % (j, runs, len(data), times[0], times[len(times) // 2]))
+PY
+    rm -rf "$dir/files64"
 fi
 echo "measuring the start-up (empty input) and the 100 MiB line"
 pipeline /dev/null "$runs" "$bin" | sed "s/^/startup winnow $runs /" >>"$res"
@@ -307,6 +337,17 @@ for c, title, t in (('reallike', 'real-like dense (fixtures)', 0.4), ('real', 'r
         print(f'  {title:28} winnow {ratio(c):.3f}x cat   target >= {t}x: {verdict(ratio(c) >= t)}')
     else:
         print(f'  {title:28} skipped (no ../shared/corpus/real)')
+if ('jsonl', 'winnow') in R:
+    a, b = R['reallike', 'winnow'], R['jsonl', 'winnow']
+    x = a['wmin'] / b['wmin']
+    print(f'  {"JSON Lines (real-like docs)":28} {b["size"] / 1e6 / b["wmin"]:.1f} MB/s, '
+          f'{b["wmin"]:.3f} s against {a["wmin"]:.3f} s for the same documents as text = '
+          f'{x:.2f}x   target >= 0.8x: {verdict(x >= 0.8)}')
+if ('files64', 'jobs2') in R:
+    a, b = R['files64', 'jobs1'], R['files64', 'jobs2']
+    x = a['wmin'] / b['wmin']
+    print(f'  {"-j 2 over 64 files":28} {b["wmin"]:.3f} s against -j 1 {a["wmin"]:.3f} s = '
+          f'{x:.2f}x   target >= 1.7x: {verdict(x >= 1.7)}')
 worst = max((R[c, 'winnow']['rss'], t) for c, t in names)
 print(f'  {"peak RSS":28} {worst[0] / 1024:.1f} MiB (the most, on {worst[1]})   target < 16 MiB: '
       f'{verdict(worst[0] < 16 * 1024)}')

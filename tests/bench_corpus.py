@@ -190,4 +190,19 @@ def line():
     os.replace(out + '.tmp', out)
 
 
-{'reallike': reallike, 'clean': clean, 'real': real, 'stress': stress, 'line': line}[kind]()
+def jsonl():
+    """The documents of another corpus (SRC: its file) as JSON Lines records, one a line, the
+    document in "text" among members of other kinds (tests/bench.sh compares the two)."""
+    import json
+    with open(src, 'rb') as f:
+        docs = f.read().split(b'\n\f\n')
+    with open(out + '.tmp', 'w', encoding='utf-8') as f:
+        for k, d in enumerate(docs):
+            text = d.decode('utf-8', 'replace')
+            f.write('{"id": %d, "url": "https://news.example/%d", "lang": "en", "text": %s, '
+                    '"fetched": 1700000000.5}\n' % (k, k, json.dumps(text, ensure_ascii=False)))
+    os.replace(out + '.tmp', out)
+
+
+{'reallike': reallike, 'clean': clean, 'real': real, 'stress': stress, 'line': line,
+ 'jsonl': jsonl}[kind]()
