@@ -43,6 +43,13 @@ static void test_splice(void)
         CHECK_STR(one(line, NULL, &verdict), want);
         CHECK(verdict == WINNOW_JSONL_CLEANED);
     }
+    /* escapes of every kind in the field, decoded, then the kept text encoded again (only
+     * quotes, backslashes and control bytes escaped) */
+    CHECK_STR(one("{\"text\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\\\ \\/ a\\tb "
+                  "\\u0001.\\n\\nRead more: Another headline\\n\\nMore.\"}",
+                  NULL, NULL),
+              "{\"text\": \"caf\xc3\xa9 \xf0\x9f\x98\x80 \\\"q\\\" \\\\ / a\\tb \\u0001.\\n"
+              "\\nMore.\"}\n");
     /* nothing removed: the line as it came, escapes and all */
     const char *kept = "{\"text\": \"caf\\u00e9 \\/ plain story.\", \"n\": 1.0}";
     snprintf(want, sizeof want, "%s\n", kept);
@@ -68,7 +75,11 @@ static void test_verdicts(void)
         {"{\"nested\": {\"text\": \"a\"}}", WINNOW_JSONL_NO_FIELD},
         {"{\"text\": 5}", WINNOW_JSONL_NOT_STRING},
         {"{\"text\": null}", WINNOW_JSONL_NOT_STRING},
-        {"{\"text\": \"\\xff\"}", WINNOW_JSONL_NOT_JSON}, /* not UTF-8 */
+        {"{\"text\": \"\\xff\"}", WINNOW_JSONL_NOT_JSON},         /* not UTF-8 */
+        {"{\"text\": \"a\\ud800 lone\"}", WINNOW_JSONL_NOT_JSON}, /* a lone surrogate */
+        {"{\"text\": \"a\\qb\"}", WINNOW_JSONL_NOT_JSON},         /* no such escape */
+        {"{\"text\": \"a\x01b\"}", WINNOW_JSONL_NOT_JSON},        /* a control byte */
+        {"{\"text\": \"ok\", \"x\": }", WINNOW_JSONL_NOT_JSON},   /* the rest is bad */
     };
     char want[256];
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
