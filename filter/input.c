@@ -4,6 +4,7 @@
 #include "input.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,4 +188,81 @@ void wn_input_close(struct wn_input *in)
     ZSTD_freeDStream(in->zs);
     free(in->raw);
     free(in);
+}
+
+/* ---- compressed output (--output FILE.gz / FILE.zst) ---------------------------------------- */
+
+struct wn_zout {
+    FILE *fp;
+    enum wn_input_kind kind;
+    z_stream z;
+    ZSTD_CCtx *zs;
+    unsigned char out[RAW_CHUNK];
+};
+
+struct wn_zout *wn_zout_new(FILE *fp, enum wn_input_kind kind)
+{
+    struct wn_zout *o = calloc(1, sizeof *o);
+    if (!o) return NULL;
+    o->fp = fp;
+    o->kind = kind;
+    if (kind == WN_INPUT_GZIP
+            ? deflateInit2(&o->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK
+            : !(o->zs = ZSTD_createCCtx())) {
+        free(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* Compresses buf[0..len) (the end of the stream with `end`) and writes what comes out. */
+static int zout_run(struct wn_zout *o, const char *buf, size_t len, int end)
+{
+    if (o->kind == WN_INPUT_GZIP) {
+        o->z.next_in = (unsigned char *)(uintptr_t)buf;
+        o->z.avail_in = (uInt)len;
+        int rc;
+        do {
+            o->z.next_out = o->out;
+            o->z.avail_out = sizeof o->out;
+            rc = deflate(&o->z, end ? Z_FINISH : Z_NO_FLUSH);
+            size_t n = sizeof o->out - o->z.avail_out;
+            if (rc == Z_STREAM_ERROR || (n && fwrite(o->out, 1, n, o->fp) != n)) return -1;
+        } while (o->z.avail_in || (end && rc != Z_STREAM_END) || o->z.avail_out == 0);
+        return 0;
+    }
+    ZSTD_inBuffer in = {buf, len, 0};
+    size_t left;
+    do {
+        ZSTD_outBuffer out = {o->out, sizeof o->out, 0};
+        left = ZSTD_compressStream2(o->zs, &out, &in, end ? ZSTD_e_end : ZSTD_e_continue);
+        if (ZSTD_isError(left) || (out.pos && fwrite(o->out, 1, out.pos, o->fp) != out.pos))
+            return -1;
+    } while (in.pos < in.size || (end && left));
+    return 0;
+}
+
+int wn_zout_write(struct wn_zout *o, const char *buf, size_t len)
+{
+    /* in pieces zlib's counters hold */
+    while (len) {
+        size_t n = len > (1u << 30) ? (1u << 30) : len;
+        if (zout_run(o, buf, n, 0)) return -1;
+        buf += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int wn_zout_finish(struct wn_zout *o)
+{
+    return zout_run(o, "", 0, 1);
+}
+
+void wn_zout_free(struct wn_zout *o)
+{
+    if (!o) return;
+    if (o->kind == WN_INPUT_GZIP) deflateEnd(&o->z);
+    ZSTD_freeCCtx(o->zs);
+    free(o);
 }

@@ -1,5 +1,6 @@
-/* input.h: what the winnow command reads (input.c): a file or a pipe, gzip or zstd data
- * decoded on the way, told by their magic bytes. Part of the command, not of the library. */
+/* input.h: what the winnow command reads and writes (input.c): a file or a pipe, gzip or zstd
+ * data decoded on the way, told by their magic bytes; and --output FILE.gz / .zst compressed.
+ * Part of the command, not of the library. */
 #ifndef WN_INPUT_H
 #define WN_INPUT_H
 
@@ -24,5 +25,14 @@ const char *wn_input_error(const struct wn_input *in);
 long long wn_input_left(const struct wn_input *in);
 
 void wn_input_close(struct wn_input *in);
+
+/* Compressed output: what is written to fp, gzip or zstd (kind). NULL: no memory. Write and
+ * finish return -1 when compressing or writing failed (errno). */
+#include <stdio.h>
+struct wn_zout;
+struct wn_zout *wn_zout_new(FILE *fp, enum wn_input_kind kind);
+int wn_zout_write(struct wn_zout *o, const char *buf, size_t len);
+int wn_zout_finish(struct wn_zout *o);
+void wn_zout_free(struct wn_zout *o);
 
 #endif

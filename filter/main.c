@@ -30,7 +30,8 @@ static const char usage_text[] =
     "scraped article text (or HTML), writing the clean article to standard output.\n"
     "With no FILE, or when FILE is -, read standard input, where documents are separated by\n"
     "a form feed on a line of its own (or by NUL with -z). Each FILE is one document.\n"
-    "gzip and zstd input is decoded (told by its first bytes); the output is plain.\n"
+    "gzip and zstd input is decoded (told by its first bytes); the output is plain, but\n"
+    "for -o FILE.gz and FILE.zst (and -i on such a FILE), which are written compressed.\n"
     "\n"
     "Output and reports:\n"
     "  -e, --explain          report every removal on stderr: FILE:LINE:COL: RULE: removed "
@@ -189,8 +190,9 @@ struct output {
     const char *final_path; /* --output's file (allocated), where the temporary one goes */
     char *tmp_path;
     int broken_pipe;
-    int error;     /* errno of the first write error */
-    int last_byte; /* of what was written: -1 for nothing yet */
+    int error;         /* errno of the first write error */
+    int last_byte;     /* of what was written: -1 for nothing yet */
+    struct wn_zout *z; /* --output FILE.gz / FILE.zst: compressed on the way */
 };
 
 /* The temporary file of --output, for the signal handler: a signal that ends winnow leaves
@@ -292,7 +294,7 @@ static int write_out(void *ctx, const char *buf, size_t len)
 {
     struct output *o = ctx;
     if (o->error) return -1;
-    if (fwrite(buf, 1, len, o->fp) != len) {
+    if (o->z ? wn_zout_write(o->z, buf, len) != 0 : fwrite(buf, 1, len, o->fp) != len) {
         o->error = errno ? errno : EIO;
         if (o->error == EPIPE) o->broken_pipe = 1;
         return -1;
@@ -678,6 +680,12 @@ static int open_output(struct output *o, const char *path)
         return -1;
     }
     o->final_path = final;
+    /* a name that says so is written compressed (reading tells by the bytes, not the name) */
+    size_t fl = strlen(final);
+    enum wn_input_kind kind = fl > 3 && strcmp(final + fl - 3, ".gz") == 0    ? WN_INPUT_GZIP
+                              : fl > 4 && strcmp(final + fl - 4, ".zst") == 0 ? WN_INPUT_ZSTD
+                                                                              : WN_INPUT_PLAIN;
+    if (kind != WN_INPUT_PLAIN && !(o->z = wn_zout_new(o->fp, kind))) return -1;
     return 0;
 }
 
@@ -723,6 +731,11 @@ static void sync_folder(const char *path)
 static int close_output(struct output *o, int ok)
 {
     int rc = 0;
+    if (o->z) { /* the stream's end: its trailer */
+        if (!o->error && wn_zout_finish(o->z) != 0) o->error = errno ? errno : EIO;
+        wn_zout_free(o->z);
+        o->z = NULL;
+    }
     if (fflush(o->fp) != 0 && !o->error) o->error = errno;
     if (o->final_path) {
         if (!o->error && fsync(fileno(o->fp)) != 0) o->error = errno;

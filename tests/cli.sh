@@ -329,6 +329,17 @@ head -c 500 tests/fixtures/text/en-read-more-inline.in.txt >"$T/p1"; tail -c +50
 { gzip -c "$T/p1"; gzip -c "$T/p2"; } >"$T/two.gz"
 "$W" "$T/two.gz" >"$T/out"; "$W" tests/fixtures/text/en-read-more-inline.in.txt >"$T/want"
 check "gzip input of two members: one document" same "$T/out" "$T/want"
+# compressed output: -o FILE.gz and FILE.zst, and -i keeps a .gz file compressed
+"$W" -o "$T/out.gz" "$T/plain.txt"
+gzip -dc "$T/out.gz" >"$T/out"; "$W" "$T/plain.txt" >"$T/want"
+check "-o FILE.gz: gzip output of the same text" same "$T/out" "$T/want"
+"$W" -o "$T/out.zst" "$T/plain.txt"
+zstd -q -dc "$T/out.zst" >"$T/out"
+check "-o FILE.zst: zstd output of the same text" same "$T/out" "$T/want"
+cp "$T/data.bin" "$T/inplace.gz"
+"$W" -i "$T/inplace.gz"
+gzip -dc "$T/inplace.gz" >"$T/out"
+check "-i on FILE.gz: cleaned, and gzip still" same "$T/out" "$T/want"
 head -c 2000 "$T/data.bin" >"$T/cut.gz"
 "$W" "$T/cut.gz" >/dev/null 2>"$T/err"; rc=$?
 check "gzip data cut short: exit 2" test $rc -eq 2
