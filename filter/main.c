@@ -762,6 +762,21 @@ static int close_output(struct output *o, int ok)
     return rc;
 }
 
+/* The file standard output writes to, when it is a regular file (not with -o or -i, which
+ * write a new file and rename it): an input that is that file, not read to its end, would be
+ * read as it grows, as cat refuses too. */
+static struct stat stdout_file;
+static int stdout_is_file;
+
+static int is_output(int fd)
+{
+    struct stat st;
+    if (!stdout_is_file || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    off_t at = lseek(fd, 0, SEEK_CUR);
+    return st.st_dev == stdout_file.st_dev && st.st_ino == stdout_file.st_ino &&
+           (at < 0 || at < st.st_size);
+}
+
 /* What every file of a run shares (the filter, the outputs, the counts). */
 struct session {
     winnow_filter *f;
@@ -798,6 +813,13 @@ static int process_file(struct session *s, const char *path)
             s->errors++;
             return 0;
         }
+    }
+    if (fd >= 0 && is_output(fd)) { /* `winnow f >> f` would read what it writes, forever */
+        fprintf(stderr, "winnow: %s: input file is output file\n", path);
+        if (fd) close(fd);
+        s->status = 2;
+        s->errors++;
+        return 0;
     }
     if (s->in_place && open_in_place(s->out, path, s->backup_suffix)) {
         close(fd);
@@ -1292,6 +1314,8 @@ int main(int argc, char **argv)
     signal(SIGHUP, remove_tmp_and_die);
     struct output out = {0};
     if (open_output(&out, output_path)) return 2;
+    stdout_is_file =
+        !output_path && !in_place && fstat(1, &stdout_file) == 0 && S_ISREG(stdout_file.st_mode);
     static char outbuf[1 << 16];
     if (out.fp == stdout) setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 

@@ -278,6 +278,18 @@ check "--max-removal=1 changes nothing" same "$T/out" "$T/want"
 "$W" --max-removal=1.5 "$heavy" >/dev/null 2>&1; rc=$?
 check "--max-removal above 1: exit 2" test $rc -eq 2
 
+# --- an input that is the output file: refused, as cat refuses it (it would grow forever)
+printf 'Story line.\n' >"$T/self.txt"
+timeout 10 "$W" "$T/self.txt" >>"$T/self.txt" 2>"$T/err"; rc=$?
+check "input file is output file: exit 2, not a hang (exit $rc)" test $rc -eq 2
+check "input file is output file: said" grep -qF "winnow: $T/self.txt: input file is output file" "$T/err"
+check "input file is output file: the file as it was" test "$(cat "$T/self.txt")" = "Story line."
+printf 'Story line.\n' >"$T/self2.txt"
+timeout 10 "$W" -j2 "$T/a" "$T/self2.txt" >>"$T/self2.txt" 2>/dev/null; rc=$?
+check "input file is output file, -j2: exit 2" test $rc -eq 2
+"$W" -o "$T/self.txt" "$T/self.txt"; rc=$?
+check "-o onto its own input: fine (a new file renamed)" test $rc -eq 0 -a "$(cat "$T/self.txt")" = "Story line."
+
 # --- -i: in place, as sed -i -------------------------------------------------------------------
 cp tests/fixtures/text/en-read-more-inline.in.txt "$T/ip.txt"; chmod 640 "$T/ip.txt"
 "$W" tests/fixtures/text/en-read-more-inline.in.txt >"$T/want"
