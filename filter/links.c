@@ -488,7 +488,7 @@ int wn_links_line(struct wn_links *l, unsigned long long line_no, const char *te
      * with no URL that holds a '?' or a '#' has nothing to clean, and most lines have none. */
     int may_change = l->resolve || l->clearurls || wn_links_query_run(text, len);
     if (l->mode != WINNOW_LINKS_KEEP && may_change) {
-        struct wn_url_span s;
+        struct wn_url_span s = {0};
         size_t from = 0;
         while (wn_url_find(text, len, from, &s)) {
             from = s.end;

@@ -129,14 +129,23 @@ int wn_url_find(const char *text, size_t len, size_t from, struct wn_url_span *s
      * the positions of the blank-delimited token around each: most text costs one pass. */
     const char *end = text + len, *dot = NULL, *colon = NULL;
     size_t scan = from, lo = from; /* markers are searched from scan; starts tried from lo */
+    if (span->memo == text) {      /* what the last call found still holds from here on */
+        if (from >= span->dot_from && from <= span->dot_at) dot = text + span->dot_at;
+        if (from >= span->colon_from && from <= span->colon_at) colon = text + span->colon_at;
+    }
+    span->memo = text;
     while (scan < len) {
         if (!dot || dot < text + scan) {
             dot = memchr(text + scan, '.', len - scan);
             if (!dot) dot = end; /* none left: never searched again */
+            span->dot_from = scan;
+            span->dot_at = (size_t)(dot - text);
         }
         if (!colon || colon < text + scan) {
             colon = memchr(text + scan, ':', len - scan);
             if (!colon) colon = end;
+            span->colon_from = scan;
+            span->colon_at = (size_t)(colon - text);
         }
         const char *m = dot < colon ? dot : colon;
         if (m == end) return 0;

@@ -12,10 +12,16 @@
 struct wn_url_span {
     size_t start, end;
     int has_scheme; /* "http://" or "https://" was written; otherwise http is implied */
+    /* where the finder found the next '.' and ':' (from where it looked), for the next call
+     * on the same text: a line with no ':' is then searched for one once, not once a URL */
+    const char *memo;
+    size_t dot_from, dot_at, colon_from, colon_at;
 };
 
 /* Finds the first URL that starts at or after `from`. Returns 1 and fills `span`, 0 if none.
- * Recognised: http(s)://..., www.host..., and bare host/path such as "t.co/abc". */
+ * Recognised: http(s)://..., www.host..., and bare host/path such as "t.co/abc". To find the
+ * URLs of a text one after another, zero the span before the first call and pass it back with
+ * `from` at or past its last end (the finder then searches each byte once: linear). */
 int wn_url_find(const char *text, size_t len, size_t from, struct wn_url_span *span);
 
 /* What a parsed URL is made of, as offsets into the URL text it was parsed from. */

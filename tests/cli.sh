@@ -220,6 +220,11 @@ check "10 MB line of glued posts: posts cut" test "$(grep -c '(@jane)' "$T/out")
 python3 -c 'import sys; sys.stdout.buffer.write(b"  (@x " * 2000000 + b"\n")' >"$T/hostile"
 timeout 60 "$W" "$T/hostile" >/dev/null; rc=$?
 check "12 MB of '(@' after blanks: done (exit $rc)" test $rc -eq 0
+# URLs with queries and no ':' on the line: the colon was searched for to the line's end once
+# a URL (4 MB took 29 s), now once a line
+python3 -c 'import sys; sys.stdout.buffer.write(b"ab.cd/e?f " * 400000 + b"\n")' >"$T/hostile"
+timeout 20 "$W" "$T/hostile" >/dev/null; rc=$?
+check "4 MB of URLs with queries, no colon: done (exit $rc, 124 = too slow)" test $rc -eq 0
 python3 -c 'import sys; sys.stdout.buffer.write(b"see http://x.com/a?b=1" + b")" * 1000000 + b"\n")' >"$T/hostile"
 timeout 60 "$W" "$T/hostile" >/dev/null; rc=$?
 check "a URL closed by a million brackets: done (exit $rc)" test $rc -eq 0

@@ -11,7 +11,7 @@
 static const char *nth_url(const char *text, int n)
 {
     static char buf[1024];
-    struct wn_url_span s;
+    struct wn_url_span s = {0};
     size_t from = 0, len = strlen(text);
     buf[0] = 0;
     for (int i = 0; i <= n; i++) {
