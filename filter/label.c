@@ -70,6 +70,10 @@ static const struct wn_rule *match_line_rule(const struct wn_labeler *lb, struct
     unsigned char c = (unsigned char)s[at];
     const struct wn_rule *const *list = lb->by_first[c];
     size_t trimmed = ft->end - at;
+    /* A carriage return inside the line (not its ending) may join two lines a scraper meant
+     * ("Tags: a, b\rThe rest of the story..."): a rule for the whole line would take both, so
+     * none is tried; losing story text is worse than keeping a footer. */
+    if (memchr(s + at, '\r', trimmed)) return NULL;
     for (size_t i = 0; i < lb->n_by_first[c]; i++) {
         const struct wn_rule *r = list[i];
         unsigned slot = lb->slot_by_first[c][i];

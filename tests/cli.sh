@@ -283,6 +283,13 @@ check "--max-removal=1 changes nothing" same "$T/out" "$T/want"
 "$W" --max-removal=1.5 "$heavy" >/dev/null 2>&1; rc=$?
 check "--max-removal above 1: exit 2" test $rc -eq 2
 
+# --- a carriage return inside a line: no rule for the whole line takes what it joins
+printf 'Story.\n\nTags: a, b\rThe rest of the story continues here.\n' | "$W" >"$T/out"
+check "a lone CR inside a line: the story after it kept" grep -q 'The rest of the story continues here' "$T/out"
+printf 'Story.\r\n\r\nTags: a, b\r\n' | "$W" >"$T/out"
+printf 'Story.\r\n' >"$T/want"
+check "a CRLF line ending is no such CR: the footer still goes" same "$T/out" "$T/want"
+
 # --- an input that is the output file: refused, as cat refuses it (it would grow forever)
 printf 'Story line.\n' >"$T/self.txt"
 timeout 10 "$W" "$T/self.txt" >>"$T/self.txt" 2>"$T/err"; rc=$?
