@@ -324,7 +324,7 @@ static const char *find_ci(const char *hay, size_t len, const char *needle)
 }
 
 /* The target of a meta refresh or a location.replace("...") script in a page, or NULL. */
-static char *page_redirect(const char *body, size_t len)
+char *wn_page_redirect(const char *body, size_t len)
 {
     const char *end = body + len, *p;
     char *out = NULL;
@@ -341,7 +341,9 @@ static char *page_redirect(const char *body, size_t len)
                 e++;
             if (e > u && (out = malloc((size_t)(e - u) + 1))) {
                 for (const char *s = u; s < e; s++) {
-                    if (strncmp(s, "&amp;", 5) == 0 && s + 5 <= e) {
+                    /* bounds first: the body is not terminated (a page ending in "&amp"
+                     * at the size limit was read past) */
+                    if (e - s >= 5 && memcmp(s, "&amp;", 5) == 0) {
                         out[n++] = '&';
                         s += 4;
                     } else {
@@ -524,7 +526,7 @@ static void hop_done(struct wn_resolver *r, struct job *j, CURLcode rc)
             }
         }
     } else if (j->status == 200) {
-        char *target = j->body_len ? page_redirect(j->body, j->body_len) : NULL;
+        char *target = j->body_len ? wn_page_redirect(j->body, j->body_len) : NULL;
         free(j->body);
         j->body = NULL;
         if (target) {

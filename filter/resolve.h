@@ -36,6 +36,10 @@ int wn_resolver_run(struct wn_resolver *r, int wait_ms);
 /* True when `host` (lower case) is a known shortener. */
 int wn_resolver_is_shortener(struct wn_resolver *r, const char *host);
 
+/* Where a page sends its reader (a meta refresh's url=, or location.replace("...")) in
+ * body[0..len), which need not be terminated: a string to free, or NULL. */
+char *wn_page_redirect(const char *body, size_t len);
+
 /* The SSRF check of one connection: NULL when a request for host:port may use a connection
  * to ip (numeric text) port ip_port, else the range that refuses it. Private addresses pass
  * with --allow-private, and a --connect-to mapping is trusted for exactly its host, port,
