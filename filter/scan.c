@@ -19,6 +19,13 @@
 
 enum role { ROLE_LINE, ROLE_ATTRIB, ROLE_CUT };
 
+/* What runs once a line of every chunk, with two callers: inlined into both. */
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
 /* A prefix or a suffix a rule may start or end a line with; `key` is its first (prefix) or
  * last (suffix) two bytes, one entry for each case of them. */
 struct affix {
@@ -475,15 +482,22 @@ static inline void look_up(const struct table *t, const char *s, size_t n, int s
     }
 }
 
-/* Line k, its text t[0..n) between its indent and its trailing blanks: the rules whose
- * prefix and suffix needs it meets. */
-static void affixes(struct wn_scan *sc, size_t k, const char *t, size_t n)
+/* The text of line s[0..n) between its indent and its trailing blanks: s[*lead..return). */
+static ALWAYS_INLINE size_t trimmed(const char *s, size_t n, size_t *lead)
 {
-    uint64_t *met = sc->met + k * sc->words, starts[4] = {0}, ends[4] = {0};
-    if (sc->words > 4) { /* more rules than the fast path holds: all may */
-        memcpy(met, sc->all, sc->words * sizeof *met);
-        return;
-    }
+    size_t trail = n;
+    *lead = wn_leading_space(s, n);
+    while (trail > *lead && wn_is_blank((unsigned char)s[trail - 1]))
+        trail--;
+    return trail;
+}
+
+/* The rules whose prefix and suffix needs the text t[0..n) (a line's, trimmed, not empty)
+ * meets, in met[0..words), words at most 4. */
+static ALWAYS_INLINE void affix_set(const struct wn_scan *sc, const char *t, size_t n,
+                                    uint64_t *met)
+{
+    uint64_t starts[4] = {0}, ends[4] = {0};
     look_up(&sc->starts, t, n, 0, starts, sc->words);
     look_up(&sc->ends, t, n, 1, ends, sc->words);
     int bare = has_bit(sc->first_any, (unsigned char)t[0]);
@@ -494,26 +508,24 @@ static void affixes(struct wn_scan *sc, size_t k, const char *t, size_t n)
     }
 }
 
+/* Line k, its trimmed text t[0..n). */
+static void affixes(struct wn_scan *sc, size_t k, const char *t, size_t n)
+{
+    uint64_t *met = sc->met + k * sc->words;
+    if (sc->words > 4) { /* more rules than the fast path holds: all may */
+        memcpy(met, sc->all, sc->words * sizeof *met);
+        return;
+    }
+    affix_set(sc, t, n, met);
+}
+
 const uint64_t *wn_scan_rules_of_text(struct wn_scan *sc, const char *s, size_t n)
 {
     if (sc->words > 4) return NULL; /* as affixes(): all may */
-    size_t lead = wn_leading_space(s, n), trail = n;
-    while (trail > lead && wn_is_blank((unsigned char)s[trail - 1]))
-        trail--;
-    uint64_t *met = sc->text_met;
-    memset(met, 0, sizeof sc->text_met);
-    if (lead == n) return met;
-    /* the line's own slot array is where affixes() writes: borrow the mechanics, not the row */
-    uint64_t starts[4] = {0}, ends[4] = {0};
-    look_up(&sc->starts, s + lead, trail - lead, 0, starts, sc->words);
-    look_up(&sc->ends, s + lead, trail - lead, 1, ends, sc->words);
-    int bare = has_bit(sc->first_any, (unsigned char)s[lead]);
-    for (size_t w = 0; w < sc->words; w++) {
-        met[w] = (starts[w] | ~sc->need_prefix[w]) & (ends[w] | ~sc->need_suffix[w]) & sc->all[w];
-        met[w] &= ~sc->bare[w];
-        if (bare) met[w] |= sc->bare[w];
-    }
-    return met;
+    size_t lead, trail = trimmed(s, n, &lead);
+    memset(sc->text_met, 0, sizeof sc->text_met);
+    if (lead < n) affix_set(sc, s + lead, trail - lead, sc->text_met);
+    return sc->text_met;
 }
 
 /* Frames the chunk's whole lines and finds the rules their starts and ends allow; -1: no
@@ -553,9 +565,7 @@ static int frame_lines(struct wn_scan *sc, const char *buf, size_t len, int fina
         sc->flags[k] = 0;
         for (size_t w = 0; w < sc->words; w++) /* a word or two: no memset call */
             sc->met[k * sc->words + w] = sc->lits[k * sc->words + w] = 0;
-        size_t lead = wn_leading_space(buf + pos, n), trail = n;
-        while (trail > lead && wn_is_blank((unsigned char)buf[pos + trail - 1]))
-            trail--;
+        size_t lead, trail = trimmed(buf + pos, n, &lead);
         if (lead < n) affixes(sc, k, buf + pos + lead, trail - lead);
         pos = end + 1;
     }
