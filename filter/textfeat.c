@@ -3,31 +3,12 @@
 #include "textfeat.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
-
-size_t wn_char_starts(const char *s, size_t a, size_t b)
-{
-    size_t cont = 0, i = a;
-#ifdef __SSE2__
-    const __m128i lowest = _mm_set1_epi8(-64); /* continuation bytes are -128..-65 as signed */
-    while (i + 16 <= b) {
-        __m128i acc = _mm_setzero_si128();
-        for (int r = 0; r < 255 && i + 16 <= b; r++, i += 16) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-            acc = _mm_sub_epi8(acc, _mm_cmplt_epi8(v, lowest));
-        }
-        __m128i sums = _mm_sad_epu8(acc, _mm_setzero_si128());
-        cont += (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_extract_epi16(sums, 4);
-    }
-#endif
-    for (; i < b; i++)
-        cont += ((unsigned char)s[i] & 0xC0) == 0x80;
-    return b - a - cont;
-}
 
 size_t wn_leading_space(const char *s, size_t n)
 {
@@ -178,6 +159,12 @@ static size_t count_chars(const char *s, size_t a, size_t b, size_t limit, int *
     }
     *slash = seen;
     return i - a - cont; /* exact when it is at most `limit`, else more than `limit` */
+}
+
+size_t wn_char_starts(const char *s, size_t a, size_t b)
+{
+    int slash;
+    return count_chars(s, a, b, SIZE_MAX, &slash); /* no limit: exact */
 }
 
 void wn_feat_basic(const char *s, size_t n, size_t limit, struct wn_feat *f)
