@@ -58,22 +58,26 @@ static struct rule_stats *stats_of(struct wn_diag *d, const char *id)
     return r;
 }
 
-/* The removed text as a message: its first 60 characters, control bytes escaped. */
-static void shown_text(const char *text, size_t len, char *out, size_t size)
+int wn_diag_shown(const char *text, size_t len, char *out, size_t size)
 {
     size_t o = 0, chars = 0, i = 0;
     for (; i < len && chars < 60 && o + 8 < size; i++) {
         unsigned char c = (unsigned char)text[i];
         if ((c & 0xC0) != 0x80) chars++;
-        if (c < 0x20 || c == 0x7f)
-            o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);
-        else
+        if (c == '"' || c == '\\') {
+            out[o++] = '\\';
             out[o++] = (char)c;
+        } else if (c < 0x20 || c == 0x7f) {
+            o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);
+        } else {
+            out[o++] = (char)c;
+        }
     }
-    while (i < len && ((unsigned char)text[i] & 0xC0) == 0x80 && o + 4 < size)
-        out[o++] = text[i++]; /* a character the limit cut */
-    if (i < len && o + 4 < size) o += (size_t)snprintf(out + o, size - o, "...");
+    /* finish a UTF-8 sequence cut by the limit */
+    while (i < len && ((unsigned char)text[i] & 0xC0) == 0x80 && o + 1 < size)
+        out[o++] = text[i++];
     out[o] = 0;
+    return i < len;
 }
 
 static void print_json(struct wn_diag *d, json_t *o)
@@ -98,22 +102,22 @@ void wn_diag_finding(struct wn_diag *d, const char *file, unsigned long long lin
         r->last_doc = d->documents;
     }
     char shown[512];
-    shown_text(text, len, shown, sizeof shown);
+    int cut = wn_diag_shown(text, len, shown, sizeof shown);
     if (d->format == WN_DIAG_TEXT) {
         if (id || field_line)
             fprintf(d->to,
-                    "%s:%llu:%zu: warning: removed \"%s\" (%s%s%sline %llu of the field) [%s]\n",
-                    file, line, col, shown, id ? "id " : "", id ? id : "", id ? ", " : "",
-                    field_line, rule_id);
+                    "%s:%llu:%zu: warning: removed \"%s%s\" (%s%s%sline %llu of the field) [%s]\n",
+                    file, line, col, shown, cut ? "..." : "", id ? "id " : "", id ? id : "",
+                    id ? ", " : "", field_line, rule_id);
         else
-            fprintf(d->to, "%s:%llu:%zu: warning: removed \"%s\" [%s]\n", file, line, col, shown,
-                    rule_id);
+            fprintf(d->to, "%s:%llu:%zu: warning: removed \"%s%s\" [%s]\n", file, line, col, shown,
+                    cut ? "..." : "", rule_id);
         return;
     }
     json_t *removed = json_stringn(text, len);
     if (!removed) removed = json_string(shown); /* not UTF-8: what can be shown of it */
     char message[600];
-    snprintf(message, sizeof message, "removed \"%s\"", shown);
+    snprintf(message, sizeof message, "removed \"%s%s\"", shown, cut ? "..." : "");
     if (d->format == WN_DIAG_JSON) {
         json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:s, s:o}", "file", file, "line",
                               (json_int_t)line, "column", (json_int_t)col, "rule", rule_id,

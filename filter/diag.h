@@ -30,6 +30,10 @@ void wn_diag_bytes(struct wn_diag *d, unsigned long long bytes);
 
 unsigned long long wn_diag_findings(const struct wn_diag *d);
 
+/* The removed text as a report shows it, in out[0..size): its first 60 characters, quotes and
+ * backslashes escaped, control bytes as \xNN. 1 when it was cut there (the caller adds "..."). */
+int wn_diag_shown(const char *text, size_t len, char *out, size_t size);
+
 /* Ends the output (SARIF's log is written whole here); with stats (1 a table, 2 JSON), the
  * statistics go to `stats_to`. */
 void wn_diag_finish(struct wn_diag *d, int stats, FILE *stats_to, double seconds);

@@ -324,32 +324,16 @@ static void explain(void *ctx, const struct winnow_removal *r)
         return;
     }
     char shown[256];
-    size_t o = 0, chars = 0, i = 0;
-    for (; i < r->len && chars < 60 && o + 8 < sizeof shown; i++) {
-        unsigned char c = (unsigned char)r->text[i];
-        if ((c & 0xC0) != 0x80) chars++;
-        if (c == '"' || c == '\\') {
-            shown[o++] = '\\';
-            shown[o++] = (char)c;
-        } else if (c < 0x20 || c == 0x7f) {
-            o += (size_t)snprintf(shown + o, sizeof shown - o, "\\x%02x", c);
-        } else {
-            shown[o++] = (char)c;
-        }
-    }
-    /* finish a UTF-8 sequence cut by the limit */
-    while (i < r->len && ((unsigned char)r->text[i] & 0xC0) == 0x80 && o + 1 < sizeof shown)
-        shown[o++] = r->text[i++];
-    shown[o] = 0;
+    int cut = wn_diag_shown(r->text, r->len, shown, sizeof shown);
     if (e->jsonl) { /* the line is the record's; where in the field, after the text */
         const char *id = winnow_jsonl_id(e->jsonl);
         fprintf(e->to, "%s:%llu:%zu: %s: removed \"%s%s\" (%s%s%sline %llu of the field)\n",
-                e->file, e->record, r->col, r->rule_id, shown, i < r->len ? "..." : "",
-                id ? "id " : "", id ? id : "", id ? ", " : "", r->line);
+                e->file, e->record, r->col, r->rule_id, shown, cut ? "..." : "", id ? "id " : "",
+                id ? id : "", id ? ", " : "", r->line);
         return;
     }
     fprintf(e->to, "%s:%llu:%zu: %s: removed \"%s%s\"\n", e->file, r->line, r->col, r->rule_id,
-            shown, i < r->len ? "..." : "");
+            shown, cut ? "..." : "");
 }
 
 /* --OPTION=WORD for a fixed set of words. */
