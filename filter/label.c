@@ -70,17 +70,19 @@ static const struct wn_rule *match_line_rule(const struct wn_labeler *lb, struct
     unsigned char c = (unsigned char)s[at];
     const struct wn_rule *const *list = lb->by_first[c];
     size_t trimmed = ft->end - at;
-    /* A carriage return inside the line (not its ending) may join two lines a scraper meant
-     * ("Tags: a, b\rThe rest of the story..."): a rule for the whole line would take both, so
-     * none is tried; losing story text is worse than keeping a footer. */
-    if (memchr(s + at, '\r', trimmed)) return NULL;
+
     for (size_t i = 0; i < lb->n_by_first[c]; i++) {
         const struct wn_rule *r = list[i];
         unsigned slot = lb->slot_by_first[c][i];
         if (allowed && !(allowed[slot / 64] >> (slot % 64) & 1)) continue; /* the scan: no */
         if (!lb->unfiltered && !hints_allow(r, s, at, trimmed)) continue;
         size_t ms, me;
-        if (wn_matcher_run(m, r, s, n, at, &ms, &me)) return r;
+        if (!wn_matcher_run(m, r, s, n, at, &ms, &me)) continue;
+        /* A carriage return inside the line (not its ending) may join two lines a scraper
+         * meant ("Tags: a, b\rThe rest of the story..."): a rule for the whole line would
+         * take both, so none applies; losing story text is worse than keeping a footer.
+         * Looked for only once a rule matched: most lines match none. */
+        return memchr(s + at, '\r', trimmed) ? NULL : r;
     }
     return NULL;
 }
