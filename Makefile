@@ -29,7 +29,7 @@ LDLIBS      = $(PKG_LIBS) -lpthread
 
 BUILD   ?= build
 # the command's own sources (main.c, input.c, diag.c) and the build tool are not the library's
-CLI_SRC  = filter/main.c filter/input.c filter/diag.c
+CLI_SRC  = filter/main.c filter/input.c filter/diag.c filter/report.c filter/restore.c
 LIB_SRC  = $(filter-out $(CLI_SRC) filter/hsdb-gen.c filter/hsdb_none.c,$(wildcard filter/*.c))
 CORE_OBJ = $(LIB_SRC:filter/%.c=$(BUILD)/%.o) $(BUILD)/default_rules.o
 LIB_OBJ  = $(CORE_OBJ) $(BUILD)/default_hsdb.o

@@ -49,6 +49,8 @@ struct winnow_filter {
     struct buf cut_reports; /* the current line's cuts, see save_report() */
     struct buf sniff;
     unsigned long long line_no;
+    unsigned long long doc_off; /* bytes of the document framed into lines so far */
+    unsigned long long doc_in;  /* bytes of the document pushed so far */
     int doc_format; /* the current document's format (TEXT or HTML), 0 = not known yet */
 
     /* the current document */
@@ -60,7 +62,10 @@ struct winnow_filter {
     unsigned long long title_line;
 
     struct winnow_stats stats;
-    struct wn_guard guard; /* --max-removal: holds each document until it ends */
+    struct wn_guard guard;    /* --max-removal: holds each document until it ends */
+    winnow_edit_fn user_edit; /* the caller's, for the document's end (the guard holds the rest) */
+    void *user_edit_ctx;
+    struct buf edit_line; /* a dropped line and its ending, in one piece for its edit */
 };
 
 const char *winnow_version(void)
@@ -76,11 +81,20 @@ static int fail(winnow_filter *f, int status)
 
 /* ---- reports ---------------------------------------------------------------------------- */
 
-static void report(winnow_filter *f, unsigned long long no, size_t col, const char *rule_id,
+/* text stood at col of line l; an HTML page's line is placed where its text began in the page
+ * (the page's line and column, and the column within the text added: exact for a line's start) */
+static void report(winnow_filter *f, const struct wn_line *l, size_t col, const char *rule_id,
                    const char *text, size_t len)
 {
     if (!f->opt.report) return;
-    struct winnow_removal r = {no, col + 1, rule_id, text, len};
+    struct winnow_removal r = {l->page_line ? l->page_line : l->no,
+                               (l->page_line ? l->page_col : 1) + col,
+                               rule_id,
+                               text,
+                               len,
+                               l->start + col,
+                               WINNOW_STAGE_TEXT,
+                               0};
     f->opt.report(f->opt.report_ctx, &r);
 }
 
@@ -104,14 +118,14 @@ static int save_report(void *ctx, size_t col, const char *rule_id, const char *t
     return 0;
 }
 
-static void replay_reports(winnow_filter *f, unsigned long long no, const char *p, size_t n)
+static void replay_reports(winnow_filter *f, const struct wn_line *l, const char *p, size_t n)
 {
     size_t at = 0;
     while (at + sizeof(struct saved_report) <= n) {
         struct saved_report r;
         memcpy(&r, p + at, sizeof r);
         at += sizeof r;
-        report(f, no, r.col, r.rule_id, p + at, r.len);
+        report(f, l, r.col, r.rule_id, p + at, r.len);
         at += r.len;
     }
 }
@@ -124,7 +138,64 @@ static void report_whole(winnow_filter *f, const struct wn_line *l, const char *
     size_t a = wn_leading_space(s, n), b = n;
     while (b > a && wn_is_blank((unsigned char)s[b - 1]))
         b--;
-    if (b > a) report(f, l->no, a, l->rule_id, s + a, b - a);
+    if (b > a) report(f, l, a, l->rule_id, s + a, b - a);
+}
+
+/* ---- edits (see winnow.h "Lossless edits") ------------------------------------------------ */
+
+/* HTML documents have none: their output is the page's text, not the page. */
+static void edit(winnow_filter *f, unsigned long long off, const char *raw, size_t rn,
+                 const char *out, size_t on, const char *rule_id, unsigned long long no)
+{
+    if (!f->opt.edit || f->doc_format == WINNOW_FORMAT_HTML) return;
+    struct winnow_edit e = {WINNOW_STAGE_TEXT, off, raw, rn, out, on, rule_id, no};
+    f->opt.edit(f->opt.edit_ctx, &e);
+}
+
+/* A line its cuts changed, raw[0..rn) as it came, out[0..on) as it goes (its ending is the
+ * same): one edit, from its first changed byte to its last. */
+static void edit_cut_line(winnow_filter *f, const struct wn_line *l, const char *raw, size_t rn,
+                          const char *out, size_t on)
+{
+    size_t p = 0, q = 0;
+    while (p < rn && p < on && raw[p] == out[p])
+        p++;
+    while (q < rn - p && q < on - p && raw[rn - 1 - q] == out[on - 1 - q])
+        q++;
+    if (p == rn && p == on) return;
+    edit(f, l->start + p, raw + p, rn - p - q, out + p, on - p - q, l->rule_id ? l->rule_id : "cut",
+         l->no);
+}
+
+/* A line that goes whole: as it came, with its ending. */
+static void edit_dropped_line(winnow_filter *f, const struct wn_line *l, const char *text)
+{
+    if (!f->opt.edit) return;
+    struct buf *b = &f->edit_line;
+    b->len = 0;
+    if (buf_append(b, l->raw ? l->raw : text, l->raw ? l->raw_len : l->len) ||
+        buf_append(b, l->eol, l->eollen)) {
+        fail(f, WINNOW_ERR_NOMEM); /* an edit lost would make the report a lie */
+        return;
+    }
+    const char *rule = l->label == WN_LABEL_BLANK ? "blank-gap"
+                       : l->rule_id               ? l->rule_id
+                                                  : wn_label_name((enum wn_label)l->label);
+    edit(f, l->start, b->p, b->len, "", 0, rule, l->no);
+}
+
+/* The writers' blank lines that went with a removal. */
+static void edit_gap(void *ctx, unsigned long long off, unsigned long long no, const char *s,
+                     size_t n)
+{
+    edit(ctx, off, s, n, "", 0, "blank-gap", no);
+}
+
+/* The links stage's edits, but for HTML documents'. */
+static void edit_links(void *ctx, const struct winnow_edit *e)
+{
+    winnow_filter *f = ctx;
+    if (f->opt.edit && f->doc_format != WINNOW_FORMAT_HTML) f->opt.edit(f->opt.edit_ctx, e);
 }
 
 /* --trace: one record per line, when its fate is final. */
@@ -162,8 +233,9 @@ static int writers_status(winnow_filter *f, int rc)
 
 static int write_line(winnow_filter *f, const struct wn_line *l, const char *text)
 {
-    return writers_status(
-        f, wn_writers_line(&f->out, l->no, text, l->len, l->eol, l->eollen, l->feat.blank));
+    if (l->raw) edit_cut_line(f, l, l->raw, l->raw_len, text, l->len);
+    return writers_status(f, wn_writers_line(&f->out, l->no, l->start, text, l->len, l->eol,
+                                             l->eollen, l->feat.blank));
 }
 
 /* What the passes see; `opening` is the attribution rule that opens the current line, if any. */
@@ -201,7 +273,7 @@ static int drain(winnow_filter *f, int all)
             /* taken whole into a post: one removal, the line as it came, under the post's rule */
             report_whole(f, l, text);
         } else if (l->reports) {
-            replay_reports(f, l->no, l->reports, l->reports_len);
+            replay_reports(f, l, l->reports, l->reports_len);
         }
         int kept = l->state != WN_DROP;
         if (f->opt.trace) trace(f, l, text, kept);
@@ -213,8 +285,11 @@ static int drain(winnow_filter *f, int all)
             /* no rule id: its cuts were reported as they were made */
             if (l->rule_id && !l->absorbed && l->label != WN_LABEL_CUT_AWAY &&
                 l->label != WN_LABEL_ATTRIBUTION)
-                report(f, l->no, l->feat.indent, l->rule_id, text + l->feat.indent,
+                report(f, l, l->feat.indent, l->rule_id, text + l->feat.indent,
                        l->feat.end - l->feat.indent);
+            edit_dropped_line(f, l, text);
+        } else {
+            edit_dropped_line(f, l, text);
         }
         wn_window_pop(&f->w);
     }
@@ -233,7 +308,8 @@ static int run_zones(winnow_filter *f, size_t id, const struct wn_rule *opening)
     return 0;
 }
 
-static int blank_line(winnow_filter *f, const char *s, size_t n, const char *eol, size_t eollen)
+static int blank_line(winnow_filter *f, const char *s, size_t n, const char *eol, size_t eollen,
+                      unsigned long long start)
 {
     if (!f->last_blank && f->doc.nonblank) f->doc.blank_after++;
     f->last_blank = 1;
@@ -242,13 +318,14 @@ static int blank_line(winnow_filter *f, const char *s, size_t n, const char *eol
     tmp.feat.blank = tmp.feat.detailed = 1;
     tmp.label = WN_LABEL_BLANK;
     tmp.no = f->line_no;
+    tmp.start = start;
     if (wn_window_empty(&f->w) && hold_from(f) == SIZE_MAX) {
         /* nothing is held: it goes to the writers, which hold it until kept text follows */
         struct wn_ctx c = zone_ctx(f, NULL);
         for (int i = 0; i < ZONE_COUNT; i++)
             if (f->zones[i].ops->blank) f->zones[i].ops->blank(f->zones[i].self, &c);
         if (f->opt.trace) trace(f, &tmp, s, 1);
-        return writers_status(f, wn_writers_line(&f->out, f->line_no, s, n, eol, eollen, 1));
+        return writers_status(f, wn_writers_line(&f->out, f->line_no, start, s, n, eol, eollen, 1));
     }
     struct wn_line *l = wn_window_push(&f->w, s, n);
     if (!l) return fail(f, WINNOW_ERR_NOMEM);
@@ -287,7 +364,8 @@ static int cut_line(winnow_filter *f, struct wn_line *l, const char *s, size_t n
         wn_feat_basic(s, n, f->limits.limit, &l->feat);
         return 0;
     }
-    if (f->opt.report) { /* a post may take this line whole: it is then reported as it came */
+    if (f->opt.report || f->opt.edit) { /* a post may take this line whole: then it is
+                                         * reported as it came, and its edit is all of it */
         l->raw = malloc(n ? n : 1);
         if (!l->raw) return -1;
         memcpy(l->raw, s, n);
@@ -331,11 +409,13 @@ static int can_pass(winnow_filter *f, struct wn_line *l, const char *text,
 static int pass_line(winnow_filter *f, struct wn_line *l, const char *text, const char *eol,
                      size_t eollen)
 {
+    if (l->raw) edit_cut_line(f, l, l->raw, l->raw_len, text, l->len);
     free(l->raw);
-    replay_reports(f, l->no, f->cut_reports.p, f->cut_reports.len);
+    replay_reports(f, l, f->cut_reports.p, f->cut_reports.len);
     f->cut_reports.len = 0;
     if (f->opt.trace) trace(f, l, text, 1);
-    return writers_status(f, wn_writers_line(&f->out, l->no, text, l->len, eol, eollen, 0));
+    return writers_status(f,
+                          wn_writers_line(&f->out, l->no, l->start, text, l->len, eol, eollen, 0));
 }
 
 /* Every other line enters the window, with its cuts' reports, for the passes to revise. */
@@ -377,13 +457,14 @@ static int is_title(const winnow_filter *f, unsigned long long no, const char *s
  * other pass holds anything the line goes straight out, as the per-line stages would send it,
  * with only what the next line needs of it remembered. Returns 0 when it must take them after
  * all (a pass holds lines, it repeats the title, --trace wants its record). */
-static int settled_line(winnow_filter *f, const char *s, size_t n, const char *eol, size_t eollen)
+static int settled_line(winnow_filter *f, const char *s, size_t n, const char *eol, size_t eollen,
+                        unsigned long long start)
 {
     if (f->opt.trace || is_title(f, f->line_no, s, n) || !passed_and_idle(f)) return 0;
     f->doc.nonblank++;
     f->last_blank = 0;
     f->last_colon = wn_feat_colon(s, n);
-    writers_status(f, wn_writers_line(&f->out, f->line_no, s, n, eol, eollen, 0));
+    writers_status(f, wn_writers_line(&f->out, f->line_no, start, s, n, eol, eollen, 0));
     return 1;
 }
 
@@ -394,17 +475,27 @@ static int text_line(void *ctx, const char *s, size_t n, const char *eol, size_t
     if (f->status) return f->status;
     f->line_no++;
     f->stats.lines_in++;
+    unsigned long long start = f->doc_off;
+    f->doc_off += n + eollen;
     size_t lead = wn_leading_space(s, n);
-    if (lead == n) return blank_line(f, s, n, eol, eollen);
+    if (lead == n) return blank_line(f, s, n, eol, eollen, start);
     if (!f->have_title) remember_title(f, s, n);
     /* what the chunk scan knows: a line no rule can touch skips the cuts and the rules */
     int scanned = f->scan ? wn_scan_line(f->scan, s) : WN_SCAN_UNKNOWN;
     int untouched = !(scanned & (WN_SCAN_UNKNOWN | WN_SCAN_TOUCHED));
-    if (untouched && (scanned & WN_SCAN_SETTLED) && settled_line(f, s, n, eol, eollen))
+    if (untouched && (scanned & WN_SCAN_SETTLED) && settled_line(f, s, n, eol, eollen, start))
         return f->status;
 
     struct wn_line tmp = {0};
     tmp.no = f->line_no;
+    tmp.start = start;
+    if (f->doc_format == WINNOW_FORMAT_HTML && f->opt.report) { /* placed in the page */
+        struct wn_html_pos at;
+        wn_html_line_at(f->html, &at);
+        tmp.start = at.offset;
+        tmp.page_line = at.line;
+        tmp.page_col = at.col;
+    }
     tmp.above_colon = (unsigned char)f->last_colon;
     tmp.indent0 = lead;
     const char *text = s;
@@ -457,6 +548,7 @@ static int finish_text(winnow_filter *f)
     f->doc = (struct wn_doc){0};
     if (wn_writers_end_document(&f->out)) fail(f, WINNOW_ERR_WRITE);
     f->line_no = 0;
+    f->doc_off = 0;
     return f->status;
 }
 
@@ -469,14 +561,15 @@ struct run {
     const char *start, *text_end; /* the run, up to the end of its last text line's ending */
     const char *last_text;        /* that line, for its colon */
     size_t last_len, blanks;      /* blank lines waiting after it */
-    unsigned long long first_no;
+    unsigned long long first_no, first_off;
 };
 
 static int run_flush(winnow_filter *f, struct run *r)
 {
     if (!r->start) return 0;
     f->last_colon = wn_feat_colon(r->last_text, r->last_len);
-    int rc = wn_writers_run(&f->out, r->first_no, r->start, (size_t)(r->text_end - r->start));
+    int rc = wn_writers_run(&f->out, r->first_no, r->first_off, r->start,
+                            (size_t)(r->text_end - r->start));
     r->start = NULL;
     return writers_status(f, rc);
 }
@@ -528,6 +621,10 @@ static void scanned_line(winnow_filter *f, struct run *r, const char *s, size_t 
         if (!r->start) {
             r->start = s;
             r->first_no = f->line_no + 1;
+            r->first_off = f->doc_off;
+            f->doc_off += n + eollen;
+        } else { /* the line, and the blank lines between it and the run's last */
+            f->doc_off += (unsigned long long)(eol + eollen - r->text_end);
         }
         f->line_no++;
         f->stats.lines_in++;
@@ -625,6 +722,7 @@ static int push(winnow_filter *f, const char *buf, size_t len, int final)
 {
     if (f->status) return f->status;
     f->stats.bytes_in += len;
+    f->doc_in += len;
     if (f->guard.max > 0 && wn_guard_input(&f->guard, buf, len)) return fail(f, WINNOW_ERR_NOMEM);
     wn_writers_pushing(&f->out, buf, len);
     int rc = !f->doc_format ? start_document(f, buf, len, final) : feed(f, buf, len, final);
@@ -657,7 +755,14 @@ int winnow_filter_end_document(winnow_filter *f)
     f->doc_format = 0;
     if (f->links && !f->status && wn_links_flush(f->links)) fail(f, WINNOW_ERR_WRITE);
     if (wn_writers_flush(&f->out) && !f->status) fail(f, WINNOW_ERR_WRITE);
-    if (f->guard.max > 0 && !f->status && wn_guard_end(&f->guard, html)) fail(f, WINNOW_ERR_WRITE);
+    int guarded = f->guard.max > 0 && !f->status ? wn_guard_end(&f->guard, html) : 0;
+    if (guarded) fail(f, guarded == -2 ? WINNOW_ERR_NOMEM : WINNOW_ERR_WRITE);
+    if (f->user_edit && !f->status) { /* after the guard's: the document's own come first */
+        struct winnow_edit e = {WINNOW_STAGE_DOCUMENT,  f->doc_in, "", 0, "", 0,
+                                html ? "html" : "text", 0};
+        f->user_edit(f->user_edit_ctx, &e);
+    }
+    f->doc_in = 0;
     return f->status;
 }
 
@@ -744,7 +849,17 @@ winnow_filter *winnow_filter_open(winnow_rules *rules, const struct winnow_optio
             f->opt.report = wn_guard_report;
             f->opt.report_ctx = &f->guard;
         }
+        f->guard.edit = f->opt.edit;
+        f->guard.edit_ctx = f->opt.edit_ctx;
+        if (f->opt.edit) {
+            f->opt.edit = wn_guard_edit;
+            f->opt.edit_ctx = &f->guard;
+        }
     }
+    f->user_edit = options ? options->edit : NULL;
+    f->user_edit_ctx = options ? options->edit_ctx : NULL;
+    f->out.gap = f->opt.edit ? edit_gap : NULL;
+    f->out.gap_ctx = f;
     f->out.bytes_out = &f->stats.bytes_out;
     f->m.md = pcre2_match_data_create(wn_rules_max_captures(rules) + 1, NULL);
     f->m.mctx = pcre2_match_context_create(NULL);
@@ -784,7 +899,10 @@ winnow_filter *winnow_filter_open(winnow_rules *rules, const struct winnow_optio
     if (!f->html) goto fail;
     int want_links = f->opt.links != WINNOW_LINKS_KEEP || f->opt.link_options;
     if (want_links) {
-        f->links = wn_links_new(rules, &f->opt, wn_writers_coalesce, &f->out, err, errsize);
+        struct winnow_options lopt = f->opt;
+        lopt.edit = f->opt.edit ? edit_links : NULL;
+        lopt.edit_ctx = f;
+        f->links = wn_links_new(rules, &lopt, wn_writers_coalesce, &f->out, err, errsize);
         if (!f->links) goto fail;
         f->out.links = f->links;
     }
@@ -807,6 +925,7 @@ void winnow_filter_free(winnow_filter *f)
         free(f->zones[i].self);
     wn_lines_free(&f->lines);
     buf_free(&f->cut_reports);
+    buf_free(&f->edit_line);
     buf_free(&f->sniff);
     buf_free(&f->title);
     wn_cutter_free(&f->cutter);

@@ -19,6 +19,9 @@
 /* Pages arrive in any split; libxml2 gets them in blocks of this size (see wn_html_push). */
 #define WN_HTML_BLOCK 16384
 
+/* The most of a dropped block's text a report holds (its byte range names all of it). */
+#define WN_HTML_REPORT_TEXT 4096
+
 /* Attribute values seen before and what the rules said about them; pages repeat the same
  * class strings hundreds of times, and each miss costs one regex run per rule. */
 #define WN_HTML_CACHE_SLOTS 1024
@@ -87,6 +90,20 @@ struct wn_html {
     char block[WN_HTML_BLOCK];
     size_t block_len;
 
+    /* Reports (NULL: none asked): each dropped block, and where each line of text began in
+     * the page, so that what the text rules find is placed in the page, not in its text. */
+    winnow_report_fn report;
+    void *report_ctx;
+    const struct wn_rule *drop_rule; /* what dropped the open block */
+    struct wn_html_pos drop_at;      /* where its start tag began */
+    char *drop_text;                 /* its text, white space collapsed, at most ... */
+    size_t drop_text_len;            /* ... WN_HTML_REPORT_TEXT bytes */
+    struct wn_html_pos line_at;      /* where the line being built began */
+    size_t skipped;                  /* the byte order mark's bytes, not given to libxml2 */
+    unsigned long long page_bytes;   /* of the page so far */
+    unsigned long long *line_starts; /* where each of its lines after the first begins */
+    size_t nlines, lines_cap;
+
     int sniffed; /* the page's encoding has been chosen (from its first block) */
     int status;  /* first error (emit failure, out of memory); sticks until finish */
 };
@@ -138,6 +155,130 @@ static int only_blank(const char *s, size_t n)
         }
     }
     return 1;
+}
+
+/* ---- positions in the page, for reports ------------------------------------------------
+ * libxml2 says how many of the page's bytes it has consumed and on which line it is; a place
+ * `back` bytes behind its cursor is found from there (exact for UTF-8 pages; in others a
+ * multi-byte character counts as its UTF-8 length). */
+
+static struct wn_html_pos page_at(struct wn_html *h, size_t back)
+{
+    struct wn_html_pos at = {0, 1, 1};
+    xmlParserInputPtr in = h->parser ? h->parser->input : NULL;
+    if (!in || !in->cur || !in->base) return at;
+    if ((size_t)(in->cur - in->base) < back) back = (size_t)(in->cur - in->base);
+    long consumed = xmlByteConsumed(h->parser);
+    at.offset = h->skipped + (consumed > (long)back ? (unsigned long long)consumed - back : 0);
+    /* its line: the number of line starts at or before it (a binary search) */
+    size_t lo = 0, hi = h->nlines;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h->line_starts[mid] <= at.offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    at.line = lo + 1;
+    at.col = (size_t)(at.offset - (lo ? h->line_starts[lo - 1] : 0)) + 1;
+    return at;
+}
+
+/* The page's lines, as its bytes arrive (reports only): 8 bytes a line. */
+static void note_lines(struct wn_html *h, const char *buf, size_t len)
+{
+    for (const char *p = buf, *end = buf + len; (p = memchr(p, '\n', (size_t)(end - p))); p++) {
+        if (h->nlines == h->lines_cap) {
+            size_t cap = h->lines_cap ? h->lines_cap * 2 : 1024;
+            unsigned long long *g = realloc(h->line_starts, cap * sizeof *g);
+            if (!g) return; /* positions on later lines come out as on this one */
+            h->line_starts = g;
+            h->lines_cap = cap;
+        }
+        h->line_starts[h->nlines++] = h->page_bytes + (unsigned long long)(p - buf) + 1;
+    }
+    h->page_bytes += len;
+}
+
+void wn_html_line_at(const struct wn_html *h, struct wn_html_pos *at)
+{
+    *at = h->line_at;
+}
+
+/* Which rule drops the element starting here (should_drop said one does). */
+static const struct wn_rule *first_match(struct wn_html *h, const struct wn_rule *const *rules,
+                                         size_t count, const char *subject)
+{
+    size_t len = strlen(subject), ms, me;
+    for (size_t i = 0; i < count; i++)
+        if (wn_rule_match(rules[i], subject, len, 0, h->match, &ms, &me)) return rules[i];
+    return NULL;
+}
+
+static int names_component(const char *key);
+
+static const struct wn_rule *dropping_rule(struct wn_html *h, const char *tag, const xmlChar **atts)
+{
+    const struct wn_rule *r = first_match(h, h->drop_elements, h->drop_element_count, tag);
+    for (size_t i = 0; !r && atts && atts[i]; i += 2) {
+        const char *key = (const char *)atts[i], *value = (const char *)atts[i + 1];
+        if (!value) continue;
+        if (strcmp(key, "class") == 0 || strcmp(key, "id") == 0 || strcmp(key, "role") == 0 ||
+            names_component(key)) {
+            r = first_match(h, h->drop_attrs, h->drop_attr_count, value);
+            if (!r) r = first_match(h, h->embed_attrs, h->embed_attr_count, value);
+        } else if (strcmp(key, "src") == 0 || strcmp(key, "data") == 0 ||
+                   strcmp(key, "data-src") == 0) {
+            r = first_match(h, h->embed_srcs, h->embed_src_count, value);
+        }
+    }
+    return r;
+}
+
+/* A block starts to be dropped: where its start tag's '<' stands, and by which rule. */
+static void drop_begins(struct wn_html *h, const char *tag, const xmlChar **atts)
+{
+    xmlParserInputPtr in = h->parser->input;
+    size_t back = 0;
+    if (in && in->cur && in->base)
+        while (in->cur - back > in->base && in->cur[-(long)back] != '<')
+            back++;
+    h->drop_at = page_at(h, back);
+    h->drop_rule = dropping_rule(h, tag, atts);
+    h->drop_text_len = 0;
+}
+
+/* Text inside a dropped block, kept for its report. */
+static void drop_text(struct wn_html *h, const char *s, size_t n)
+{
+    if (!h->drop_text && !(h->drop_text = malloc(WN_HTML_REPORT_TEXT))) return;
+    for (size_t i = 0; i < n && h->drop_text_len < WN_HTML_REPORT_TEXT; i++) {
+        int space = s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f';
+        if (space && (!h->drop_text_len || h->drop_text[h->drop_text_len - 1] == ' ')) continue;
+        h->drop_text[h->drop_text_len++] = space ? ' ' : s[i];
+    }
+}
+
+/* The dropped block ended (its end tag read, or the page's end): one removal, its byte range
+ * in the page (offset, span), its first line and column, its rule and its text. */
+static void drop_ends(struct wn_html *h)
+{
+    size_t n = h->drop_text_len;
+    while (n && h->drop_text[n - 1] == ' ')
+        n--;
+    while (n && h->drop_text_len - n < 3 && ((unsigned char)h->drop_text[n - 1] & 0xC0) == 0x80 &&
+           h->drop_text_len == WN_HTML_REPORT_TEXT)
+        n--; /* a character the cap cut in two goes */
+    struct wn_html_pos end = page_at(h, 0);
+    struct winnow_removal r = {h->drop_at.line,
+                               h->drop_at.col,
+                               h->drop_rule ? h->drop_rule->id : "html-drop",
+                               h->drop_text ? h->drop_text : "",
+                               n,
+                               h->drop_at.offset,
+                               WINNOW_STAGE_TEXT,
+                               end.offset > h->drop_at.offset ? end.offset - h->drop_at.offset : 0};
+    h->report(h->report_ctx, &r);
 }
 
 static void flush_line(struct wn_html *h)
@@ -211,11 +352,14 @@ static size_t utf8_length(unsigned char lead)
 static void on_text(void *ctx, const xmlChar *text, int len)
 {
     struct wn_html *h = ctx;
+    if (h->drop_depth && h->report && len > 0) drop_text(h, (const char *)text, (size_t)len);
     if (h->drop_depth || h->status != WINNOW_OK || len <= 0) return;
     const char *s = (const char *)text;
     size_t n = (size_t)len;
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
+        /* a line's first character: where it stands in the page, for the reports */
+        if (h->report && !h->line_len && !is_collapsible_space(c)) h->line_at = page_at(h, n - i);
         if (c < 0x80) {
             if (h->pre_depth) {
                 if (c == '\n')
@@ -437,6 +581,7 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
     }
     unsigned flags = tag_flags(h, (const char *)tag);
     if (should_drop(h, flags, atts)) {
+        if (h->report) drop_begins(h, (const char *)tag, atts);
         /* A dropped block still separates the text around it. */
         if (flags & TAG_BLOCK)
             flush_line(h);
@@ -454,7 +599,7 @@ static void on_end(void *ctx, const xmlChar *tag)
 {
     struct wn_html *h = ctx;
     if (h->drop_depth) {
-        h->drop_depth--;
+        if (--h->drop_depth == 0 && h->report) drop_ends(h);
         return;
     }
     unsigned flags = tag_flags(h, (const char *)tag);
@@ -487,6 +632,10 @@ struct wn_html *wn_html_new(winnow_rules *rules, const struct winnow_options *op
     h->rules = rules;
     h->emit = emit;
     h->emit_ctx = ctx;
+    if (opt) {
+        h->report = opt->report;
+        h->report_ctx = opt->report_ctx;
+    }
     h->drop_element_count = wn_rules_of_kind(rules, WN_KIND_HTML_DROP_ELEMENT, &h->drop_elements);
     h->drop_attr_count = wn_rules_of_kind(rules, WN_KIND_HTML_DROP_ATTR, &h->drop_attrs);
     /* --embeds=keep: embeds stay as text, and the text rules (which skip embed rules then
@@ -737,6 +886,7 @@ static void parse(struct wn_html *h, const char *buf, size_t len, int terminate)
     if (!h->sniffed) {
         h->sniffed = 1;
         size_t skip = choose_encoding(h, buf, len, terminate);
+        h->skipped = skip;
         buf += skip;
         len -= skip;
     }
@@ -750,6 +900,7 @@ static void parse(struct wn_html *h, const char *buf, size_t len, int terminate)
  * and the output then depends on the page's bytes only, never on how the caller split them. */
 int wn_html_push(struct wn_html *html, const char *buf, size_t len)
 {
+    if (html->report) note_lines(html, buf, len);
     while (len && html->status == WINNOW_OK) {
         size_t take = WN_HTML_BLOCK - html->block_len;
         if (take > len) take = len;
@@ -772,7 +923,10 @@ int wn_html_push(struct wn_html *html, const char *buf, size_t len)
 int wn_html_finish(struct wn_html *html)
 {
     parse(html, html->block, html->block_len, 1);
+    if (html->drop_depth && html->report) drop_ends(html); /* a block the page left open */
     flush_line(html);
+    html->page_bytes = 0;
+    html->nlines = 0;
     int status = html->status;
     htmlFreeParserCtxt(html->parser);
     html->parser = NULL;
@@ -788,6 +942,8 @@ void wn_html_free(struct wn_html *html)
     pcre2_match_data_free(html->match);
     free(html->cache);
     free(html->anchor_url);
+    free(html->drop_text);
+    free(html->line_starts);
     free(html->line);
     free(html);
 }

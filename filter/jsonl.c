@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "jsonl.h"
 #include "prefilter.h"
 #include "rules.h"
 #include "winnow.h"
@@ -28,7 +29,10 @@ struct winnow_jsonl {
     int drop_invalid;
     winnow_write_fn write;
     void *write_ctx;
-    char id[256]; /* the current record's id, as text; "" when it has none */
+    winnow_edit_fn edit; /* the RECORD stage's edits go there (the field's go from its filter) */
+    void *edit_ctx;
+    struct buf scratch; /* a dropped line whole; the value encoded again, to compare */
+    char id[256];       /* the current record's id, as text; "" when it has none */
 };
 
 static int collect(void *ctx, const char *buf, size_t len)
@@ -59,6 +63,10 @@ winnow_jsonl *winnow_jsonl_new(winnow_rules *rules, const struct winnow_options 
     j->drop_invalid = jo && jo->drop_invalid;
     j->write = write;
     j->write_ctx = write_ctx;
+    if (options) {
+        j->edit = options->edit;
+        j->edit_ctx = options->edit_ctx;
+    }
     if (j->field && j->id_field)
         j->filter = winnow_filter_open(rules, options, collect, j, err, errlen);
     else if (errlen)
@@ -77,6 +85,7 @@ void winnow_jsonl_free(winnow_jsonl *j)
     buf_free(&j->text);
     buf_free(&j->value);
     buf_free(&j->skeleton);
+    buf_free(&j->scratch);
     free(j->field);
     free(j->id_field);
     free(j);
@@ -220,12 +229,26 @@ static int emit(struct winnow_jsonl *j, const char *s, size_t n)
     return n && j->write(j->write_ctx, s, n) ? WINNOW_ERR_WRITE : WINNOW_OK;
 }
 
+static void record_edit(struct winnow_jsonl *j, size_t off, const char *raw, size_t raw_len,
+                        const char *out, size_t out_len, const char *rule_id)
+{
+    struct winnow_edit e = {WINNOW_STAGE_RECORD, off, raw, raw_len, out, out_len, rule_id, 1};
+    j->edit(j->edit_ctx, &e);
+}
+
 /* A line that is not a record to clean: as it came, or not at all. */
 static int pass(struct winnow_jsonl *j, const char *line, size_t len, const char *eol,
                 size_t eollen, int verdict, int *out)
 {
     *out = verdict;
-    if (j->drop_invalid) return WINNOW_OK;
+    if (j->drop_invalid) {
+        if (!j->edit) return WINNOW_OK;
+        struct buf *b = &j->scratch;
+        b->len = 0;
+        if (buf_append(b, line, len) || buf_append(b, eol, eollen)) return WINNOW_ERR_NOMEM;
+        record_edit(j, 0, b->p ? b->p : "", b->len, "", 0, "jsonl-invalid");
+        return WINNOW_OK;
+    }
     int rc = emit(j, line, len);
     return rc ? rc : emit(j, eol, eollen);
 }
@@ -252,7 +275,7 @@ static int hex4(const char *s, unsigned *v)
 
 /* The JSON string token s[0..n), quotes included, decoded into out: -1 when it is not one
  * (a control byte, a bad escape, a lone surrogate, bytes that are not UTF-8). */
-static int decode_string(const char *s, size_t n, struct buf *out)
+int wn_json_decode_string(const char *s, size_t n, struct buf *out)
 {
     out->len = 0;
     if (n < 2 || s[0] != '"' || s[n - 1] != '"') return -1;
@@ -311,7 +334,7 @@ static int decode_string(const char *s, size_t n, struct buf *out)
 
 /* text[0..n) (UTF-8) as a JSON string token in out: quotes, backslashes and control bytes
  * escaped, all else as it is. */
-static int encode_string(const char *t, size_t n, struct buf *out)
+int wn_json_encode_string(const char *t, size_t n, struct buf *out)
 {
     static const char hex[] = "0123456789abcdef";
     out->len = 0;
@@ -350,7 +373,7 @@ static int fast_record(struct winnow_jsonl *j, const char *line, size_t len, siz
 {
     *root = NULL;
     if (!member_span(line, len, j->field, va, vb) || line[*va] != '"') return 0;
-    if (decode_string(line + *va, *vb - *va, &j->value)) return 0;
+    if (wn_json_decode_string(line + *va, *vb - *va, &j->value)) return 0;
     /* the record with its field's value emptied: jansson parses what is left */
     struct buf *sk = &j->skeleton;
     sk->len = 0;
@@ -414,8 +437,16 @@ int winnow_jsonl_line(winnow_jsonl *j, const char *line, size_t len, const char 
         rc = emit(j, line, len); /* nothing removed: the line as it came */
         return rc ? rc : emit(j, eol, eollen);
     }
-    if (encode_string(j->text.p ? j->text.p : "", j->text.len, &j->skeleton))
+    if (wn_json_encode_string(j->text.p ? j->text.p : "", j->text.len, &j->skeleton))
         return WINNOW_ERR_NOMEM;
+    if (j->edit) {
+        /* the old value is had back from the new as winnow restore would: when that gives
+         * its bytes, they need not be said (raw NULL); else (other escapes) they are */
+        if (wn_json_encode_string(text, tlen, &j->scratch)) return WINNOW_ERR_NOMEM;
+        int same = j->scratch.len == vb - va && memcmp(j->scratch.p, line + va, vb - va) == 0;
+        record_edit(j, va, same ? NULL : line + va, vb - va, j->skeleton.p, j->skeleton.len,
+                    "field");
+    }
     if (!(rc = emit(j, line, va)) && !(rc = emit(j, j->skeleton.p, j->skeleton.len)))
         rc = emit(j, line + vb, len - vb);
     return rc ? rc : emit(j, eol, eollen);

@@ -43,7 +43,8 @@ struct held {
     struct held *next;
     int raw;
     unsigned long long line_no;
-    char *buf; /* text then line ending */
+    unsigned long long off; /* where it began in the stage's input (for edits) */
+    char *buf;              /* text then line ending */
     size_t len, eollen;
     struct link *links;
     size_t nlinks;
@@ -58,6 +59,8 @@ struct wn_links {
     void *write_ctx;
     winnow_report_fn report;
     void *report_ctx;
+    winnow_edit_fn edit;
+    void *edit_ctx;
     const struct wn_rule **tracking;
     size_t ntracking;
     const struct wn_rule **shorteners;
@@ -226,16 +229,40 @@ static struct entry *entry_get(struct wn_links *l, const char *key)
     return e;
 }
 
-static void report(struct wn_links *l, unsigned long long line_no, size_t col, const char *rule,
+static void report(struct wn_links *l, const struct held *h, size_t col, const char *rule,
                    const char *fmt, const char *a, const char *b)
 {
     if (!l->report) return;
     char text[2 * WN_URL_MAX + 64];
     int n = snprintf(text, sizeof text, fmt, a, b ? b : "");
     if (n < 0) return;
-    struct winnow_removal r = {line_no, col + 1, rule, text,
-                               (size_t)n < sizeof text ? (size_t)n : sizeof text - 1};
+    struct winnow_removal r = {h->line_no,
+                               col + 1,
+                               rule,
+                               text,
+                               (size_t)n < sizeof text ? (size_t)n : sizeof text - 1,
+                               h->off + col,
+                               WINNOW_STAGE_LINKS,
+                               0};
     l->report(l->report_ctx, &r);
+}
+
+/* A line the stage changed, as it came (raw, with its ending) and as it goes: one edit, from
+ * its first changed byte to its last. */
+static void edit_line(struct wn_links *l, const struct held *h, const char *out, size_t on,
+                      const char *rule)
+{
+    if (!l->edit) return;
+    const char *raw = h->buf;
+    size_t rn = h->len + h->eollen, p = 0, q = 0;
+    while (p < rn && p < on && raw[p] == out[p])
+        p++;
+    while (q < rn - p && q < on - p && raw[rn - 1 - q] == out[on - 1 - q])
+        q++;
+    if (p == rn && p == on) return;
+    struct winnow_edit e = {WINNOW_STAGE_LINKS, h->off + p, raw + p,   rn - p - q, out + p,
+                            on - p - q,         rule,       h->line_no};
+    l->edit(l->edit_ctx, &e);
 }
 
 static int write_out(struct wn_links *l, const char *buf, size_t len)
@@ -291,14 +318,14 @@ static int emit_line(struct wn_links *l, struct held *h)
             char *clean = clean_url(l, e->final, strlen(e->final), &note);
             const char *rep = clean ? clean : e->final;
             rc |= sb_add(&out, rep, strlen(rep));
-            report(l, h->line_no, k->start, "link-resolved", "%s -> %s", origz, rep);
+            report(l, h, k->start, "link-resolved", "%s -> %s", origz, rep);
             free(clean);
             free(note);
         } else if (e && l->mode == WINNOW_LINKS_STRIP) {
             /* The link goes with the space before it, as the core does offline. */
             if (out.len && (out.p[out.len - 1] == ' ' || out.p[out.len - 1] == '\t')) out.len--;
             dropped = 1;
-            report(l, h->line_no, k->start, "link-unresolved", "%s (dropped: %s)", origz,
+            report(l, h, k->start, "link-unresolved", "%s (dropped: %s)", origz,
                    e->reason ? e->reason : "unresolved");
         } else {
             if (k->replacement)
@@ -306,12 +333,12 @@ static int emit_line(struct wn_links *l, struct held *h)
             else
                 rc |= sb_add(&out, orig, olen);
             if (e)
-                report(l, h->line_no, k->start, "link-unresolved", "%s (kept: %s)", origz,
+                report(l, h, k->start, "link-unresolved", "%s (kept: %s)", origz,
                        e->reason ? e->reason : "unresolved");
             else if (k->replacement && strcmp(k->rule_id, "tracking-param") == 0)
-                report(l, h->line_no, k->start, k->rule_id, "%s%s", k->note ? k->note : "", NULL);
+                report(l, h, k->start, k->rule_id, "%s%s", k->note ? k->note : "", NULL);
             else if (k->replacement)
-                report(l, h->line_no, k->start, k->rule_id, "%s -> %s", origz, k->replacement);
+                report(l, h, k->start, k->rule_id, "%s -> %s", origz, k->replacement);
         }
     }
     rc |= sb_add(&out, h->buf + pos, h->len - pos);
@@ -322,9 +349,13 @@ static int emit_line(struct wn_links *l, struct held *h)
     int blank = 1;
     for (size_t i = 0; i < out.len; i++)
         if (out.p[i] != ' ' && out.p[i] != '\t') blank = 0;
+    const char *rule = h->nlinks ? h->links[0].rule_id : "link";
     if (!(dropped && blank)) {
         sb_add(&out, h->buf + h->len, h->eollen);
+        edit_line(l, h, out.p, out.len, rule);
         write_out(l, out.p, out.len);
+    } else {
+        edit_line(l, h, "", 0, rule);
     }
     free(out.p);
     return l->status;
@@ -477,8 +508,8 @@ int wn_links_query_run(const char *buf, size_t len)
     return 0;
 }
 
-int wn_links_line(struct wn_links *l, unsigned long long line_no, const char *text, size_t len,
-                  const char *eol, size_t eollen)
+int wn_links_line(struct wn_links *l, unsigned long long line_no, unsigned long long off,
+                  const char *text, size_t len, const char *eol, size_t eollen)
 {
     if (l->status) return l->status;
     struct link *links = NULL;
@@ -560,6 +591,7 @@ int wn_links_line(struct wn_links *l, unsigned long long line_no, const char *te
     h->len = len;
     h->eollen = eollen;
     h->line_no = line_no;
+    h->off = off;
     h->links = links;
     h->nlinks = nlinks;
     (void)changed;
@@ -647,6 +679,8 @@ struct wn_links *wn_links_new(winnow_rules *rules, const struct winnow_options *
         l->mode = options->links;
         l->report = options->report;
         l->report_ctx = options->report_ctx;
+        l->edit = options->edit;
+        l->edit_ctx = options->edit_ctx;
         if (options->link_options) l->lo = *options->link_options;
     }
     if (l->lo.jobs <= 0) l->lo.jobs = 32;

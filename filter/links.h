@@ -16,10 +16,11 @@ struct wn_links;
 struct wn_links *wn_links_new(winnow_rules *rules, const struct winnow_options *options,
                               winnow_write_fn write, void *write_ctx, char *err, size_t errlen);
 
-/* One kept line: text without its line ending, then the ending ("", "\n" or "\r\n").
- * The stage may hold the line while its links resolve; it copies what it keeps. */
-int wn_links_line(struct wn_links *links, unsigned long long line_no, const char *text, size_t len,
-                  const char *eol, size_t eollen);
+/* One kept line: text without its line ending, then the ending ("", "\n" or "\r\n"); `off`
+ * is where it begins in the document's text as the stage reads it (for edits). The stage may
+ * hold the line while its links resolve; it copies what it keeps. */
+int wn_links_line(struct wn_links *links, unsigned long long line_no, unsigned long long off,
+                  const char *text, size_t len, const char *eol, size_t eollen);
 
 /* Raw bytes that are not a line of text (document separators): written in order. */
 int wn_links_raw(struct wn_links *links, const char *buf, size_t len);

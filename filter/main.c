@@ -16,9 +16,12 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <zlib.h>
 
 #include "diag.h"
 #include "input.h"
+#include "report.h"
+#include "restore.h"
 #include "winnow.h"
 
 #define READ_CHUNK (256 * 1024)
@@ -26,6 +29,7 @@
 static const char usage_text[] =
     "Usage: winnow [OPTION]... [FILE]...\n"
     "   or: winnow lint [OPTION]... [FILE|DIR]...\n"
+    "   or: winnow restore --report=REPORT [OUTPUT]\n"
     "Strip embedded social posts, short links, cross-promotion and source footers from\n"
     "scraped article text (or HTML), writing the clean article to standard output.\n"
     "With no FILE, or when FILE is -, read standard input, where documents are separated by\n"
@@ -36,6 +40,8 @@ static const char usage_text[] =
     "Output and reports:\n"
     "  -e, --explain          report every removal on stderr: FILE:LINE:COL: RULE: removed "
     "\"...\"\n"
+    "      --report=FILE      write FILE (JSON Lines): every removal with its offset, rule and\n"
+    "                         bytes, and what `winnow restore` needs to rebuild the input\n"
     "      --trace            for every line, on stderr: its features, its label and the\n"
     "                         decision with its reason (FILE:LINE: keep|drop ...)\n"
     "      --lint             as `winnow lint FILE|DIR...`: write no text; one diagnostic a\n"
@@ -98,6 +104,7 @@ static const char usage_text[] =
 
 enum {
     OPT_LINT = 256,
+    OPT_REPORT,
     OPT_TRACE,
     OPT_NO_PREFILTER,
     OPT_FORMAT,
@@ -151,6 +158,7 @@ static const struct option long_options[] = {
     {"progress", no_argument, 0, OPT_PROGRESS},
     {"no-progress", no_argument, 0, OPT_NO_PROGRESS},
     {"max-removal", required_argument, 0, OPT_MAX_REMOVAL},
+    {"report", required_argument, 0, OPT_REPORT},
     {"diagnostics", required_argument, 0, OPT_DIAGNOSTICS},
     {"stats", optional_argument, 0, OPT_STATS},
     {"recursive", no_argument, 0, 'r'},
@@ -190,9 +198,12 @@ struct output {
     const char *final_path; /* --output's file (allocated), where the temporary one goes */
     char *tmp_path;
     int broken_pipe;
-    int error;         /* errno of the first write error */
-    int last_byte;     /* of what was written: -1 for nothing yet */
-    struct wn_zout *z; /* --output FILE.gz / FILE.zst: compressed on the way */
+    int error;                  /* errno of the first write error */
+    int last_byte;              /* of what was written: -1 for nothing yet */
+    unsigned long long written; /* bytes, for --report's documents */
+    unsigned long crc;          /* CRC-32 of the current document's output (--report) */
+    size_t crc_skip;            /* bytes next written that are a separator, not counted */
+    struct wn_zout *z;          /* --output FILE.gz / FILE.zst: compressed on the way */
 };
 
 /* The temporary file of --output, for the signal handler: a signal that ends winnow leaves
@@ -217,6 +228,16 @@ struct explain_ctx {
     int numbered;              /* standard input: its documents after the first are named */
     unsigned long long doc_no; /* ... by their number: <stdin>#2, <stdin>#3 */
     char name[48];
+    /* --report: the sidecar, and what its document records need */
+    struct wn_report *rep;
+    int explaining;              /* --explain or lint: removals go to explain() too */
+    int is_jsonl;                /* the current input is JSON Lines: one document */
+    struct output *out;          /* the documents' output, for their sizes */
+    unsigned long long out_mark; /* out->written when the current document began */
+    unsigned long long doc_in;   /* its input bytes, as the filter said (JSON Lines: read) */
+    const char *doc_format;      /* "text" or "html", as the filter said */
+    unsigned long in_crc;        /* CRC-32 of its input */
+    unsigned long long rep_doc;  /* documents of the current file reported so far */
 };
 
 /* --progress: one line on stderr, rewritten at most four times a second. */
@@ -300,6 +321,10 @@ static int write_out(void *ctx, const char *buf, size_t len)
         return -1;
     }
     if (len) o->last_byte = (unsigned char)buf[len - 1];
+    o->written += len;
+    size_t skip = o->crc_skip < len ? o->crc_skip : len;
+    o->crc_skip -= skip;
+    o->crc = crc32(o->crc, (const Bytef *)buf + skip, (uInt)(len - skip));
     return 0;
 }
 
@@ -334,6 +359,55 @@ static void explain(void *ctx, const struct winnow_removal *r)
     }
     fprintf(e->to, "%s:%llu:%zu: %s: removed \"%s%s\"\n", e->file, r->line, r->col, r->rule_id,
             shown, cut ? "..." : "");
+}
+
+/* ---- --report --------------------------------------------------------------------------- */
+
+static struct wn_report_at report_at(const struct explain_ctx *e)
+{
+    return (struct wn_report_at){e->file, e->rep_doc + 1, e->jsonl ? e->record : 0,
+                                 e->jsonl ? winnow_jsonl_id(e->jsonl) : NULL};
+}
+
+static void on_removal(void *ctx, const struct winnow_removal *r)
+{
+    struct explain_ctx *e = ctx;
+    if (e->explaining) explain(ctx, r);
+    struct wn_report_at at = report_at(e);
+    if (e->rep) wn_report_removal(e->rep, &at, r);
+}
+
+static void on_edit(void *ctx, const struct winnow_edit *ed)
+{
+    struct explain_ctx *e = ctx;
+    if (ed->stage == WINNOW_STAGE_DOCUMENT) { /* a JSON Lines field's: the record's own */
+        if (e->jsonl) return;
+        e->doc_in += ed->offset;
+        if (ed->offset && !e->doc_format) e->doc_format = ed->rule_id; /* a literal */
+        return;
+    }
+    struct wn_report_at at = report_at(e);
+    wn_report_edit(e->rep, &at, ed);
+}
+
+/* A document of the sidecar ends, followed by sep_in in the input and sep_out in the output
+ * (which is written next). */
+static void doc_ends(struct explain_ctx *e, const char *sep_in, size_t sep_in_len,
+                     const char *sep_out, size_t sep_out_len)
+{
+    if (!e->rep) return;
+    struct wn_report_at at = report_at(e);
+    at.record = 0;
+    at.id = NULL;
+    const char *format = e->is_jsonl ? "jsonl" : e->doc_format ? e->doc_format : "text";
+    wn_report_document(e->rep, &at, format, e->doc_in, e->out->written - e->out_mark, e->in_crc,
+                       e->out->crc, sep_in, sep_in_len, sep_out, sep_out_len);
+    e->rep_doc++;
+    e->doc_in = 0;
+    e->doc_format = NULL;
+    e->out_mark = e->out->written + sep_out_len;
+    e->in_crc = e->out->crc = 0;
+    e->out->crc_skip = sep_out_len;
 }
 
 /* --OPTION=WORD for a fixed set of words. */
@@ -376,8 +450,9 @@ static long parse_count(const char *opt, const char *v, long lo, long hi)
 /* The piece of a document that ends the stream goes to winnow_filter_push_last. The caller's
  * winnow_filter_end_document after the stream then ends an empty document: it writes
  * nothing. */
-static int push(winnow_filter *f, const char *buf, size_t len, int last)
+static int push(winnow_filter *f, struct explain_ctx *ex, const char *buf, size_t len, int last)
 {
+    if (ex->rep) ex->in_crc = crc32(ex->in_crc, (const Bytef *)buf, (uInt)len);
     return last ? winnow_filter_push_last(f, buf, len) : winnow_filter_push(f, buf, len);
 }
 
@@ -427,11 +502,12 @@ static int run_stream(winnow_filter *f, struct wn_input *in, int nul_separated, 
                 char *z = memchr(buf + pos, '\0', len - pos);
                 size_t end = z ? (size_t)(z - buf) : len;
                 if (!z) {
-                    if (push(f, buf + pos, end - pos, last)) return 0;
+                    if (push(f, ex, buf + pos, end - pos, last)) return 0;
                     pos = len;
                     break;
                 }
-                if (winnow_filter_push_last(f, buf + pos, end - pos)) return 0;
+                if (push(f, ex, buf + pos, end - pos, 1)) return 0;
+                doc_ends(ex, "", 1, "", 1);
                 stream_doc_begins(ex);
                 if (write_out(out, "", 1)) return 0;
                 pos = end + 1;
@@ -447,7 +523,7 @@ static int run_stream(winnow_filter *f, struct wn_input *in, int nul_separated, 
                 p = ff ? (size_t)(ff - buf) : len;
             }
             if (!ff) {
-                if (push(f, buf + pos, len - pos, last)) return 0;
+                if (push(f, ex, buf + pos, len - pos, last)) return 0;
                 at_line_start = buf[len - 1] == '\n';
                 pos = len;
                 break;
@@ -456,20 +532,21 @@ static int run_stream(winnow_filter *f, struct wn_input *in, int nul_separated, 
             size_t after = p + 1;
             if (after < len && buf[after] == '\r') after++;
             if (after >= len && !eof) {
-                if (winnow_filter_push(f, buf + pos, p - pos)) return 0;
+                if (push(f, ex, buf + pos, p - pos, 0)) return 0;
                 memmove(buf, buf + p, len - p);
                 carry = len - p;
                 pos = len;
                 break;
             }
             if (after < len && buf[after] != '\n') { /* a form feed that starts text */
-                if (winnow_filter_push(f, buf + pos, p + 1 - pos)) return 0;
+                if (push(f, ex, buf + pos, p + 1 - pos, 0)) return 0;
                 at_line_start = 0;
                 pos = p + 1;
                 continue;
             }
             if (after < len) after++; /* the '\n' */
-            if (winnow_filter_push_last(f, buf + pos, p - pos)) return 0;
+            if (push(f, ex, buf + pos, p - pos, 1)) return 0;
+            doc_ends(ex, buf + p, after - p, buf + p, after - p);
             stream_doc_begins(ex);
             if (write_out(out, buf + p, after - p)) return 0;
             at_line_start = 1;
@@ -495,6 +572,11 @@ static int jsonl_record(winnow_jsonl *j, const char *line, size_t n, const char 
                         struct explain_ctx *ex)
 {
     ex->record++;
+    ex->doc_in += n + eollen;
+    if (ex->rep) {
+        ex->in_crc = crc32(ex->in_crc, (const Bytef *)line, (uInt)n);
+        ex->in_crc = crc32(ex->in_crc, (const Bytef *)eol, (uInt)eollen);
+    }
     doc_begins(ex);
     /* a blank line (n bytes and then a '\n': see run_jsonl) is no record, and says nothing */
     int blank = strspn(line, " \t\r") >= n;
@@ -583,7 +665,7 @@ static int run_input(winnow_filter *f, winnow_jsonl **jl, struct wn_input *in, i
         if ((have = peek(in)) < 0) return (int)have;
         as_jsonl = winnow_jsonl_detect(buf, (size_t)have);
     }
-    js->was = as_jsonl;
+    js->was = ex->is_jsonl = as_jsonl;
     if (!as_jsonl) return run_stream(f, in, nul_separated, out, (size_t)have, ex);
     if (!*jl) {
         *jl = winnow_jsonl_new(js->rules, js->options, js->jo, write_out, js->out, js->err,
@@ -812,6 +894,11 @@ static int process_file(struct session *s, const char *path)
         return 0;
     }
     struct wn_input *in = wn_input_open(fd);
+    s->ex->rep_doc = 0;
+    s->ex->out = s->lint ? s->discard : s->out;
+    s->ex->out_mark = s->ex->out->written;
+    s->ex->in_crc = s->ex->out->crc = 0;
+    s->ex->out->crc_skip = 0;
     /* lint writes no text: nor the separators that run_stream copies */
     int rc = in ? run_input(s->f, s->jl, in, s->nul_sep && fd == 0, s->jsonl, s->ex,
                             s->lint ? s->discard : s->out)
@@ -835,6 +922,12 @@ static int process_file(struct session *s, const char *path)
         s->errors++;
     }
     winnow_filter_end_document(s->f);
+    /* several files to one output: each one's documents end with the separator line that
+     * documents on standard input are split at (JSON Lines records need none) */
+    int sep = s->nfiles > 1 && !s->lint && !rc && !s->jsonl->was && !s->out->error && !s->in_place;
+    int nl = sep && s->out->last_byte >= 0 && s->out->last_byte != '\n';
+    const char *sep_out = nl ? "\n\f\n" : "\f\n";
+    doc_ends(s->ex, "", 0, sep_out, sep ? 2u + nl : 0);
     if (s->in_place) { /* renamed over the file only when all went well */
         if (close_output(s->out, rc == 0 && !s->out->error)) {
             s->status = 2;
@@ -844,12 +937,7 @@ static int process_file(struct session *s, const char *path)
         *s->out = (struct output){.fp = stdout, .last_byte = -1};
         return 0;
     }
-    /* several files to one output: each one's documents end with the separator line that
-     * documents on standard input are split at (JSON Lines records need none) */
-    if (s->nfiles > 1 && !s->lint && !rc && !s->jsonl->was && !s->out->error) {
-        if (s->out->last_byte >= 0 && s->out->last_byte != '\n') write_out(s->out, "\n", 1);
-        write_out(s->out, "\f\n", 2);
-    }
+    if (sep) write_out(s->out, sep_out, 2u + nl);
     return s->out->error || s->discard->error ? -1 : 0;
 }
 
@@ -1033,7 +1121,7 @@ static int add_input(struct walk *w, const char *arg, int lint)
 int main(int argc, char **argv)
 {
     int explain_on = 0, trace_on = 0, lint = 0, nul_sep = 0, no_defaults = 0, list = 0;
-    const char *output_path = NULL, *langs = NULL, *backup_suffix = NULL;
+    const char *output_path = NULL, *langs = NULL, *backup_suffix = NULL, *report_path = NULL;
     int in_place = 0; /* -i: each FILE cleaned in place (with backup_suffix, kept as FILE.SUFFIX) */
     int progress_opt = -1; /* --progress 1, --no-progress 0, -1: when stderr is a terminal */
     long parallel = sysconf(_SC_NPROCESSORS_ONLN); /* -j: files at once */
@@ -1052,6 +1140,8 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    /* `winnow restore ...`: the input again, from an output and its report */
+    if (argc > 1 && strcmp(argv[1], "restore") == 0) return wn_restore_main(argc - 1, argv + 1);
     /* `winnow lint ...` is `winnow --lint ...` */
     if (argc > 1 && strcmp(argv[1], "lint") == 0) {
         lint = 1;
@@ -1078,6 +1168,9 @@ int main(int argc, char **argv)
         switch (c) {
         case 'e':
             explain_on = 1;
+            break;
+        case OPT_REPORT:
+            report_path = optarg;
             break;
         case OPT_LINT:
             lint = 1;
@@ -1317,6 +1410,17 @@ int main(int argc, char **argv)
         opt.report = explain;
         opt.report_ctx = &ex;
     }
+    if (report_path) { /* the removals go to the sidecar too, and the edits go there */
+        if (!(ex.rep = wn_report_open(report_path, rules))) {
+            fprintf(stderr, "winnow: %s: %s\n", report_path, strerror(errno));
+            return 2;
+        }
+        ex.explaining = explain_on || lint;
+        opt.report = on_removal;
+        opt.report_ctx = &ex;
+        opt.edit = on_edit;
+        opt.edit_ctx = &ex;
+    }
     if (trace_on) {
         opt.trace = trace_line;
         opt.trace_ctx = &ex;
@@ -1372,7 +1476,7 @@ int main(int argc, char **argv)
     struct session run = {f,       &jl,      &jsonl, &ex,           &out,   &discard, lint,
                           nul_sep, in_place, nfiles, backup_suffix, status, errors};
     int all = nfiles ? nfiles : argc - optind > 0 ? 0 : 1;
-    if (parallel > 1 && nfiles > 1 && !nul_sep && !trace_on)
+    if (parallel > 1 && nfiles > 1 && !nul_sep && !trace_on && !report_path)
         run_parallel(&run, walk.paths, nfiles, parallel, rules);
     else
         for (int i = 0; i < all; i++) {
@@ -1404,6 +1508,10 @@ int main(int argc, char **argv)
     winnow_rules_free(rules);
     if (discard.fp) fclose(discard.fp);
     if (close_output(&out, status == 0)) status = 2;
+    if (ex.rep && wn_report_close(ex.rep, status == 0 || (lint && status == 1))) {
+        fprintf(stderr, "winnow: %s: %s\n", report_path, strerror(errno));
+        status = 2;
+    }
     if (out.broken_pipe) {
         /* die as cat would, so the shell sees the usual SIGPIPE status */
         signal(SIGPIPE, SIG_DFL);

@@ -74,6 +74,7 @@ static const char *const kind_names[WN_KIND_COUNT] = {
     [WN_KIND_HTML_EMBED_SRC] = "html-embed-src",
     [WN_KIND_HTML_EMBED_ATTR] = "html-embed-attr",
     [WN_KIND_EMBED_HEAD] = "embed-head",
+    [WN_KIND_LEARN] = "learn",
 };
 
 int wn_kind_is_line_rule(enum wn_kind kind)
@@ -127,6 +128,8 @@ static void rule_free(struct wn_rule *r)
     free(r->pf_prefixes);
     free(r->pf_suffixes);
     free(r->pf_desc);
+    free(r->of);
+    free(r->set);
     pcre2_code_free(r->code);
     pcre2_code_free(r->code_any);
     pcre2_code_free(r->from_literal);
@@ -440,6 +443,9 @@ static const struct rule_key {
     {"tail", KEY_NUMBER, offsetof(struct wn_rule, tail)},
     {"head", KEY_NUMBER, offsetof(struct wn_rule, head)},
     {"lookback", KEY_NUMBER, offsetof(struct wn_rule, lookback)},
+    {"of", KEY_TEXT, offsetof(struct wn_rule, of)},
+    {"set", KEY_TEXT, offsetof(struct wn_rule, set)},
+    {"all", KEY_NUMBER, offsetof(struct wn_rule, all)},
 };
 #define N_RULE_KEYS (sizeof rule_keys / sizeof rule_keys[0])
 _Static_assert(N_RULE_KEYS <= 32, "pending_rule.seen has one bit per key");
@@ -499,6 +505,11 @@ static int push_rule(winnow_rules *rules, struct pending_rule *p, const char *na
         return WINNOW_ERR_RULES;
     }
     if (!r->langs && !(r->langs = dup_span("*", 1))) return WINNOW_ERR_NOMEM;
+    if ((r->of || r->set || r->all) && r->kind != WN_KIND_LEARN) {
+        set_err(err, errlen, "%s:%lu: rule '%s': 'of', 'set' and 'all' are for learn rules", name,
+                p->line_no, r->id);
+        return WINNOW_ERR_RULES;
+    }
     char msg[256];
     size_t off = 0;
     /* Line rules are tried anchored at a line's first non-blank byte. Anchoring at compile
@@ -1096,4 +1107,93 @@ int wn_rules_append_kind(winnow_rules *rules, enum wn_kind kind, const struct wn
     *out = grown;
     *n += k;
     return 0;
+}
+
+/* ---- learn rules ------------------------------------------------------------------------ */
+
+/* Does the comma-separated list `of` name the kind or the id? NULL names all. */
+static int learn_reads(const char *of, const char *rule_id, const char *kind)
+{
+    if (!of) return 1;
+    for (const char *p = of; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ", ");
+        if (n && ((rule_id && strlen(rule_id) == n && strncmp(p, rule_id, n) == 0) ||
+                  (kind && strlen(kind) == n && strncmp(p, kind, n) == 0)))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+/* The named groups of one match, as PCRE2's name table lists them. */
+static size_t learn_groups(const struct wn_rule *r, const char *text, pcre2_match_data *md,
+                           wn_learn_fn fn, void *ctx)
+{
+    uint32_t count = 0, entry = 0;
+    PCRE2_SPTR table = NULL;
+    pcre2_pattern_info(r->code_any, PCRE2_INFO_NAMECOUNT, &count);
+    pcre2_pattern_info(r->code_any, PCRE2_INFO_NAMEENTRYSIZE, &entry);
+    pcre2_pattern_info(r->code_any, PCRE2_INFO_NAMETABLE, &table);
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+    uint32_t pairs = pcre2_get_ovector_count(md);
+    size_t given = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        PCRE2_SPTR e = table + (size_t)i * entry;
+        uint32_t g = (uint32_t)e[0] << 8 | e[1];
+        if (g >= pairs || ov[2 * g] == PCRE2_UNSET || ov[2 * g + 1] <= ov[2 * g]) continue;
+        fn(ctx, (const char *)e + 2, text + ov[2 * g], ov[2 * g + 1] - ov[2 * g], r->all > 0);
+        given++;
+    }
+    return given;
+}
+
+/* The rule's `set` fields, "name=value,name=value". */
+static size_t learn_set(const struct wn_rule *r, wn_learn_fn fn, void *ctx)
+{
+    size_t given = 0;
+    for (const char *p = r->set; p && *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ",");
+        const char *eq = memchr(p, '=', n);
+        if (eq && eq > p) {
+            char name[64];
+            size_t nl = (size_t)(eq - p) < sizeof name - 1 ? (size_t)(eq - p) : sizeof name - 1;
+            memcpy(name, p, nl);
+            name[nl] = 0;
+            fn(ctx, name, eq + 1, (size_t)(p + n - eq - 1), 0);
+            given++;
+        }
+        p += n;
+    }
+    return given;
+}
+
+size_t wn_rules_learn(const winnow_rules *rules, const char *rule_id, const char *kind,
+                      const char *text, size_t len, wn_learn_fn fn, void *ctx)
+{
+    size_t given = 0;
+    pcre2_match_data *md = NULL;
+    for (size_t i = 0; i < rules->count; i++) {
+        const struct wn_rule *r = &rules->rules[i];
+        if (r->kind != WN_KIND_LEARN || !r->enabled || !r->code_any ||
+            !learn_reads(r->of, rule_id, kind))
+            continue;
+        if (!md && !(md = pcre2_match_data_create(wn_rules_max_captures(rules) + 1, NULL)))
+            return given;
+        int matched = 0;
+        for (size_t at = 0; at <= len;) {
+            if (pcre2_match(r->code_any, (PCRE2_SPTR)text, len, at, 0, md, NULL) < 0) break;
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+            matched = 1;
+            given += learn_groups(r, text, md, fn, ctx);
+            if (r->all <= 0) break;
+            at = ov[1] > at ? ov[1] : at + 1;
+        }
+        if (matched) given += learn_set(r, fn, ctx);
+    }
+    pcre2_match_data_free(md);
+    return given;
 }

@@ -32,6 +32,7 @@ enum wn_kind {
     WN_KIND_HTML_EMBED_ATTR,   /* html-embed-attr: class/id values of social embeds */
     WN_KIND_EMBED_HEAD,        /* embed-head: opens a post directly above its attribution (a
                                   lone TikTok @handle); a take-back stops there, taking it */
+    WN_KIND_LEARN,             /* learn: what a report says of a removal (its named groups) */
     WN_KIND_COUNT
 };
 
@@ -76,6 +77,11 @@ struct wn_rule {
      * JIT-compiled (wn_prefilter_from_literal), NULL when it does not split there. A "(@"
      * where it fails closes no attribution: no search back from it is needed. */
     pcre2_code *from_literal;
+    /* learn: the removals it reads (rule kinds or ids, comma-separated; NULL: all), the fields
+     * it sets when it matches ("name=value,..."), and whether every match counts (all = 1: each
+     * named group's values in a list) or the first */
+    char *of, *set;
+    long all;
 };
 
 const char *wn_kind_name(enum wn_kind kind);
@@ -129,6 +135,13 @@ int wn_rule_match(const struct wn_rule *rule, const char *subject, size_t len, s
 int wn_rule_match_utf(const struct wn_rule *rule, const char *subject, size_t len, size_t start,
                       int valid, pcre2_match_data *md, pcre2_match_context *mctx, size_t *mstart,
                       size_t *mend);
+
+/* What the learn rules read in one removal's text (by rule `rule_id`, of `kind`, either may be
+ * NULL): each named group that matched (and each `set` field) goes to fn as name and value;
+ * `all` says the rule collects every match (a list). Returns the fields given. */
+typedef void (*wn_learn_fn)(void *ctx, const char *name, const char *value, size_t len, int all);
+size_t wn_rules_learn(const winnow_rules *rules, const char *rule_id, const char *kind,
+                      const char *text, size_t len, wn_learn_fn fn, void *ctx);
 
 /* Is s[0..n) valid UTF-8? */
 int wn_utf8_valid(const char *s, size_t n);

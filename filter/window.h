@@ -46,9 +46,12 @@ struct wn_line {
     size_t raw_len;
     struct wn_feat feat;   /* of the text after cuts; feat.post_chars is of the line before cuts */
     unsigned long long no; /* line number in the document */
-    const char *rule_id;   /* the rule that drops it, reported when the drop is final */
-    const char *reason;    /* why it was kept or dropped, for --trace */
-    char *reports;         /* its inline cuts' reports, made when it leaves */
+    unsigned long long start; /* where it began, in bytes from the document's start */
+    unsigned long page_line;  /* HTML: where its text began in the page (0: not HTML) */
+    size_t page_col;
+    const char *rule_id; /* the rule that drops it, reported when the drop is final */
+    const char *reason;  /* why it was kept or dropped, for --trace */
+    char *reports;       /* its inline cuts' reports, made when it leaves */
     size_t reports_len;
 };
 

@@ -21,8 +21,14 @@ struct wn_writers {
     /* the blank-gap writer */
     struct buf before; /* blank lines held since the last kept text */
     struct buf blanks; /* blank lines held after a removal */
+    /* where each held run began: its offset in the document's input, its first line */
+    unsigned long long before_off, blanks_off, before_no, blanks_no;
     int after_drop, wrote_in_doc;
     unsigned long long *bytes_out;
+    unsigned long long doc_out; /* bytes handed on in this document: the links stage's offset */
+    /* blank lines held and then not written (NULL: not asked): s[0..n) at input offset off */
+    void (*gap)(void *ctx, unsigned long long off, unsigned long long no, const char *s, size_t n);
+    void *gap_ctx;
     int failed;
 };
 
@@ -32,13 +38,15 @@ int wn_writers_coalesce(void *ctx, const char *buf, size_t len);
 int wn_writers_flush(struct wn_writers *w);
 void wn_writers_pushing(struct wn_writers *w, const char *buf, size_t len);
 
-/* A kept line: s[0..n) and its line ending; `blank` when it is nothing but blanks. */
-int wn_writers_line(struct wn_writers *w, unsigned long long no, const char *s, size_t n,
-                    const char *eol, size_t eollen, int blank);
+/* A kept line: s[0..n) and its line ending; `blank` when it is nothing but blanks. `off` is
+ * where it began in the document's input (for the gaps' edits). */
+int wn_writers_line(struct wn_writers *w, unsigned long long no, unsigned long long off,
+                    const char *s, size_t n, const char *eol, size_t eollen, int blank);
 /* A run of kept lines, s[0..n) as they came with their endings (blank lines only between
  * text lines), the first numbered `no`: the same output as each line given to
  * wn_writers_line, in one write where the links stage lets it. */
-int wn_writers_run(struct wn_writers *w, unsigned long long no, const char *s, size_t n);
+int wn_writers_run(struct wn_writers *w, unsigned long long no, unsigned long long off,
+                   const char *s, size_t n);
 
 /* A line was removed here: blank lines next to it may go. */
 void wn_writers_dropped(struct wn_writers *w);

@@ -112,8 +112,48 @@ struct winnow_removal {
     const char *rule_id;
     const char *text;
     size_t len;
+    /* Where `text` stood, in bytes from the start of the document's input; for a link the
+     * links stage changed, from the start of the text the rules left (stage LINKS below). */
+    unsigned long long offset;
+    int stage; /* a winnow_stage */
+    /* The input's bytes it covers from offset: 0 means len (text). For a block an HTML page
+     * dropped by its structure (an embed, a script, a share bar), the block's bytes in the
+     * page, from its start tag's '<' to its end tag's '>', with text its text (white space
+     * collapsed, at most 4 KiB) and line and col where it began in the page. For HTML, line
+     * and col are places in the page, not in its text: a line's removal where its text began. */
+    unsigned long long span;
 };
 typedef void (*winnow_report_fn)(void *ctx, const struct winnow_removal *removal);
+
+/* ---- Lossless edits (--report, winnow restore) --------------------------------------------
+ * Every byte in which a document's output differs from its input is in an edit: at `offset`
+ * of the stage's input, raw[0..raw_len) stood, and out[0..out_len) took its place in the
+ * stage's output. The stages run in order (TEXT, then LINKS; for JSON Lines, RECORD around
+ * both): undoing LINKS' edits on the output, then TEXT's, gives the input back, byte for byte.
+ * Unlike removals, edits hold whole lines (their blanks and their endings) and the blank lines
+ * a removal took with it (rule "blank-gap"); a line changed by cuts is one edit. */
+enum winnow_stage {
+    WINNOW_STAGE_TEXT = 1, /* offsets in the document's input */
+    WINNOW_STAGE_LINKS,    /* offsets in the text the rules left: what the links stage read */
+    /* a JSON Lines line: offsets in the line. raw NULL: the field's value token stood there,
+     * raw_len bytes of it, and is had back by undoing the field's TEXT and LINKS edits on the
+     * value out[0..out_len) decodes to, then encoding it again as winnow_jsonl encodes */
+    WINNOW_STAGE_RECORD,
+    /* a document ended: offset is its input's length, rule_id its format ("text", "html");
+     * no bytes. HTML documents have no other edits: their output is the page's text. */
+    WINNOW_STAGE_DOCUMENT
+};
+struct winnow_edit {
+    int stage;
+    unsigned long long offset;
+    const char *raw; /* not NUL-terminated */
+    size_t raw_len;
+    const char *out;
+    size_t out_len;
+    const char *rule_id;     /* what made it: a rule, "blank-gap", "jsonl-invalid" ... */
+    unsigned long long line; /* the stage's line (1-based) where raw begins */
+};
+typedef void (*winnow_edit_fn)(void *ctx, const struct winnow_edit *edit);
 
 /* Input formats. AUTO treats a document as HTML when it starts (after white space) with
  * "<!DOCTYPE html" or "<html", as text otherwise. */
@@ -174,6 +214,8 @@ struct winnow_options {
      * out as it came, and one removal is reported, rule "doc-guard" (its text says how much);
      * 0: off. The filter then holds each document whole until it ends. Not for HTML. */
     double max_removal;
+    winnow_edit_fn edit; /* optional: called once per edit (see "Lossless edits") */
+    void *edit_ctx;
 };
 
 /* Both make a filter over `rules` and freeze the set (see "Rules" above); the set must

@@ -95,6 +95,13 @@ check "--jobs 1 and 64 exit 0" test "$rc1$rc64" = 00
 check "--jobs 1 and --jobs 64 give the same output" same "$T/j1" "$T/j64"
 check "many links resolved" has "$T/j1" 'Line 4: https://www.example.com/lower and https://www.example.com/b/4?n=1, https://www.example.com/meta?a=1.'
 check "many links: failures kept" has "$T/j1" 'Line 3: https://t.co/e500 and'
+# resolved, cleaned and stripped links: the report gives the input back (the links stage's edits)
+"$W" $NET --no-cache --jobs=64 --report="$T/rep" "$T/many.txt" >"$T/jr" 2>/dev/null
+check "--report with --resolve: the same output" same "$T/jr" "$T/j1"
+check "restore undoes resolved links" sh -c '"$1" restore --report="$2/rep" "$2/jr" >"$2/back" && cmp -s "$2/back" "$2/many.txt"' sh "$W" "$T"
+"$W" $NET --no-cache --links=strip --report="$T/rep" "$T/b.txt" "$T/many.txt" >"$T/jr" 2>/dev/null
+{ cat "$T/b.txt"; printf '\f\n'; cat "$T/many.txt"; printf '\f\n'; } >"$T/want"
+check "restore undoes stripped links" sh -c '"$1" restore --report="$2/rep" "$2/jr" >"$2/back" && cmp -s "$2/back" "$2/want"' sh "$W" "$T"
 check "--per-host 2 gives the same output" sh -c '"$@" >"'"$T"'/ph" && cmp -s "'"$T"'/ph" "'"$T"'/j1"' sh "$W" $NET --no-cache --jobs=64 --per-host=2 "$T/many.txt"
 
 # --- the SSRF guard trusts the mapping only -----------------------------------------------

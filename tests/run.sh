@@ -49,6 +49,7 @@ run_build() {
   [ "$full" = yes ] && [ -f tests/prefilter-equal.sh ] && suite "$tag prefilter equal" sh tests/prefilter-equal.sh "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/jsonl.py ] && suite "$tag jsonl" python3 tests/jsonl.py "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/lint.py ] && suite "$tag lint" python3 tests/lint.py "$dir/winnow"
+  [ "$full" = yes ] && [ -f tests/restore.py ] && suite "$tag restore" python3 tests/restore.py "$dir/winnow"
 }
 
 run_build "${1:-build}" "" yes

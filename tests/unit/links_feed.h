@@ -26,7 +26,7 @@ static inline int tl_links_feed(const struct winnow_options *opt, winnow_write_f
     for (const char *p = input; *p;) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        wn_links_line(l, ++no, p, n, nl ? "\n" : "", nl ? 1 : 0);
+        wn_links_line(l, ++no, 0, p, n, nl ? "\n" : "", nl ? 1 : 0);
         p += n + (nl ? 1 : 0);
     }
     wn_links_flush(l);

@@ -217,8 +217,8 @@ static void test_write_error(void)
     if (!l) return;
     writes = 0;
     const char *line = "See https://a.com/x?utm_source=tw now.";
-    CHECK(wn_links_line(l, 1, line, strlen(line), "\n", 1) == WINNOW_ERR_WRITE);
-    CHECK(wn_links_line(l, 2, "plain", 5, "\n", 1) == WINNOW_ERR_WRITE);
+    CHECK(wn_links_line(l, 1, 0, line, strlen(line), "\n", 1) == WINNOW_ERR_WRITE);
+    CHECK(wn_links_line(l, 2, 0, "plain", 5, "\n", 1) == WINNOW_ERR_WRITE);
     CHECK(wn_links_raw(l, "\f\n", 2) == WINNOW_ERR_WRITE);
     CHECK(wn_links_flush(l) == WINNOW_ERR_WRITE);
     CHECK(writes == 1);
@@ -232,7 +232,7 @@ static void test_write_error(void)
     if (!l) return;
     writes = 0;
     line = "Short https://bit.ly/x here.";
-    CHECK(wn_links_line(l, 1, line, strlen(line), "\n", 1) == WINNOW_ERR_WRITE);
+    CHECK(wn_links_line(l, 1, 0, line, strlen(line), "\n", 1) == WINNOW_ERR_WRITE);
     CHECK(wn_links_flush(l) == WINNOW_ERR_WRITE);
     CHECK(writes == 1);
     wn_links_free(l);

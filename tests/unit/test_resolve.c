@@ -327,13 +327,13 @@ static void test_write_error(void)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     const char *a = "fast http://bit.ly/lower", *b = "slow http://bit.ly/slow";
-    int rc = wn_links_line(l, 1, a, strlen(a), "\n", 1);
-    rc |= wn_links_line(l, 2, b, strlen(b), "\n", 1);
+    int rc = wn_links_line(l, 1, 0, a, strlen(a), "\n", 1);
+    rc |= wn_links_line(l, 2, 0, b, strlen(b), "\n", 1);
     CHECK(wn_links_flush(l) == WINNOW_ERR_WRITE);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
     CHECK(secs < 1.5); /* the slow link takes 3 s */
-    CHECK(wn_links_line(l, 3, a, strlen(a), "\n", 1) == WINNOW_ERR_WRITE);
+    CHECK(wn_links_line(l, 3, 0, a, strlen(a), "\n", 1) == WINNOW_ERR_WRITE);
     (void)rc;
     wn_links_free(l);
 }

@@ -346,5 +346,45 @@ static void test_freeze(void)
     free(out3.buf);
 }
 
+struct learned {
+    char text[512];
+};
+
+static void learned(void *ctx, const char *name, const char *value, size_t len, int all)
+{
+    struct learned *l = ctx;
+    size_t n = strlen(l->text);
+    snprintf(l->text + n, sizeof l->text - n, "%s%s=%.*s", all ? "+" : "", name, (int)len, value);
+    strcat(l->text, ";");
+}
+
+/* learn rules: named groups out, `set` fields on a match, `all` for every match, `of` by kind
+ * or id; their keys are refused on other kinds. */
+static void test_learn(void)
+{
+    winnow_rules *r = winnow_rules_new();
+    char err[256] = "";
+    const char *text = "[h]\nkind = learn\nof = footer, x-id\npattern = @(?<who>\\w+)\n"
+                       "[links]\nkind = learn\nof = short-link\nall = 1\nset = site=t\n"
+                       "pattern = t\\.co/(?<key>\\w+)\n";
+    CHECK(winnow_rules_load_buffer(r, "t.rules", text, strlen(text), err, sizeof err) == 0);
+    CHECK(winnow_rules_compile(r, err, sizeof err) == WINNOW_OK);
+    struct learned l = {""};
+    CHECK(wn_rules_learn(r, "a", "footer", "by @ann and @bob", 16, learned, &l) == 1);
+    CHECK_STR(l.text, "who=ann;");
+    l.text[0] = 0;
+    CHECK(wn_rules_learn(r, "x-id", "drop-line", "@cy", 3, learned, &l) == 1);
+    CHECK_STR(l.text, "who=cy;");
+    l.text[0] = 0;
+    CHECK(wn_rules_learn(r, "tco", "short-link", "t.co/a t.co/b", 13, learned, &l) == 3);
+    CHECK_STR(l.text, "+key=a;+key=b;site=t;");
+    l.text[0] = 0;
+    CHECK(wn_rules_learn(r, "y", "drop-line", "@dee t.co/c", 11, learned, &l) == 0);
+    CHECK_STR(l.text, "");
+    winnow_rules_free(r);
+    CHECK_STR(load_error("[x]\nkind = drop-line\nof = footer\npattern = a\n"),
+              "t.rules:1: rule 'x': 'of', 'set' and 'all' are for learn rules");
+}
+
 TEST_MAIN(test_utf8, test_literals, test_keys, test_match_modes, test_repeated_keys, test_tune,
-          test_tune_api, test_tune_documented, test_embed_head, test_freeze)
+          test_tune_api, test_tune_documented, test_embed_head, test_freeze, test_learn)

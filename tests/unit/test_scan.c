@@ -150,18 +150,18 @@ static void test_writers_run(void)
             wb.bytes_out = &out_b;
             struct wn_writers *both[2] = {&wa, &wb};
             for (int i = 0; i < 2; i++) {
-                wn_writers_line(both[i], 1, "first", 5, "\n", 1, 0);
-                if (before) wn_writers_line(both[i], 2, "", 0, "\n", 1, 1);
+                wn_writers_line(both[i], 1, 0, "first", 5, "\n", 1, 0);
+                if (before) wn_writers_line(both[i], 2, 6, "", 0, "\n", 1, 1);
                 if (before == 2) wn_writers_dropped(both[i]);
-                if (before == 2) wn_writers_line(both[i], 3, "", 0, "\n", 1, 1);
+                if (before == 2) wn_writers_line(both[i], 3, 7, "", 0, "\n", 1, 1);
             }
             const char *s = docs[d];
-            CHECK(wn_writers_run(&wa, 4, s, strlen(s)) == 0);
+            CHECK(wn_writers_run(&wa, 4, 8, s, strlen(s)) == 0);
             for (const char *p = s; *p;) { /* the same lines, one by one */
                 const char *nl = strchr(p, '\n');
                 size_t end = (size_t)(nl - p) + 1, el = end >= 2 && p[end - 2] == '\r' ? 2 : 1;
                 size_t len = end - el;
-                wn_writers_line(&wb, 4, p, len, p + len, el, strspn(p, " \t") >= len);
+                wn_writers_line(&wb, 4, 0, p, len, p + len, el, strspn(p, " \t") >= len);
                 p += end;
             }
             wn_writers_end_document(&wa);
