@@ -203,6 +203,7 @@ struct output {
     unsigned long long written; /* bytes, for --report's documents */
     unsigned long crc;          /* CRC-32 of the current document's output (--report) */
     size_t crc_skip;            /* bytes next written that are a separator, not counted */
+    int crc_on;
     struct wn_zout *z;          /* --output FILE.gz / FILE.zst: compressed on the way */
 };
 
@@ -322,9 +323,11 @@ static int write_out(void *ctx, const char *buf, size_t len)
     }
     if (len) o->last_byte = (unsigned char)buf[len - 1];
     o->written += len;
-    size_t skip = o->crc_skip < len ? o->crc_skip : len;
-    o->crc_skip -= skip;
-    o->crc = crc32(o->crc, (const Bytef *)buf + skip, (uInt)(len - skip));
+    if (o->crc_on) { /* --report */
+        size_t skip = o->crc_skip < len ? o->crc_skip : len;
+        o->crc_skip -= skip;
+        o->crc = crc32(o->crc, (const Bytef *)buf + skip, (uInt)(len - skip));
+    }
     return 0;
 }
 
@@ -934,7 +937,7 @@ static int process_file(struct session *s, const char *path)
             s->errors++;
         }
         free(s->out->tmp_path);
-        *s->out = (struct output){.fp = stdout, .last_byte = -1};
+        *s->out = (struct output){.fp = stdout, .last_byte = -1, .crc_on = s->out->crc_on};
         return 0;
     }
     if (sep) write_out(s->out, sep_out, 2u + nl);
@@ -1427,6 +1430,7 @@ int main(int argc, char **argv)
     }
     struct output discard = {0};
     discard.fp = fopen("/dev/null", "wb");
+    out.crc_on = discard.crc_on = ex.rep != NULL; /* the documents' CRC-32s, for the report */
     winnow_filter *f =
         winnow_filter_open(rules, &opt, write_out, lint ? (void *)&discard : &out, err, sizeof err);
     if (!f) {
