@@ -261,6 +261,21 @@ static size_t hold_from(winnow_filter *f)
     return lo;
 }
 
+/* A run of blank lines held as one (blank_line): each of them, as each would have gone. */
+static void drain_blank_run(winnow_filter *f, struct wn_line *l, const char *text, int kept)
+{
+    unsigned long long n = l->reps + 1, no = l->no, start = l->start;
+    for (unsigned long long k = 0; k < n && !f->status; k++) {
+        l->no = no + k;
+        l->start = start + k * (l->len + l->eollen);
+        if (f->opt.trace) trace(f, l, text, kept);
+        if (kept)
+            write_line(f, l, text);
+        else
+            edit_dropped_line(f, l, text);
+    }
+}
+
 /* Writes out the lines at the head of the window that no pass can change any more. */
 static int drain(winnow_filter *f, int all)
 {
@@ -276,8 +291,14 @@ static int drain(winnow_filter *f, int all)
             replay_reports(f, l, l->reports, l->reports_len);
         }
         int kept = l->state != WN_DROP;
-        if (f->opt.trace) trace(f, l, text, kept);
-        if (kept) {
+        if (l->reps) {
+            drain_blank_run(f, l, text, kept);
+        } else if (f->opt.trace) {
+            trace(f, l, text, kept);
+        }
+        if (l->reps) {
+            /* done above, line by line */
+        } else if (kept) {
             write_line(f, l, text);
         } else if (l->label != WN_LABEL_BLANK) {
             wn_writers_dropped(&f->out);
@@ -326,6 +347,17 @@ static int blank_line(winnow_filter *f, const char *s, size_t n, const char *eol
             if (f->zones[i].ops->blank) f->zones[i].ops->blank(f->zones[i].self, &c);
         if (f->opt.trace) trace(f, &tmp, s, 1);
         return writers_status(f, wn_writers_line(&f->out, f->line_no, start, s, n, eol, eollen, 1));
+    }
+    /* Behind a held line, a run of blank lines alike is one line held, however long */
+    struct wn_line *last = wn_window_empty(&f->w) ? NULL
+                                                  : wn_window_at(&f->w, wn_window_end(&f->w) - 1);
+    if (last && last->label == WN_LABEL_BLANK && last->len == n && last->eollen == eollen &&
+        last->no + last->reps + 1 == f->line_no &&
+        memcmp(last->eol, eol, eollen) == 0 && memcmp(wn_window_text(&f->w, last), s, n) == 0) {
+        last->reps++;
+        /* the passes hear of it as of a line of its own (the footer zone counts its lines) */
+        run_zones(f, wn_window_end(&f->w) - 1, NULL);
+        return drain(f, 0);
     }
     struct wn_line *l = wn_window_push(&f->w, s, n);
     if (!l) return fail(f, WINNOW_ERR_NOMEM);

@@ -47,6 +47,7 @@ struct wn_line {
     struct wn_feat feat;   /* of the text after cuts; feat.post_chars is of the line before cuts */
     unsigned long long no; /* line number in the document */
     unsigned long long start; /* where it began, in bytes from the document's start */
+    unsigned long long reps;  /* a blank line: as many more like it follow (a run is one) */
     unsigned long page_line;  /* HTML: where its text began in the page (0: not HTML) */
     size_t page_col;
     const char *rule_id; /* the rule that drops it, reported when the drop is final */
