@@ -38,7 +38,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SAN      = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps demo check check-fast check-asan bench fuzz format clean unit-bins
+.PHONY: all deps demo check check-fast check-asan bench fuzz fuzz-bins format clean unit-bins
 
 all: winnow
 
@@ -127,32 +127,35 @@ demo: deps
 check: deps
 	@$(MAKE) --no-print-directory winnow unit-bins
 	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang CFLAGS="$(SAN)" unit-bins
-	@sh tests/run.sh build build/asan
+	@$(MAKE) --no-print-directory fuzz-bins
+	@FUZZ_DIR=build/fuzz sh tests/run.sh build build/asan
 
 check-fast: winnow unit-bins
 	@sh tests/run.sh build
 
 # Figures, not pass/fail: text throughput and memory, link resolution, HTML throughput.
-# Coverage-guided fuzzing with libFuzzer, ASan and UBSan (not part of check: each target runs
-# until stopped, or FUZZ_SECONDS): fuzz_engine, the whole filter; then fuzz_prefilter, the
-# prefilters derived from patterns (a pattern, NUL, a subject), seeded with the rules'
-# patterns. Crashes are saved in build/fuzz/.
+# Coverage-guided fuzzing with libFuzzer, ASan and UBSan (tests/fuzz): the whole filter split
+# anyhow (engine), the lossless edits (edits), the prefilters derived from patterns, the rules
+# parser, the URL finder and cleaner with Location and meta-refresh parsing (url), the ClearURLs
+# loader, JSON Lines, the HTML path with its reports, the link cache. `make fuzz` runs each for
+# FUZZ_SECONDS; `make check` runs each for 10 s after replaying tests/fuzz/regressions.
 FUZZ_SECONDS ?= 300
-fuzz: deps
+FUZZ_TARGETS = engine prefilter edits rules url clearurls jsonl html cache
+FUZZ_FLAGS = -O1 -g -fsanitize=address,undefined,fuzzer -fno-sanitize-recover=all
+fuzz-bins: deps
 	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all" \
 	    build/fuzz/libwinnow.a
-	clang $(WARN) -Iinclude -O1 -g -fsanitize=address,undefined,fuzzer -fno-sanitize-recover=all \
-	    -o build/fuzz/fuzz_engine tests/fuzz/fuzz_engine.c build/fuzz/libwinnow.a $(LDLIBS)
-	clang $(WARN) -Iinclude -Ifilter -Itests/unit $(PKG_CFLAGS) -O1 -g \
-	    -fsanitize=address,undefined,fuzzer -fno-sanitize-recover=all \
-	    -o build/fuzz/fuzz_prefilter tests/fuzz/fuzz_prefilter.c build/fuzz/libwinnow.a $(LDLIBS)
-	mkdir -p build/fuzz/corpus build/fuzz/corpus-prefilter
-	cp tests/fixtures/text/*.in.txt tests/fixtures/demo/*.txt build/fuzz/corpus/
-	python3 tests/fuzz/prefilter_seeds.py . build/fuzz/corpus-prefilter
-	cd build/fuzz && ./fuzz_engine -max_total_time=$(FUZZ_SECONDS) -max_len=65536 corpus
-	cd build/fuzz && ./fuzz_prefilter -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
-	    -dict=../../tests/fuzz/prefilter.dict corpus-prefilter
+	@for t in $(FUZZ_TARGETS); do \
+	  if [ ! build/fuzz/fuzz_$$t -nt tests/fuzz/fuzz_$$t.c ] || \
+	     [ ! build/fuzz/fuzz_$$t -nt build/fuzz/libwinnow.a ]; then \
+	    echo "clang ... -o build/fuzz/fuzz_$$t"; \
+	    clang $(WARN) -Iinclude -Ifilter -Itests/unit $(PKG_CFLAGS) $(FUZZ_FLAGS) \
+	      -o build/fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c build/fuzz/libwinnow.a $(LDLIBS) || exit 2; \
+	  fi; done
+
+fuzz: fuzz-bins
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 bench: deps
 	@$(MAKE) --no-print-directory winnow

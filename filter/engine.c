@@ -349,11 +349,11 @@ static int blank_line(winnow_filter *f, const char *s, size_t n, const char *eol
         return writers_status(f, wn_writers_line(&f->out, f->line_no, start, s, n, eol, eollen, 1));
     }
     /* Behind a held line, a run of blank lines alike is one line held, however long */
-    struct wn_line *last = wn_window_empty(&f->w) ? NULL
-                                                  : wn_window_at(&f->w, wn_window_end(&f->w) - 1);
+    struct wn_line *last =
+        wn_window_empty(&f->w) ? NULL : wn_window_at(&f->w, wn_window_end(&f->w) - 1);
     if (last && last->label == WN_LABEL_BLANK && last->len == n && last->eollen == eollen &&
-        last->no + last->reps + 1 == f->line_no &&
-        memcmp(last->eol, eol, eollen) == 0 && memcmp(wn_window_text(&f->w, last), s, n) == 0) {
+        last->no + last->reps + 1 == f->line_no && memcmp(last->eol, eol, eollen) == 0 &&
+        memcmp(wn_window_text(&f->w, last), s, n) == 0) {
         last->reps++;
         /* the passes hear of it as of a line of its own (the footer zone counts its lines) */
         run_zones(f, wn_window_end(&f->w) - 1, NULL);

@@ -2,6 +2,8 @@
  * social embeds, scripts and related/share/comment blocks by the rules in rules/html.rules. */
 #include "html.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>
 #include <ctype.h>
@@ -10,11 +12,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "rules.h"
 
 /* A paragraph longer than this is written out in pieces, so a page that never ends a block
  * (one huge <pre>, a text dump) cannot make memory grow with the page. */
 #define WN_HTML_MAX_LINE (1u << 20)
+
+/* The most elements open at once (see cap_depth); Blink's limit. */
+#define WN_HTML_MAX_DEPTH 512
 
 /* Pages arrive in any split; libxml2 gets them in blocks of this size (see wn_html_push). */
 #define WN_HTML_BLOCK 16384
@@ -104,6 +110,36 @@ struct wn_html {
     unsigned long long *line_starts; /* where each of its lines after the first begins */
     size_t nlines, lines_cap;
 
+    /* a start tag longer than a block: the blocks after it, until its end (see tag_ends) */
+    int holding;
+    struct buf held;
+    /* a comment, script or style left open a block long: what follows is not given to libxml2
+     * (nor kept) until its end (see skip_to_end); `discarded` keeps the page's offsets right */
+    char skip_end[24]; /* "-->" or "</script" ...; "" when not skipping */
+    size_t skip_len;
+    char skip_tail[24]; /* the last bytes seen, in case the end is cut by a block */
+    size_t skip_tail_len;
+    unsigned long long discarded;
+    unsigned char tag_quote; /* inside a value quoted so */
+    int tag_after_eq;        /* the last byte outside quotes and blanks was '=' */
+
+    /* A page in another encoding than UTF-8 or Windows-1252 is converted here, with iconv, not
+     * by libxml2, whose conversion stops at the first byte the encoding has no character for
+     * and loses the rest of the page (issue 10, item 2): such a byte becomes U+FFFD, as a
+     * browser shows it, and the page goes on; the first is reported. */
+    iconv_t cd;       /* (iconv_t)-1: no conversion */
+    char charset[64]; /* its name, for the report */
+    int split_at_lt;  /* '<' is never a trail byte (not ISO-2022): runs end there */
+    struct buf conv;  /* a block converted */
+    char carry[8];    /* a character cut by the end of a block */
+    size_t carry_len;
+    unsigned long long conv_in, conv_out;    /* page bytes read, UTF-8 bytes written */
+    unsigned long long bad_bytes, first_bad; /* bytes replaced; the first one's offset */
+    struct conv_mark {
+        unsigned long long utf8, page;
+    } * marks; /* reports only: where each '<' went, so positions map back to the page */
+    size_t nmarks, marks_cap;
+
     int sniffed; /* the page's encoding has been chosen (from its first block) */
     int status;  /* first error (emit failure, out of memory); sticks until finish */
 };
@@ -162,6 +198,21 @@ static int only_blank(const char *s, size_t n)
  * `back` bytes behind its cursor is found from there (exact for UTF-8 pages; in others a
  * multi-byte character counts as its UTF-8 length). */
 
+/* The page offset of a place in the text libxml2 reads (converted pages: by the marks). */
+static unsigned long long page_of(const struct wn_html *h, unsigned long long u)
+{
+    if (h->cd == (iconv_t)-1 || !h->nmarks || u < h->marks[0].utf8) return u;
+    size_t lo = 0, hi = h->nmarks;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h->marks[mid].utf8 <= u)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return h->marks[lo].page + (u - h->marks[lo].utf8);
+}
+
 static struct wn_html_pos page_at(struct wn_html *h, size_t back)
 {
     struct wn_html_pos at = {0, 1, 1};
@@ -169,7 +220,9 @@ static struct wn_html_pos page_at(struct wn_html *h, size_t back)
     if (!in || !in->cur || !in->base) return at;
     if ((size_t)(in->cur - in->base) < back) back = (size_t)(in->cur - in->base);
     long consumed = xmlByteConsumed(h->parser);
-    at.offset = h->skipped + (consumed > (long)back ? (unsigned long long)consumed - back : 0);
+    at.offset = h->skipped +
+                page_of(h, h->discarded +
+                               (consumed > (long)back ? (unsigned long long)consumed - back : 0));
     /* its line: the number of line starts at or before it (a binary search) */
     size_t lo = 0, hi = h->nlines;
     while (lo < hi) {
@@ -571,9 +624,33 @@ static void close_anchor(struct wn_html *h)
     }
 }
 
+static void on_end(void *ctx, const xmlChar *tag);
+
+/* Deeper than WN_HTML_MAX_DEPTH open elements, a new element goes beside its parent rather
+ * than inside it, as Blink builds (its limit is 512): the parent is closed first, for libxml2
+ * (taken off its stack of open elements) and for us (its end event). libxml2 looks through the
+ * whole stack at every end tag that closes nothing, so 100,000 unclosed <b> and then as many
+ * stray </i> took quadratic time (issue 10, item 6); now each look is at most this deep. */
+static void cap_depth(struct wn_html *h, const xmlChar *tag)
+{
+    htmlParserCtxtPtr c = h->parser;
+    if (!c || c->nameNr <= WN_HTML_MAX_DEPTH || !c->nameTab) return;
+    /* the new element is on top (libxml2 pushes it before it reports it) */
+    int at = c->nameNr - 1;
+    if (xmlStrEqual(c->nameTab[at], tag)) at--;
+    if (at < 1) return;
+    const xmlChar *parent = c->nameTab[at];
+    memmove(&c->nameTab[at], &c->nameTab[at + 1],
+            (size_t)(c->nameNr - at - 1) * sizeof *c->nameTab);
+    c->nameNr--;
+    c->name = c->nameTab[c->nameNr - 1];
+    on_end(h, parent);
+}
+
 static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
 {
     struct wn_html *h = ctx;
+    cap_depth(h, tag);
     if (h->drop_depth) {
         /* Void elements get an end event too, so every start counts. */
         h->drop_depth++;
@@ -616,6 +693,14 @@ static int start_parser(struct wn_html *h)
     h->pending_space = 0;
     h->block_len = 0;
     h->sniffed = 0;
+    if (h->cd != (iconv_t)-1) iconv_close(h->cd);
+    h->cd = (iconv_t)-1;
+    h->carry_len = h->nmarks = 0;
+    h->conv_in = h->conv_out = h->bad_bytes = 0;
+    h->holding = 0;
+    h->held.len = 0;
+    h->skip_len = h->skip_tail_len = 0;
+    h->discarded = 0;
     /* The encoding is set once the first block is in (choose_encoding). */
     h->parser = htmlCreatePushParserCtxt(&h->sax, h, NULL, 0, NULL, XML_CHAR_ENCODING_NONE);
     if (!h->parser) return WINNOW_ERR_NOMEM;
@@ -646,6 +731,7 @@ struct wn_html *wn_html_new(winnow_rules *rules, const struct winnow_options *op
     }
     h->match = pcre2_match_data_create(wn_rules_max_captures(rules), NULL);
     h->cache = calloc(WN_HTML_CACHE_SLOTS, sizeof *h->cache);
+    h->cd = (iconv_t)-1;
     h->sax.startElement = on_start;
     h->sax.endElement = on_end;
     h->sax.characters = on_text;
@@ -771,6 +857,15 @@ static size_t choose_encoding(struct wn_html *h, const char *buf, size_t len, in
         const char *iconv_name = name;
         for (size_t i = 0; i < sizeof supersets / sizeof supersets[0]; i++)
             if (strcasecmp(name, supersets[i][0]) == 0) iconv_name = supersets[i][1];
+        h->cd = iconv_open("UTF-8", iconv_name);
+        if (h->cd == (iconv_t)-1 && iconv_name != name) h->cd = iconv_open("UTF-8", name);
+        if (h->cd != (iconv_t)-1) {
+            snprintf(h->charset, sizeof h->charset, "%s", name);
+            h->split_at_lt = strncasecmp(name, "iso-2022", 8) != 0 &&
+                             strncasecmp(name, "utf-16", 6) != 0 && strncasecmp(name, "utf-7", 5);
+            xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
+            return 0;
+        }
         xmlCharEncodingHandlerPtr handler = xmlFindCharEncodingHandler(iconv_name);
         if (!handler && iconv_name != name) handler = xmlFindCharEncodingHandler(name);
         if (handler) {
@@ -880,6 +975,233 @@ static void unstall(struct wn_html *h)
     }
 }
 
+/* ---- a start tag longer than a block -----------------------------------------------------
+ * libxml2 looks for the '>' of a start tag again from its '<' each time a block comes (see
+ * restart_lookahead), so a tag with a 16 MB attribute value cost 1,000 scans of it (13.9 s;
+ * issue 10, item 5). A start tag still open after a block is scanned here instead, once, the
+ * blocks after it held back until its '>' (outside a quoted value) has come; then libxml2 gets
+ * them in one piece and reads the tag once. What libxml2 reads is the page's bytes in order
+ * either way, and when it is fed depends on those bytes alone. */
+
+/* Scans s[0..n) of an open start tag for its end; the state carries over between calls. */
+static int tag_ends(struct wn_html *h, const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (h->tag_quote) {
+            if (c == h->tag_quote) h->tag_quote = 0;
+        } else if (c == '>') {
+            return 1;
+        } else if ((c == '"' || c == '\'') && h->tag_after_eq) {
+            h->tag_quote = c;
+        }
+        if (!h->tag_quote && !tag_blank(c)) h->tag_after_eq = c == '=';
+    }
+    return 0;
+}
+
+/* After a parse: is libxml2 sitting on a start tag a block long that has not ended? */
+static int stalled_in_tag(struct wn_html *h)
+{
+    xmlParserInputPtr in = h->parser->input;
+    if (!in || !in->cur || !in->end || in->end - in->cur < WN_HTML_BLOCK) return 0;
+    if (in->cur[0] != '<' || !tag_name_start(in->cur[1])) return 0;
+    h->tag_quote = 0;
+    h->tag_after_eq = 0;
+    return !tag_ends(h, in->cur + 1, (size_t)(in->end - in->cur - 1));
+}
+
+/* ---- an open comment, script or style -----------------------------------------------------
+ * libxml2 keeps all of a comment until its "-->", and a script or style until its end tag,
+ * before it reads them (a 50 MB unclosed comment cost 216 MB; issue 10, item 10). None of them
+ * is text: once one is open a block long, the bytes after what libxml2 holds are looked
+ * through here for its end and not given to it; from the end on they are. It then reads a
+ * shorter comment or script, with the same events. */
+
+/* After a parse: is libxml2 sitting on a comment, or in a script or style, a block long? */
+static int stalled_in_skippable(struct wn_html *h)
+{
+    xmlParserInputPtr in = h->parser->input;
+    if (!in || !in->cur || !in->end || in->end - in->cur < WN_HTML_BLOCK) return 0;
+    const char *name = (const char *)h->parser->name;
+    if (memcmp(in->cur, "<!--", 4) == 0) {
+        memcpy(h->skip_end, "-->", 4);
+    } else if (name && (strcmp(name, "script") == 0 || strcmp(name, "style") == 0)) {
+        snprintf(h->skip_end, sizeof h->skip_end, "</%s", name);
+    } else {
+        return 0;
+    }
+    h->skip_len = strlen(h->skip_end);
+    h->skip_tail_len = 0;
+    return 1;
+}
+
+/* Where the end (skip_end, caseless for an end tag) begins in s[0..n), or n. */
+static size_t find_skip_end(const struct wn_html *h, const char *s, size_t n)
+{
+    for (size_t i = 0; i + h->skip_len <= n; i++) {
+        const char *p = memchr(s + i, '-' == h->skip_end[0] ? '-' : '<', n - i);
+        if (!p) break;
+        i = (size_t)(p - s);
+        if (i + h->skip_len <= n && strncasecmp(p, h->skip_end, h->skip_len) == 0) return i;
+    }
+    return n;
+}
+
+static void parse_chunk(struct wn_html *h, const char *buf, size_t len, int terminate);
+
+/* While skipping: buf is looked through for the end; what comes before it goes. Returns 1
+ * when the end has come (the skip is over; the rest went to libxml2). */
+static int skip_to_end(struct wn_html *h, const char *buf, size_t len, int terminate)
+{
+    char window[sizeof h->skip_tail + WN_HTML_BLOCK];
+    size_t keep = h->skip_len - 1;
+    while (len) { /* the tail and a block at most at a time */
+        size_t take = len < WN_HTML_BLOCK ? len : WN_HTML_BLOCK;
+        memcpy(window, h->skip_tail, h->skip_tail_len);
+        memcpy(window + h->skip_tail_len, buf, take);
+        size_t n = h->skip_tail_len + take, at = find_skip_end(h, window, n);
+        buf += take;
+        len -= take;
+        if (at < n) { /* its end: from there on, libxml2 reads the page again */
+            h->discarded += at;
+            h->skip_len = h->skip_tail_len = 0;
+            parse_chunk(h, window + at, n - at, terminate && !len);
+            if (len) parse_chunk(h, buf, len, terminate);
+            return 1;
+        }
+        size_t tail = n < keep ? n : keep;
+        h->discarded += n - tail;
+        memmove(h->skip_tail, window + n - tail, tail);
+        h->skip_tail_len = tail;
+    }
+    if (terminate) { /* the page ends inside it: what is left, for libxml2 to close */
+        parse_chunk(h, h->skip_tail, h->skip_tail_len, 1);
+        h->skip_len = h->skip_tail_len = 0;
+        return 1;
+    }
+    return 0;
+}
+
+static void parse_chunk(struct wn_html *h, const char *buf, size_t len, int terminate)
+{
+    restart_lookahead(h->parser);
+    htmlParseChunk(h->parser, buf, (int)len, terminate);
+    if (!terminate) unstall(h);
+    if (h->parser->errNo == XML_ERR_NO_MEMORY) fail(h, WINNOW_ERR_NOMEM);
+}
+
+/* ---- pages in other encodings -------------------------------------------------------- */
+
+static int conv_room(struct wn_html *h, size_t more)
+{
+    if (buf_reserve(&h->conv, h->conv.len + more)) {
+        fail(h, WINNOW_ERR_NOMEM);
+        return 0;
+    }
+    return 1;
+}
+
+/* Converts in[0..n) (whole characters, or the page's end) into h->conv; a byte that starts no
+ * character of the encoding becomes U+FFFD. Returns the bytes of a character cut at the end
+ * (not converted), or 0. */
+static size_t conv_run(struct wn_html *h, const char *in, size_t n, int final)
+{
+    char *src = (char *)(uintptr_t)in;
+    size_t left = n;
+    while (left) {
+        if (!conv_room(h, left * 4 + 16)) return 0;
+        char *out = h->conv.p + h->conv.len;
+        size_t room = h->conv.cap - h->conv.len, before = room;
+        size_t rc = iconv(h->cd, &src, &left, &out, &room);
+        h->conv.len += before - room;
+        if (rc != (size_t)-1) break;
+        if (errno == E2BIG) continue;
+        if (errno == EINVAL && !final) return left; /* cut by the block's end */
+        /* EILSEQ, or a cut character at the page's end: one byte becomes U+FFFD */
+        if (!h->bad_bytes++) h->first_bad = h->conv_in + (unsigned long long)(src - in);
+        if (!conv_room(h, 3)) return 0;
+        memcpy(h->conv.p + h->conv.len, "\xef\xbf\xbd", 3);
+        h->conv.len += 3;
+        src++;
+        left--;
+    }
+    return 0;
+}
+
+static void mark(struct wn_html *h, unsigned long long page)
+{
+    if (h->nmarks == h->marks_cap) {
+        size_t cap = h->marks_cap ? h->marks_cap * 2 : 256;
+        struct conv_mark *g = realloc(h->marks, cap * sizeof *g);
+        if (!g) return; /* positions further on come out less exact */
+        h->marks = g;
+        h->marks_cap = cap;
+    }
+    h->marks[h->nmarks++] = (struct conv_mark){h->conv_out + h->conv.len, page};
+}
+
+/* buf[0..len) of the page to UTF-8 in h->conv, with what a block before left cut. */
+static void convert(struct wn_html *h, const char *buf, size_t len, int terminate)
+{
+    h->conv.len = 0;
+    size_t pos = 0;
+    while (h->carry_len && pos < len) { /* the cut character first, a byte at a time */
+        h->carry[h->carry_len++] = buf[pos++];
+        size_t cut = conv_run(h, h->carry, h->carry_len, h->carry_len == sizeof h->carry);
+        h->conv_in += h->carry_len - cut;
+        memmove(h->carry, h->carry + h->carry_len - cut, cut);
+        h->carry_len = cut;
+    }
+    while (pos < len) {
+        /* runs end before each '<', where a mark says where it stands in the page */
+        size_t end = len;
+        if (h->split_at_lt && h->report) {
+            const char *lt = memchr(buf + pos + 1, '<', len - pos - 1);
+            if (lt) end = (size_t)(lt - buf);
+            if (buf[pos] == '<') mark(h, h->conv_in);
+        }
+        size_t cut = conv_run(h, buf + pos, end - pos, terminate && end == len);
+        h->conv_in += end - pos - cut;
+        if (cut) { /* only at the block's end */
+            memcpy(h->carry, buf + end - cut, cut < sizeof h->carry ? cut : sizeof h->carry);
+            h->carry_len = cut < sizeof h->carry ? cut : 0;
+        }
+        pos = end;
+    }
+    if (terminate && h->carry_len) {
+        conv_run(h, h->carry, h->carry_len, 1);
+        h->carry_len = 0;
+    }
+    h->conv_out += h->conv.len;
+}
+
+/* The page's end: the bytes its encoding had no character for, reported once. */
+static void report_bad_bytes(struct wn_html *h)
+{
+    if (!h->bad_bytes || !h->report) return;
+    char why[160];
+    int n = snprintf(why, sizeof why, "%llu byte%s not %s, shown as U+FFFD", h->bad_bytes,
+                     h->bad_bytes == 1 ? "" : "s", h->charset);
+    size_t lo = 0, hi = h->nlines;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h->line_starts[mid] <= h->first_bad)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    struct winnow_removal r = {lo + 1,
+                               (size_t)(h->first_bad - (lo ? h->line_starts[lo - 1] : 0)) + 1,
+                               "html-encoding-error",
+                               why,
+                               (size_t)n,
+                               h->first_bad,
+                               WINNOW_STAGE_TEXT,
+                               0};
+    h->report(h->report_ctx, &r);
+}
+
 static void parse(struct wn_html *h, const char *buf, size_t len, int terminate)
 {
     if (h->status != WINNOW_OK) return;
@@ -890,10 +1212,29 @@ static void parse(struct wn_html *h, const char *buf, size_t len, int terminate)
         buf += skip;
         len -= skip;
     }
-    restart_lookahead(h->parser);
-    htmlParseChunk(h->parser, buf, (int)len, terminate);
-    if (!terminate) unstall(h);
-    if (h->parser->errNo == XML_ERR_NO_MEMORY) fail(h, WINNOW_ERR_NOMEM);
+    if (h->cd != (iconv_t)-1) {
+        convert(h, buf, len, terminate);
+        buf = h->conv.p ? h->conv.p : "";
+        len = h->conv.len;
+    }
+    if (h->skip_len) { /* an open comment, script or style: skipped to its end */
+        if (!skip_to_end(h, buf, len, terminate)) return;
+    } else if (h->holding) { /* an open start tag: held until it ends (or the page does) */
+        if (buf_append(&h->held, buf, len)) {
+            fail(h, WINNOW_ERR_NOMEM);
+            return;
+        }
+        if (!terminate && !tag_ends(h, (const unsigned char *)buf, len)) return;
+        h->holding = 0;
+        parse_chunk(h, h->held.p, h->held.len, terminate);
+        h->held.len = 0;
+    } else {
+        parse_chunk(h, buf, len, terminate);
+    }
+    if (!terminate && h->status == WINNOW_OK && !h->skip_len) {
+        h->holding = stalled_in_tag(h);
+        if (!h->holding) stalled_in_skippable(h);
+    }
 }
 
 /* Bytes go to libxml2 in fixed blocks: the first block is what the encoding is chosen from,
@@ -925,6 +1266,7 @@ int wn_html_finish(struct wn_html *html)
     parse(html, html->block, html->block_len, 1);
     if (html->drop_depth && html->report) drop_ends(html); /* a block the page left open */
     flush_line(html);
+    report_bad_bytes(html);
     html->page_bytes = 0;
     html->nlines = 0;
     int status = html->status;
@@ -943,6 +1285,10 @@ void wn_html_free(struct wn_html *html)
     free(html->cache);
     free(html->anchor_url);
     free(html->drop_text);
+    buf_free(&html->held);
+    buf_free(&html->conv);
+    free(html->marks);
+    if (html->cd != (iconv_t)-1) iconv_close(html->cd);
     free(html->line_starts);
     free(html->line);
     free(html);

@@ -50,6 +50,9 @@ run_build() {
   [ "$full" = yes ] && [ -f tests/jsonl.py ] && suite "$tag jsonl" python3 tests/jsonl.py "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/lint.py ] && suite "$tag lint" python3 tests/lint.py "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/restore.py ] && suite "$tag restore" python3 tests/restore.py "$dir/winnow"
+  [ "$full" = yes ] && [ -f tests/complexity.py ] && suite "$tag complexity" python3 tests/complexity.py "$dir/winnow"
+  [ "$full" = yes ] && [ -f tests/bounds.py ] && suite "$tag bounds" python3 tests/bounds.py "$dir/winnow"
+  [ "$full" = yes ] && [ -f tests/encodings.py ] && suite "$tag encodings" python3 tests/encodings.py "$dir/winnow"
 }
 
 run_build "${1:-build}" "" yes

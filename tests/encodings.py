@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""encodings.py: HTML pages in other encodings (python3 tests/encodings.py BINARY).
+
+A page labelled big5, shift_jis, gbk, euc-kr, euc-jp or iso-2022-jp, of 201 paragraphs, with a
+byte its encoding has no character for before paragraph 100 (and, in a second page, bytes
+cut by the 16 KiB blocks libxml2 is fed in): every paragraph comes out (it lost the 101 after
+the byte), the byte as U+FFFD, `--explain` names it (`html-encoding-error`, at its line and
+column in the page), and nothing of libxml2's reaches stderr. Standard library only.
+"""
+import subprocess
+import sys
+
+from checks import check, finish
+
+BIN = sys.argv[1] if len(sys.argv) > 1 else "./winnow"
+
+PAGES = [
+    ("shift_jis", "shift_jis", "第%d段落の本文です。東京で会議が開かれた。"),
+    ("euc_jp", "euc-jp", "第%d段落の本文です。東京で会議が開かれた。"),
+    ("iso2022_jp", "iso-2022-jp", "第%d段落の本文です。東京で会議が開かれた。"),
+    ("gbk", "gbk", "第%d段。会议在北京举行，代表们讨论了预算。"),
+    ("big5", "big5", "第%d段。會議在台北舉行，代表們討論了預算。"),
+    ("euc_kr", "euc-kr", "제%d 단락입니다. 서울에서 회의가 열렸다."),
+]
+
+
+def page(codec, label, text, n, bad_at):
+    head = '<!DOCTYPE html><html><head><meta charset="%s"></head><body>\n' % label
+    body = b"".join(("<p>" + text % i + "</p>\n").encode(codec) for i in range(n))
+    raw = head.encode(codec) + body + b"</body></html>\n"
+    mark = ("<p>" + text % bad_at).encode(codec)
+    i = raw.index(mark)
+    return raw[:i] + b"\xff" + raw[i:], i
+
+
+def main():
+    for codec, label, text in PAGES:
+        for n in (201, 3000):  # one block, and many (characters cut by the blocks' ends)
+            raw, at = page(codec, label, text, n, n // 2)
+            p = subprocess.run([BIN, "-e"], input=raw, capture_output=True)
+            out = p.stdout.decode("utf-8")
+            lines = [l for l in out.split("\n") if l]
+            got = sum(1 for i in range(n) if (text % i) in out)
+            check(p.returncode == 0, "%s, %d paragraphs: exit 0" % (label, n))
+            check(got == n, "%s, %d paragraphs: all come out (%d)" % (label, n, got))
+            check("\ufffd" in out, "%s: the bad byte shows as U+FFFD" % label)
+            line = raw.count(b"\n", 0, at) + 1
+            col = at - (raw.rfind(b"\n", 0, at) + 1) + 1
+            want = "<stdin>:%d:%d: html-encoding-error: removed \"1 byte not %s" % (line, col, label)
+            err = p.stderr.decode("utf-8", "replace")
+            check(want in err, "%s: --explain names the byte at %d:%d (%s)" % (label, line, col, err[:200]))
+            check("encoding error" not in err, "%s: nothing of libxml2's on stderr" % label)
+            check(len(lines) >= n, "%s: a line a paragraph" % label)
+    return finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
