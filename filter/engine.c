@@ -81,18 +81,19 @@ static int fail(winnow_filter *f, int status)
 
 /* ---- reports ---------------------------------------------------------------------------- */
 
-/* text stood at col of line l; an HTML page's line is placed where its text began in the page
- * (the page's line and column, and the column within the text added: exact for a line's start) */
+/* text stood at col of line l. An HTML page's line is placed where its text began in the page
+ * (its line, column and offset there: the text's own columns are not the page's) */
 static void report(winnow_filter *f, const struct wn_line *l, size_t col, const char *rule_id,
                    const char *text, size_t len)
 {
     if (!f->opt.report) return;
-    struct winnow_removal r = {l->page_line ? l->page_line : l->no,
-                               (l->page_line ? l->page_col : 1) + col,
+    int page = l->page_line != 0;
+    struct winnow_removal r = {page ? l->page_line : l->no,
+                               page ? l->page_col : 1 + col,
                                rule_id,
                                text,
                                len,
-                               l->start + col,
+                               page ? l->start : l->start + col,
                                WINNOW_STAGE_TEXT,
                                0};
     f->opt.report(f->opt.report_ctx, &r);

@@ -201,7 +201,13 @@ static int only_blank(const char *s, size_t n)
 /* The page offset of a place in the text libxml2 reads (converted pages: by the marks). */
 static unsigned long long page_of(const struct wn_html *h, unsigned long long u)
 {
-    if (h->cd == (iconv_t)-1 || !h->nmarks || u < h->marks[0].utf8) return u;
+    if (h->cd == (iconv_t)-1) return u;
+    if (!h->nmarks || u < h->marks[0].utf8) { /* no mark before it: in proportion */
+        unsigned long long p =
+            h->conv_out ? (unsigned long long)((double)u * (double)h->conv_in / (double)h->conv_out)
+                        : u;
+        return p < h->conv_in ? p : h->conv_in;
+    }
     size_t lo = 0, hi = h->nmarks;
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
@@ -210,7 +216,9 @@ static unsigned long long page_of(const struct wn_html *h, unsigned long long u)
         else
             hi = mid;
     }
-    return h->marks[lo].page + (u - h->marks[lo].utf8);
+    unsigned long long p = h->marks[lo].page + (u - h->marks[lo].utf8);
+    unsigned long long limit = lo + 1 < h->nmarks ? h->marks[lo + 1].page : h->conv_in;
+    return p < limit ? p : limit; /* past non-ASCII text the bytes' lengths differ */
 }
 
 static struct wn_html_pos page_at(struct wn_html *h, size_t back)
@@ -857,7 +865,9 @@ static size_t choose_encoding(struct wn_html *h, const char *buf, size_t len, in
         const char *iconv_name = name;
         for (size_t i = 0; i < sizeof supersets / sizeof supersets[0]; i++)
             if (strcasecmp(name, supersets[i][0]) == 0) iconv_name = supersets[i][1];
-        h->cd = iconv_open("UTF-8", iconv_name);
+        /* not UTF-7, which browsers do not read (it hid scripts from filters) */
+        if (strncasecmp(name, "utf-7", 5) != 0 && strncasecmp(name, "unicode-1-1-utf-7", 17))
+            h->cd = iconv_open("UTF-8", iconv_name);
         if (h->cd == (iconv_t)-1 && iconv_name != name) h->cd = iconv_open("UTF-8", name);
         if (h->cd != (iconv_t)-1) {
             snprintf(h->charset, sizeof h->charset, "%s", name);
@@ -866,8 +876,10 @@ static size_t choose_encoding(struct wn_html *h, const char *buf, size_t len, in
             xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
             return 0;
         }
-        xmlCharEncodingHandlerPtr handler = xmlFindCharEncodingHandler(iconv_name);
-        if (!handler && iconv_name != name) handler = xmlFindCharEncodingHandler(name);
+        int utf7 =
+            strncasecmp(name, "utf-7", 5) == 0 || strncasecmp(name, "unicode-1-1-utf-7", 17) == 0;
+        xmlCharEncodingHandlerPtr handler = utf7 ? NULL : xmlFindCharEncodingHandler(iconv_name);
+        if (!handler && !utf7 && iconv_name != name) handler = xmlFindCharEncodingHandler(name);
         if (handler) {
             xmlSwitchToEncoding(ctxt, handler);
             return 0;

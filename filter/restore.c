@@ -274,7 +274,7 @@ static int restore_document(struct restore *r, json_t *o)
               get_count(o, "doc"), 0);
         goto done;
     }
-    qsort(r->e, r->n, sizeof *r->e, edit_order);
+    if (r->n) qsort(r->e, r->n, sizeof *r->e, edit_order);
     struct buf in = {0};
     const char *d = r->doc.p ? r->doc.p : "";
     if (strcmp(format, "jsonl") == 0) {

@@ -13,6 +13,11 @@
 size_t wn_leading_space(const char *s, size_t n)
 {
     size_t i = 0;
+    /* a byte order mark (U+FEFF) shows as nothing: before a document's first line it hid the
+     * line from every rule anchored at its start, and from the title's repeat */
+    if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+        (unsigned char)s[2] == 0xBF)
+        i = 3;
     while (i < n && wn_is_blank((unsigned char)s[i]))
         i++;
     return i;

@@ -56,7 +56,7 @@ size_t wn_post_chars_floor(const char *s, size_t n, size_t limit);
 /* How many characters start in s[a..b): its bytes that are not UTF-8 continuation bytes. */
 size_t wn_char_starts(const char *s, size_t a, size_t b);
 
-/* Blank bytes at the start of s[0..n). */
+/* Blank bytes at the start of s[0..n) (a byte order mark first counts as blank). */
 size_t wn_leading_space(const char *s, size_t n);
 /* A blank byte: space, tab, CR, VT, FF (inline: it runs for every byte of many loops). */
 static inline int wn_is_blank(unsigned char c)

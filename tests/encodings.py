@@ -51,6 +51,11 @@ def main():
             check(want in err, "%s: --explain names the byte at %d:%d (%s)" % (label, line, col, err[:200]))
             check("encoding error" not in err, "%s: nothing of libxml2's on stderr" % label)
             check(len(lines) >= n, "%s: a line a paragraph" % label)
+    # UTF-7 is not read (browsers do not: it hid scripts from filters); its bytes stay as text
+    raw = (b'<!DOCTYPE html><html><head><meta charset="utf-7"></head><body>'
+           b"<p>+ADw-b+AD4-Story text.</p></body></html>\n")
+    p = subprocess.run([BIN], input=raw, capture_output=True)
+    check(p.stdout == b"+ADw-b+AD4-Story text.\n", "utf-7: not decoded (%r)" % p.stdout)
     return finish()
 
 

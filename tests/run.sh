@@ -56,6 +56,10 @@ run_build() {
 }
 
 run_build "${1:-build}" "" yes
+# the fuzz targets, a short smoke run each after their regression inputs (make fuzz-bins)
+if [ -n "${FUZZ_DIR:-}" ]; then
+  suite "fuzz smoke" sh tests/fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-10}" "$FUZZ_DIR"
+fi
 if [ -n "${2:-}" ]; then
   # Any sanitizer report aborts the program, which fails its suite.
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
