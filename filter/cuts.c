@@ -45,6 +45,21 @@ static size_t within_lookback(const char *s, size_t floor, size_t qi, long n)
     return p;
 }
 
+/* A link alone in brackets, "(https://t.co/x)" or "[ pic.twitter.com/y ]": the brackets go
+ * with it, or "()" would be left in the sentence. */
+static void bracketed(const char *s, size_t n, size_t *a, size_t *b)
+{
+    size_t l = *a, r = *b;
+    while (l > 0 && wn_is_blank((unsigned char)s[l - 1]))
+        l--;
+    while (r < n && wn_is_blank((unsigned char)s[r]))
+        r++;
+    if (l > 0 && r < n && ((s[l - 1] == '(' && s[r] == ')') || (s[l - 1] == '[' && s[r] == ']'))) {
+        *a = l - 1;
+        *b = r + 1;
+    }
+}
+
 /* The earliest match of an attribution rule at or after `pos`, before `bs`. An attribution has
  * no fixed first character, so a plain search would try the pattern at every byte of a long
  * paragraph: it is tried only in a window around each occurrence of its literal, "(@". */
@@ -146,7 +161,9 @@ static int find_rule_cuts(struct wn_cutter *c, const char *s, size_t n, const ui
         while (pos < n) {
             size_t ms, me;
             if (!wn_matcher_run(c->m, r, s, n, pos, &ms, &me)) break;
-            if (me > ms && add_cut(c, ms, me, r)) return -1;
+            size_t cs = ms, ce = me;
+            if (r->kind == WN_KIND_SHORT_LINK) bracketed(s, n, &cs, &ce);
+            if (me > ms && add_cut(c, cs, ce, r)) return -1;
             pos = me > ms ? me : next_char(s, n, ms + 1);
             if (r->anchored) break;
         }
