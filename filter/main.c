@@ -204,7 +204,7 @@ struct output {
     unsigned long crc;          /* CRC-32 of the current document's output (--report) */
     size_t crc_skip;            /* bytes next written that are a separator, not counted */
     int crc_on;
-    struct wn_zout *z;          /* --output FILE.gz / FILE.zst: compressed on the way */
+    struct wn_zout *z; /* --output FILE.gz / FILE.zst: compressed on the way */
 };
 
 /* The temporary file of --output, for the signal handler: a signal that ends winnow leaves
@@ -681,6 +681,19 @@ static int run_input(winnow_filter *f, winnow_jsonl **jl, struct wn_input *in, i
     ex->jsonl = NULL;
     if (rc > 0 && !js->err[0]) snprintf(js->err, sizeof js->err, "out of memory");
     return rc;
+}
+
+/* A rule that gave up on lines (PCRE2's match limit) removed nothing there: say so once. */
+static void warn_limits(const winnow_rules *rules)
+{
+    for (size_t i = 0, n = winnow_rules_count(rules); i < n; i++) {
+        struct winnow_rule_info info;
+        if (winnow_rules_get(rules, i, &info) != WINNOW_OK || !info.limit_hits) continue;
+        fprintf(stderr,
+                "winnow: warning: rule '%s' (%s) hit PCRE2's match limit on %lu line%s and "
+                "removed nothing there: its pattern backtracks too much\n",
+                info.id, info.origin, info.limit_hits, info.limit_hits == 1 ? "" : "s");
+    }
 }
 
 static void list_rules(winnow_rules *rules)
@@ -1507,6 +1520,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "\n");
         wn_diag_free(ex.diag);
     }
+    warn_limits(rules);
     winnow_filter_free(f);
     winnow_jsonl_free(jl);
     winnow_rules_free(rules);

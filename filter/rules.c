@@ -942,6 +942,7 @@ int winnow_rules_get(const winnow_rules *rules, size_t index, struct winnow_rule
     const struct wn_rule *r = &rules->rules[index];
     info->id = r->id;
     info->kind = wn_kind_name(r->kind);
+    info->limit_hits = __atomic_load_n(&r->limit_hits, __ATOMIC_RELAXED);
     info->langs = r->langs;
     info->pattern = r->pattern;
     info->origin = r->origin;
@@ -1049,6 +1050,9 @@ int wn_rule_match_utf(const struct wn_rule *rule, const char *subject, size_t le
                              mctx)
                : pcre2_match(rule->code_any, (PCRE2_SPTR)subject, len, start, 0, md, mctx);
 done:
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+        rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
+        __atomic_fetch_add(&((struct wn_rule *)(uintptr_t)rule)->limit_hits, 1, __ATOMIC_RELAXED);
     if (rc < 0) return 0;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
     if (ov[1] < ov[0]) return 0;

@@ -82,6 +82,9 @@ struct wn_rule {
      * named group's values in a list) or the first */
     char *of, *set;
     long all;
+    /* subjects this rule gave up on, PCRE2's match limit hit (it removes nothing there);
+     * counted with relaxed atomics: filters in several threads share the set */
+    unsigned long limit_hits;
 };
 
 const char *wn_kind_name(enum wn_kind kind);

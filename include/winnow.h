@@ -72,6 +72,9 @@ struct winnow_rule_info {
      * (starts: rules anchored at a line's start; ends: at its end), each "a|b|(?i)c" or
      * "(none)" (nothing known); NULL for kinds that are not scanned. */
     const char *prefilter;
+    /* Subjects it gave up on so far, by all filters over the set: PCRE2's match limit hit (a
+     * pattern such as (a+)+$ on a long line). It removes nothing there; winnow warns. */
+    unsigned long limit_hits;
 };
 size_t winnow_rules_count(const winnow_rules *rules);
 int winnow_rules_get(const winnow_rules *rules, size_t index, struct winnow_rule_info *info);

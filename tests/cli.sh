@@ -251,6 +251,13 @@ timeout 60 "$W" "$T/hostile" >/dev/null; rc=$?
 check "a URL closed by a million brackets: done (exit $rc)" test $rc -eq 0
 rm -f "$T/hostile" "$T/out"
 
+# --- a rule that backtracks too much: PCRE2's match limit stops it, winnow says so
+printf '[slow-rule]\nkind = drop-line\npattern = (\\w+\\s?)+$\n' >"$T/slow.rules"
+python3 -c "print('a' * 60 + '!'); print('Story line kept.')" >"$T/slow.txt"
+"$W" --rules "$T/slow.rules" "$T/slow.txt" >"$T/out" 2>"$T/err"; rc=$?
+check "a rule at PCRE2's match limit: exit 0, the text kept" sh -c "test $rc -eq 0 && cmp -s '$T/out' '$T/slow.txt'"
+check "a rule at PCRE2's match limit: a warning names it" has "$T/err" "winnow: warning: rule 'slow-rule' ($T/slow.rules:1) hit PCRE2's match limit on 1 line"
+
 # --- -j N: files cleaned N at once, in argument order -------------------------------------------
 set -- tests/fixtures/text/*.in.txt
 "$W" -j1 -e "$@" >"$T/want" 2>"$T/want.err"
