@@ -84,6 +84,14 @@ static int compile_keys(json_t *arr, pcre2_code **out, char *err, size_t errlen,
     json_array_foreach(arr, i, v)
     {
         if (!json_is_string(v)) continue;
+        /* each rule must be a pattern on its own, as the add-on compiles each: joined, "a)|(.*"
+         * would close the group it is put in and strip every key */
+        pcre2_code *alone = compile(json_string_value(v), err, errlen, name);
+        if (!alone) {
+            free(pat);
+            return -1;
+        }
+        pcre2_code_free(alone);
         if (!first) strcat(pat, "|");
         strcat(pat, "(?:");
         strcat(pat, json_string_value(v));

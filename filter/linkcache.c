@@ -10,8 +10,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "url.h"
+
 /* Puts per transaction: bounds how long other processes wait on the write lock. */
 #define BATCH 256
+/* How often rows past their time are deleted from the file (see purge). */
+#define WN_CACHE_PURGE_SECONDS (24 * 3600)
 
 struct wn_linkcache {
     sqlite3 *db;
@@ -65,6 +69,29 @@ static void disable(struct wn_linkcache *c, const char *what)
     c->get = c->put = NULL;
 }
 
+/* Rows past their time are never read, but they stayed in the file for good: once a day (the
+ * time of the last purge kept in a table of its own), they go. A busy file just skips it. */
+static void purge(struct wn_linkcache *c)
+{
+    sqlite3_stmt *st = NULL;
+    sqlite3_int64 now = (sqlite3_int64)time(NULL), last = 0;
+    if (sqlite3_exec(c->db, "CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER)", NULL,
+                     NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(c->db, "SELECT v FROM meta WHERE k = 'purged'", -1, &st, NULL) !=
+            SQLITE_OK)
+        return;
+    if (sqlite3_step(st) == SQLITE_ROW) last = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (now - last < WN_CACHE_PURGE_SECONDS) return;
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "BEGIN; DELETE FROM links WHERE expires <= %lld; "
+             "INSERT OR REPLACE INTO meta (k, v) VALUES ('purged', %lld); COMMIT",
+             (long long)now, (long long)now);
+    if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 struct wn_linkcache *wn_linkcache_open(const char *path)
 {
     struct wn_linkcache *c = calloc(1, sizeof *c);
@@ -101,6 +128,7 @@ struct wn_linkcache *wn_linkcache_open(const char *path)
         sqlite3_free(msg);
         goto fail;
     }
+    purge(c);
     return c;
 fail:
     sqlite3_finalize(c->get);
@@ -137,6 +165,16 @@ int wn_linkcache_get(struct wn_linkcache *c, const char *key, int *ok, char **fi
         *final = col_text(c->get, 1);
         *reason = col_text(c->get, 2);
         hit = 1;
+        /* the file is anyone's to write: a destination goes into the text only if it is an
+         * http(s) URL still (one that does not parse, or holds a blank, is a miss) */
+        struct wn_url_parts parts;
+        if (*ok && (!*final || wn_url_parse(*final, strlen(*final), &parts) != 0 ||
+                    strpbrk(*final, " \t\r\n\v\f") != NULL)) {
+            free(*final);
+            free(*reason);
+            *final = *reason = NULL;
+            hit = 0;
+        }
     }
     sqlite3_reset(c->get);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE && rc != SQLITE_BUSY) disable(c, "read failed");

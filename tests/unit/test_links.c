@@ -299,5 +299,34 @@ static void test_query_run(void)
     CHECK(ruled_out >= 1000);
 }
 
+/* A key rule must be a pattern on its own: joined with the others unchecked, "a)|(.*"
+ * closed the group around it and stripped every key of every URL (issue 10). */
+static void test_clearurls_key_rules(void)
+{
+    static const char good[] = "{\"providers\":{\"p\":{\"urlPattern\":\"^https?://ex\\\\.com\","
+                               "\"rules\":[\"utm_[a-z]+\",\"ref\"]}}}";
+    static const char bad[] = "{\"providers\":{\"p\":{\"urlPattern\":\"^https?://ex\\\\.com\","
+                              "\"rules\":[\"utm_[a-z]+\",\"a)|(.*\"]}}}";
+    char path[64], err[256] = "", removed[256];
+    snprintf(path, sizeof path, "/tmp/winnow-test-clearurls.%d.json", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs(good, f);
+    fclose(f);
+    struct wn_clearurls *c = wn_clearurls_load(path, err, sizeof err);
+    CHECK(c != NULL);
+    const char *u = "https://ex.com/a?utm_source=x&id=3&ref=y";
+    char *r = c ? wn_clearurls_apply(c, u, strlen(u), 0, removed, sizeof removed) : NULL;
+    CHECK_STR(r, "https://ex.com/a?id=3");
+    free(r);
+    wn_clearurls_free(c);
+    f = fopen(path, "w");
+    fputs(bad, f);
+    fclose(f);
+    err[0] = 0;
+    CHECK(wn_clearurls_load(path, err, sizeof err) == NULL);
+    CHECK(strstr(err, "provider p: bad pattern") != NULL);
+    unlink(path);
+}
+
 TEST_MAIN(test_query_run, test_offline, test_write_error, test_resolve_offline_cache,
-          test_clearurls)
+          test_clearurls, test_clearurls_key_rules)
