@@ -68,8 +68,30 @@ void wn_lines_free(struct wn_lines *ls)
     buf_free(&ls->partial);
 }
 
+/* A UTF-16 page (its byte order mark first): its first characters, while they are ASCII, as
+ * bytes into out (at most cap); the caller sniffs those. */
+static size_t utf16_ascii(const char *s, size_t n, char *out, size_t cap)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (n < 2 || !((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) return 0;
+    int le = u[0] == 0xFF;
+    size_t k = 0;
+    for (size_t i = 2; i + 1 < n && k < cap; i += 2) {
+        unsigned char lo = u[i + !le], hi = u[i + le];
+        if (hi || lo >= 0x80) break;
+        out[k++] = (char)lo;
+    }
+    return k;
+}
+
 int wn_sniff_format(const char *s, size_t n, int final)
 {
+    char ascii[64];
+    size_t k = utf16_ascii(s, n, ascii, sizeof ascii);
+    if (k) { /* sniffed from its characters; more bytes may still say more */
+        int fmt = wn_sniff_format(ascii, k, final || k == sizeof ascii || 2 + 2 * k < n);
+        return fmt;
+    }
     size_t a = 0;
     if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
         (unsigned char)s[2] == 0xBF)

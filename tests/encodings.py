@@ -51,6 +51,13 @@ def main():
             check(want in err, "%s: --explain names the byte at %d:%d (%s)" % (label, line, col, err[:200]))
             check("encoding error" not in err, "%s: nothing of libxml2's on stderr" % label)
             check(len(lines) >= n, "%s: a line a paragraph" % label)
+    # UTF-16 pages (byte order mark first) are told as HTML without --format (they were not)
+    u16 = ("<!DOCTYPE html><html><body><p>Story text of a UTF-16 page, kept.</p>"
+            '<div class="share-bar">Share on X</div></body></html>\n')
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        p = subprocess.run([BIN], input=bom + u16.encode(codec), capture_output=True)
+        check(p.stdout == b"Story text of a UTF-16 page, kept.\n",
+              "%s: told as HTML and cleaned (%r)" % (codec, p.stdout[:60]))
     # UTF-7 is not read (browsers do not: it hid scripts from filters); its bytes stay as text
     raw = (b'<!DOCTYPE html><html><head><meta charset="utf-7"></head><body>'
            b"<p>+ADw-b+AD4-Story text.</p></body></html>\n")
