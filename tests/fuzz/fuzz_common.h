@@ -40,6 +40,18 @@ static inline winnow_rules *fz_rules(void)
     return rules;
 }
 
+/* One document through a filter over the default rules, pushed `chunk` bytes at a time. */
+static inline void fz_run(const uint8_t *d, size_t n, size_t chunk,
+                          const struct winnow_options *opt, struct fz_sink *out)
+{
+    winnow_filter *f = winnow_filter_new(fz_rules(), opt, fz_sink_write, out);
+    if (!f) abort();
+    for (size_t i = 0; i < n; i += chunk)
+        winnow_filter_push(f, (const char *)d + i, n - i < chunk ? n - i : chunk);
+    winnow_filter_end_document(f);
+    winnow_filter_free(f);
+}
+
 static inline void fz_fail(const char *what)
 {
     fprintf(stderr, "invariant broken: %s\n", what);

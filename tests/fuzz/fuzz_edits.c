@@ -82,12 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opt.edit_ctx = &x;
     struct fz_sink out = {0}, mid = {0}, back = {0};
     fz_sink_write(&out, "", 0);
-    winnow_filter *f = winnow_filter_new(fz_rules(), &opt, fz_sink_write, &out);
-    if (!f) abort();
-    for (size_t i = 0; i < size; i += chunk)
-        winnow_filter_push(f, (const char *)data + i, size - i < chunk ? size - i : chunk);
-    winnow_filter_end_document(f);
-    winnow_filter_free(f);
+    fz_run(data, size, chunk, &opt, &out);
     if (!x.html) {
         if (x.n) qsort(x.e, x.n, sizeof *x.e, by_offset);
         undo(&x, WINNOW_STAGE_LINKS, out.buf, out.len, &mid);

@@ -2,17 +2,6 @@
  * any split of the input must neither crash nor give an output other than the unsplit one. */
 #include "fuzz_common.h"
 
-static void run(const uint8_t *d, size_t n, size_t chunk, const struct winnow_options *opt,
-                struct fz_sink *out)
-{
-    winnow_filter *f = winnow_filter_new(fz_rules(), opt, fz_sink_write, out);
-    if (!f) abort();
-    for (size_t i = 0; i < n; i += chunk)
-        winnow_filter_push(f, (const char *)d + i, n - i < chunk ? n - i : chunk);
-    winnow_filter_end_document(f);
-    winnow_filter_free(f);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2) return 0;
@@ -26,8 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     data += 2;
     size -= 2;
     struct fz_sink whole = {0}, split = {0};
-    run(data, size, size ? size : 1, &opt, &whole);
-    run(data, size, chunk, &opt, &split);
+    fz_run(data, size, size ? size : 1, &opt, &whole);
+    fz_run(data, size, chunk, &opt, &split);
     if (whole.len != split.len || (whole.len && memcmp(whole.buf, split.buf, whole.len) != 0)) {
         fprintf(stderr, "output differs between whole and split (chunk %zu)\n", chunk);
         abort();

@@ -23,12 +23,7 @@ static void run(const uint8_t *d, size_t n, size_t chunk, struct fz_sink *out, s
     opt.report = on_report;
     opt.report_ctx = x;
     x->size = n;
-    winnow_filter *f = winnow_filter_new(fz_rules(), &opt, fz_sink_write, out);
-    if (!f) abort();
-    for (size_t i = 0; i < n; i += chunk)
-        winnow_filter_push(f, (const char *)d + i, n - i < chunk ? n - i : chunk);
-    winnow_filter_end_document(f);
-    winnow_filter_free(f);
+    fz_run(d, n, chunk, &opt, out);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
