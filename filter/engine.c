@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cuts.h"
+#include "edits.h"
 #include "html.h"
 #include "label.h"
 #include "limits.h"
@@ -158,14 +159,10 @@ static void edit(winnow_filter *f, unsigned long long off, const char *raw, size
 static void edit_cut_line(winnow_filter *f, const struct wn_line *l, const char *raw, size_t rn,
                           const char *out, size_t on)
 {
-    size_t p = 0, q = 0;
-    while (p < rn && p < on && raw[p] == out[p])
-        p++;
-    while (q < rn - p && q < on - p && raw[rn - 1 - q] == out[on - 1 - q])
-        q++;
-    if (p == rn && p == on) return;
-    edit(f, l->start + p, raw + p, rn - p - q, out + p, on - p - q, l->rule_id ? l->rule_id : "cut",
-         l->no);
+    struct winnow_edit e = {
+        WINNOW_STAGE_TEXT, l->start, NULL, 0, NULL, 0, l->rule_id ? l->rule_id : "cut", l->no};
+    if (wn_edit_between(raw, rn, out, on, &e))
+        edit(f, e.offset, e.raw, e.raw_len, e.out, e.out_len, e.rule_id, e.line);
 }
 
 /* A line that goes whole: as it came, with its ending. */
@@ -292,25 +289,24 @@ static int drain(winnow_filter *f, int all)
             replay_reports(f, l, l->reports, l->reports_len);
         }
         int kept = l->state != WN_DROP;
-        if (l->reps) {
+        if (l->reps) { /* a run of blank lines: no reports, each line as it would have gone */
             drain_blank_run(f, l, text, kept);
-        } else if (f->opt.trace) {
-            trace(f, l, text, kept);
+            wn_window_pop(&f->w);
+            continue;
         }
-        if (l->reps) {
-            /* done above, line by line */
-        } else if (kept) {
+        if (f->opt.trace) trace(f, l, text, kept);
+        if (kept) {
             write_line(f, l, text);
-        } else if (l->label != WN_LABEL_BLANK) {
-            wn_writers_dropped(&f->out);
-            f->stats.lines_removed++;
-            /* no rule id: its cuts were reported as they were made */
-            if (l->rule_id && !l->absorbed && l->label != WN_LABEL_CUT_AWAY &&
-                l->label != WN_LABEL_ATTRIBUTION)
-                report(f, l, l->feat.indent, l->rule_id, text + l->feat.indent,
-                       l->feat.end - l->feat.indent);
-            edit_dropped_line(f, l, text);
         } else {
+            if (l->label != WN_LABEL_BLANK) {
+                wn_writers_dropped(&f->out);
+                f->stats.lines_removed++;
+                /* no rule id: its cuts were reported as they were made */
+                if (l->rule_id && !l->absorbed && l->label != WN_LABEL_CUT_AWAY &&
+                    l->label != WN_LABEL_ATTRIBUTION)
+                    report(f, l, l->feat.indent, l->rule_id, text + l->feat.indent,
+                           l->feat.end - l->feat.indent);
+            }
             edit_dropped_line(f, l, text);
         }
         wn_window_pop(&f->w);

@@ -221,6 +221,22 @@ static unsigned long long page_of(const struct wn_html *h, unsigned long long u)
     return p < limit ? p : limit; /* past non-ASCII text the bytes' lengths differ */
 }
 
+/* The line and column of a page offset: its line is the number of line starts at or before
+ * it (a binary search of those note_lines keeps). */
+static struct wn_html_pos page_pos(const struct wn_html *h, unsigned long long offset)
+{
+    size_t lo = 0, hi = h->nlines;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h->line_starts[mid] <= offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (struct wn_html_pos){offset, lo + 1,
+                                (size_t)(offset - (lo ? h->line_starts[lo - 1] : 0)) + 1};
+}
+
 static struct wn_html_pos page_at(struct wn_html *h, size_t back)
 {
     struct wn_html_pos at = {0, 1, 1};
@@ -231,18 +247,7 @@ static struct wn_html_pos page_at(struct wn_html *h, size_t back)
     at.offset = h->skipped +
                 page_of(h, h->discarded +
                                (consumed > (long)back ? (unsigned long long)consumed - back : 0));
-    /* its line: the number of line starts at or before it (a binary search) */
-    size_t lo = 0, hi = h->nlines;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (h->line_starts[mid] <= at.offset)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    at.line = lo + 1;
-    at.col = (size_t)(at.offset - (lo ? h->line_starts[lo - 1] : 0)) + 1;
-    return at;
+    return page_pos(h, at.offset);
 }
 
 /* The page's lines, as its bytes arrive (reports only): 8 bytes a line. */
@@ -309,12 +314,17 @@ static void drop_begins(struct wn_html *h, const char *tag, const xmlChar **atts
     h->drop_text_len = 0;
 }
 
+static int is_collapsible_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
 /* Text inside a dropped block, kept for its report. */
 static void drop_text(struct wn_html *h, const char *s, size_t n)
 {
     if (!h->drop_text && !(h->drop_text = malloc(WN_HTML_REPORT_TEXT))) return;
     for (size_t i = 0; i < n && h->drop_text_len < WN_HTML_REPORT_TEXT; i++) {
-        int space = s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f';
+        int space = is_collapsible_space((unsigned char)s[i]);
         if (space && (!h->drop_text_len || h->drop_text[h->drop_text_len - 1] == ' ')) continue;
         h->drop_text[h->drop_text_len++] = space ? ' ' : s[i];
     }
@@ -383,11 +393,6 @@ static const char *const cp1252_c1[32] = {
     "\xe2\x80\x99", "\xe2\x80\x9c", "\xe2\x80\x9d", "\xe2\x80\xa2", "\xe2\x80\x93", "\xe2\x80\x94",
     "\xcb\x9c",     "\xe2\x84\xa2", "\xc5\xa1",     "\xe2\x80\xba", "\xc5\x93",     NULL,
     "\xc5\xbe",     "\xc5\xb8"};
-
-static int is_collapsible_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
 
 /* Appends one character (all its UTF-8 bytes), writing the line out first when it is full. */
 static void put_char(struct wn_html *h, const char *s, size_t n)
@@ -1195,22 +1200,9 @@ static void report_bad_bytes(struct wn_html *h)
     char why[160];
     int n = snprintf(why, sizeof why, "%llu byte%s not %s, shown as U+FFFD", h->bad_bytes,
                      h->bad_bytes == 1 ? "" : "s", h->charset);
-    size_t lo = 0, hi = h->nlines;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (h->line_starts[mid] <= h->first_bad)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    struct winnow_removal r = {lo + 1,
-                               (size_t)(h->first_bad - (lo ? h->line_starts[lo - 1] : 0)) + 1,
-                               "html-encoding-error",
-                               why,
-                               (size_t)n,
-                               h->first_bad,
-                               WINNOW_STAGE_TEXT,
-                               0};
+    struct wn_html_pos at = page_pos(h, h->first_bad);
+    struct winnow_removal r = {at.line,   at.col,       "html-encoding-error", why,
+                               (size_t)n, h->first_bad, WINNOW_STAGE_TEXT,     0};
     h->report(h->report_ctx, &r);
 }
 

@@ -273,6 +273,19 @@ static int hex4(const char *s, unsigned *v)
     return 0;
 }
 
+/* RFC 8259's two-character escapes: the letter after the backslash, then the byte it stands
+ * for (the decoder reads all of them; the encoder writes all but "\/"). */
+static const char escapes[][2] = {{'"', '"'},  {'\\', '\\'}, {'/', '/'},  {'b', '\b'},
+                                  {'f', '\f'}, {'n', '\n'},  {'r', '\r'}, {'t', '\t'}};
+
+/* The escape whose letter (by_byte 0) or byte (by_byte 1) is c, or NULL. */
+static const char *escape_of(char c, int by_byte)
+{
+    for (size_t i = 0; i < sizeof escapes / sizeof escapes[0]; i++)
+        if (escapes[i][by_byte] == c && !(by_byte && escapes[i][0] == '/')) return escapes[i];
+    return NULL;
+}
+
 /* The JSON string token s[0..n), quotes included, decoded into out: -1 when it is not one
  * (a control byte, a bad escape, a lone surrogate, bytes that are not UTF-8). */
 int wn_json_decode_string(const char *s, size_t n, struct buf *out)
@@ -288,28 +301,10 @@ int wn_json_decode_string(const char *s, size_t n, struct buf *out)
         char c = s[k + 1], one[4];
         size_t olen = 1;
         i = k + 2;
-        switch (c) {
-        case '"':
-        case '\\':
-        case '/':
-            one[0] = c;
-            break;
-        case 'b':
-            one[0] = '\b';
-            break;
-        case 'f':
-            one[0] = '\f';
-            break;
-        case 'n':
-            one[0] = '\n';
-            break;
-        case 'r':
-            one[0] = '\r';
-            break;
-        case 't':
-            one[0] = '\t';
-            break;
-        case 'u': {
+        const char *esc = escape_of(c, 0);
+        if (esc) {
+            one[0] = esc[1];
+        } else if (c == 'u') {
             unsigned cp, lo;
             if (i + 4 > end || hex4(s + i, &cp)) return -1;
             i += 4;
@@ -322,9 +317,7 @@ int wn_json_decode_string(const char *s, size_t n, struct buf *out)
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             }
             olen = wn_utf8_encode(cp, one);
-            break;
-        }
-        default:
+        } else {
             return -1;
         }
         if (buf_append(out, one, olen)) return -1;
@@ -346,17 +339,10 @@ int wn_json_encode_string(const char *t, size_t n, struct buf *out)
         unsigned char c = (unsigned char)t[k];
         char e[6] = {'\\', (char)c, 0, 0, 0, 0};
         size_t elen = 2;
-        if (c == '\n')
-            e[1] = 'n';
-        else if (c == '\r')
-            e[1] = 'r';
-        else if (c == '\t')
-            e[1] = 't';
-        else if (c == '\b')
-            e[1] = 'b';
-        else if (c == '\f')
-            e[1] = 'f';
-        else if (c < 0x20) {
+        const char *esc = escape_of((char)c, 1);
+        if (esc) {
+            e[1] = esc[0];
+        } else if (c < 0x20) {
             e[1] = 'u', e[2] = '0', e[3] = '0', e[4] = hex[c >> 4], e[5] = hex[c & 15];
             elen = 6;
         }

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "clearurls.h"
+#include "edits.h"
 #include "linkcache.h"
 #include "resolve.h"
 #include "rules.h"
@@ -252,17 +253,9 @@ static void report(struct wn_links *l, const struct held *h, size_t col, const c
 static void edit_line(struct wn_links *l, const struct held *h, const char *out, size_t on,
                       const char *rule)
 {
-    if (!l->edit) return;
-    const char *raw = h->buf;
-    size_t rn = h->len + h->eollen, p = 0, q = 0;
-    while (p < rn && p < on && raw[p] == out[p])
-        p++;
-    while (q < rn - p && q < on - p && raw[rn - 1 - q] == out[on - 1 - q])
-        q++;
-    if (p == rn && p == on) return;
-    struct winnow_edit e = {WINNOW_STAGE_LINKS, h->off + p, raw + p,   rn - p - q, out + p,
-                            on - p - q,         rule,       h->line_no};
-    l->edit(l->edit_ctx, &e);
+    struct winnow_edit e = {WINNOW_STAGE_LINKS, h->off, NULL, 0, NULL, 0, rule, h->line_no};
+    if (l->edit && wn_edit_between(h->buf, h->len + h->eollen, out, on, &e))
+        l->edit(l->edit_ctx, &e);
 }
 
 static int write_out(struct wn_links *l, const char *buf, size_t len)
