@@ -24,7 +24,7 @@ struct winnow_jsonl {
     winnow_filter *filter; /* writes the cleaned field into `text` */
     struct buf text;       /* the field cleaned */
     struct buf value;      /* the field's value, decoded */
-    struct buf skeleton;   /* the record with the value emptied; then the value encoded */
+    struct buf encoded;    /* the value cleaned, encoded */
     char *field, *id_field;
     int drop_invalid;
     winnow_write_fn write;
@@ -84,7 +84,7 @@ void winnow_jsonl_free(winnow_jsonl *j)
     winnow_filter_free(j->filter);
     buf_free(&j->text);
     buf_free(&j->value);
-    buf_free(&j->skeleton);
+    buf_free(&j->encoded);
     buf_free(&j->scratch);
     free(j->field);
     free(j->id_field);
@@ -183,12 +183,23 @@ static int key_is(const char *s, size_t a, size_t b, const char *name)
     return same;
 }
 
-/* The bytes of the value of the last top-level member `name` (the one jansson keeps when a
- * key repeats): *va..*vb. 0 when there is none. */
-static int member_span(const char *s, size_t n, const char *name, size_t *va, size_t *vb)
+static size_t decode_token(const char *s, size_t n, struct buf *out);
+
+/* A top-level member looked for: the bytes of the value of the last one named `name` (the one
+ * jansson keeps when a key repeats), a..b, when `found`. With `decoded`, its value must be a
+ * string and is decoded there on the way (one pass over a long field, not two). */
+struct member {
+    const char *name;
+    struct buf *decoded;
+    size_t a, b;
+    int found;
+};
+
+/* One walk over the top level for all of want[0..nwant): 0 when a value to decode is not a
+ * string that decodes (or the line is not an object), else 1. */
+static int find_members(const char *s, size_t n, struct member *want, size_t nwant)
 {
     size_t i = skip_ws(s, n, 0);
-    int found = 0;
     if (i >= n || s[i] != '{') return 0;
     i = skip_ws(s, n, i + 1);
     while (i < n && s[i] == '"') {
@@ -196,16 +207,30 @@ static int member_span(const char *s, size_t n, const char *name, size_t *va, si
         i = skip_ws(s, n, kb);
         if (i >= n || s[i] != ':') return 0;
         i = skip_ws(s, n, i + 1);
-        size_t a = i, b = skip_value(s, n, i);
-        if (key_is(s, ka, kb, name)) {
-            *va = a;
-            *vb = b;
-            found = 1;
+        size_t a = i, b = 0;
+        for (size_t w = 0; w < nwant; w++) {
+            if (!key_is(s, ka, kb, want[w].name)) continue;
+            if (!b && want[w].decoded) {
+                size_t len = a < n && s[a] == '"' ? decode_token(s + a, n - a, want[w].decoded) : 0;
+                if (!len) return 0;
+                b = a + len;
+            }
+            if (!b) b = skip_value(s, n, a);
+            want[w].a = a, want[w].b = b, want[w].found = 1;
         }
+        if (!b) b = skip_value(s, n, a);
         i = skip_ws(s, n, b);
         if (i < n && s[i] == ',') i = skip_ws(s, n, i + 1);
     }
-    return found;
+    return 1;
+}
+
+static int member_span(const char *s, size_t n, const char *name, size_t *va, size_t *vb)
+{
+    struct member m = {name, NULL, 0, 0, 0};
+    find_members(s, n, &m, 1);
+    *va = m.a, *vb = m.b;
+    return m.found;
 }
 
 /* ---- one record ---------------------------------------------------------------------------- */
@@ -256,8 +281,9 @@ static int pass(struct winnow_jsonl *j, const char *line, size_t len, const char
 /* ---- the field's string ------------------------------------------------------------------
  * jansson reads a long string a byte at a time (about 150 instructions a byte on news text), so
  * the field's own string is decoded and encoded here, by RFC 8259 section 7, with runs of plain
- * bytes copied at once; jansson still parses the rest of the record (the record with the
- * field's value emptied), and stays the judge of any line the fast way is not sure of. */
+ * bytes copied at once. Building jansson's tree of the rest cost more than the cleaning of a
+ * news-length record (about 19,000 instructions for 130 bytes of metadata), so jsoncheck.c
+ * checks the rest in place; jansson stays the judge of any line the fast way is not sure of. */
 
 static int hex4(const char *s, unsigned *v)
 {
@@ -286,18 +312,22 @@ static const char *escape_of(char c, int by_byte)
     return NULL;
 }
 
-/* The JSON string token s[0..n), quotes included, decoded into out: -1 when it is not one
- * (a control byte, a bad escape, a lone surrogate, bytes that are not UTF-8). */
-int wn_json_decode_string(const char *s, size_t n, struct buf *out)
+/* The JSON string token that opens at s[0], decoded into out: the token's length, quotes
+ * included; 0 when s does not start with one (see wn_json_decode_string). */
+static size_t decode_token(const char *s, size_t n, struct buf *out)
 {
     out->len = 0;
-    if (n < 2 || s[0] != '"' || s[n - 1] != '"') return -1;
-    size_t i = 1, end = n - 1;
-    while (i < end) {
+    if (n < 2 || s[0] != '"') return 0;
+    size_t i = 1, end = n;
+    for (;;) {
         size_t k = next_special(s, end, i);
-        if (buf_append(out, s + i, k - i)) return -1;
-        if (k == end) break;
-        if (s[k] != '\\' || k + 1 >= end) return -1; /* a quote or control byte inside */
+        if (buf_append(out, s + i, k - i)) return 0;
+        if (k == end) return 0;
+        if (s[k] == '"') {
+            end = k + 1;
+            break;
+        }
+        if (s[k] != '\\' || k + 1 >= end) return 0; /* a control byte inside */
         char c = s[k + 1], one[4];
         size_t olen = 1;
         i = k + 2;
@@ -306,23 +336,30 @@ int wn_json_decode_string(const char *s, size_t n, struct buf *out)
             one[0] = esc[1];
         } else if (c == 'u') {
             unsigned cp, lo;
-            if (i + 4 > end || hex4(s + i, &cp)) return -1;
+            if (i + 4 > end || hex4(s + i, &cp)) return 0;
             i += 4;
-            if (cp >= 0xDC00 && cp <= 0xDFFF) return -1;
+            if (cp >= 0xDC00 && cp <= 0xDFFF) return 0;
             if (cp >= 0xD800 && cp <= 0xDBFF) { /* a pair, or nothing */
                 if (i + 6 > end || s[i] != '\\' || s[i + 1] != 'u' || hex4(s + i + 2, &lo) ||
                     lo < 0xDC00 || lo > 0xDFFF)
-                    return -1;
+                    return 0;
                 i += 6;
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             }
             olen = wn_utf8_encode(cp, one);
         } else {
-            return -1;
+            return 0;
         }
-        if (buf_append(out, one, olen)) return -1;
+        if (buf_append(out, one, olen)) return 0;
     }
-    return wn_utf8_valid(out->p ? out->p : "", out->len) ? 0 : -1;
+    return wn_utf8_valid(out->p ? out->p : "", out->len) ? end : 0;
+}
+
+/* The JSON string token s[0..n), quotes included, decoded into out: -1 when it is not one
+ * (a control byte, a bad escape, a lone surrogate, bytes that are not UTF-8). */
+int wn_json_decode_string(const char *s, size_t n, struct buf *out)
+{
+    return decode_token(s, n, out) == n ? 0 : -1;
 }
 
 /* text[0..n) (UTF-8) as a JSON string token in out: quotes, backslashes and control bytes
@@ -352,27 +389,25 @@ int wn_json_encode_string(const char *t, size_t n, struct buf *out)
     return buf_append(out, "\"", 1);
 }
 
-/* The fast way (see above): 1 and the record's parts when it is sure, 0 to let jansson judge
- * the whole line. */
-static int fast_record(struct winnow_jsonl *j, const char *line, size_t len, size_t *va, size_t *vb,
-                       json_t **root)
+/* The record's id from its bytes (id[a..b)), as note_id has it from jansson's tree. */
+static void note_id_fast(struct winnow_jsonl *j, const char *id, size_t len)
 {
-    *root = NULL;
-    if (!member_span(line, len, j->field, va, vb) || line[*va] != '"') return 0;
-    if (wn_json_decode_string(line + *va, *vb - *va, &j->value)) return 0;
-    /* the record with its field's value emptied: jansson parses what is left */
-    struct buf *sk = &j->skeleton;
-    sk->len = 0;
-    if (buf_append(sk, line, *va) || buf_append(sk, "\"\"", 2) ||
-        buf_append(sk, line + *vb, len - *vb))
-        return 0;
-    json_t *r = json_loadb(sk->p, sk->len, LOAD_FLAGS, NULL);
-    json_t *f = r ? json_object_get(r, j->field) : NULL;
-    if (!f || !json_is_string(f) || json_string_length(f) != 0) { /* not the member it keeps */
-        json_decref(r);
-        return 0;
-    }
-    *root = r;
+    if (id[0] != '"')
+        snprintf(j->id, sizeof j->id, "%.*s", (int)len, id);
+    else if (wn_json_decode_string(id, len, &j->scratch) == 0)
+        snprintf(j->id, sizeof j->id, "%.*s", (int)j->scratch.len,
+                 j->scratch.p ? j->scratch.p : "");
+}
+
+/* The fast way (see above): 1 and the field's value (decoded in j->value, at *va..*vb) when
+ * it is sure the line is a record jansson accepts, 0 to let jansson judge the whole line. */
+static int fast_record(struct winnow_jsonl *j, const char *line, size_t len, size_t *va, size_t *vb)
+{
+    struct member want[2] = {{j->field, &j->value, 0, 0, 0}, {j->id_field, NULL, 0, 0, 0}};
+    if (!find_members(line, len, want, 2) || !want[0].found) return 0;
+    *va = want[0].a, *vb = want[0].b;
+    if (!wn_json_sure_object(line, len, *va, *vb, &j->scratch)) return 0;
+    if (want[1].found) note_id_fast(j, line + want[1].a, want[1].b - want[1].a);
     return 1;
 }
 
@@ -383,14 +418,13 @@ int winnow_jsonl_line(winnow_jsonl *j, const char *line, size_t len, const char 
     if (!verdict) verdict = &v;
     j->id[0] = 0;
     size_t va = 0, vb = 0;
-    json_t *root = NULL;
     const char *text;
     size_t tlen;
-    if (fast_record(j, line, len, &va, &vb, &root)) {
+    if (fast_record(j, line, len, &va, &vb)) {
         text = j->value.p ? j->value.p : "";
         tlen = j->value.len;
     } else { /* jansson reads the whole line, and says what it is */
-        root = json_loadb(line, len, LOAD_FLAGS, NULL);
+        json_t *root = json_loadb(line, len, LOAD_FLAGS, NULL);
         if (!root || !json_is_object(root)) {
             json_decref(root);
             return pass(j, line, len, eol, eollen, WINNOW_JSONL_NOT_JSON, verdict);
@@ -412,9 +446,9 @@ int winnow_jsonl_line(winnow_jsonl *j, const char *line, size_t len, const char 
         }
         text = j->value.p ? j->value.p : "";
         tlen = j->value.len;
+        note_id(j, line, len, root);
+        json_decref(root);
     }
-    note_id(j, line, len, root);
-    json_decref(root);
     *verdict = WINNOW_JSONL_CLEANED;
     j->text.len = 0;
     int rc = winnow_filter_push_last(j->filter, text, tlen);
@@ -423,17 +457,16 @@ int winnow_jsonl_line(winnow_jsonl *j, const char *line, size_t len, const char 
         rc = emit(j, line, len); /* nothing removed: the line as it came */
         return rc ? rc : emit(j, eol, eollen);
     }
-    if (wn_json_encode_string(j->text.p ? j->text.p : "", j->text.len, &j->skeleton))
+    if (wn_json_encode_string(j->text.p ? j->text.p : "", j->text.len, &j->encoded))
         return WINNOW_ERR_NOMEM;
     if (j->edit) {
         /* the old value is had back from the new as winnow restore would: when that gives
          * its bytes, they need not be said (raw NULL); else (other escapes) they are */
         if (wn_json_encode_string(text, tlen, &j->scratch)) return WINNOW_ERR_NOMEM;
         int same = j->scratch.len == vb - va && memcmp(j->scratch.p, line + va, vb - va) == 0;
-        record_edit(j, va, same ? NULL : line + va, vb - va, j->skeleton.p, j->skeleton.len,
-                    "field");
+        record_edit(j, va, same ? NULL : line + va, vb - va, j->encoded.p, j->encoded.len, "field");
     }
-    if (!(rc = emit(j, line, va)) && !(rc = emit(j, j->skeleton.p, j->skeleton.len)))
+    if (!(rc = emit(j, line, va)) && !(rc = emit(j, j->encoded.p, j->encoded.len)))
         rc = emit(j, line + vb, len - vb);
     return rc ? rc : emit(j, eol, eollen);
 }

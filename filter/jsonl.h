@@ -15,4 +15,9 @@ int wn_json_decode_string(const char *s, size_t n, struct buf *out);
  * escaped, all else as it is. -1: no memory. */
 int wn_json_encode_string(const char *t, size_t n, struct buf *out);
 
+/* 1 when s[0..n) is surely one JSON object jansson accepts (jsoncheck.c); 0 when it is not
+ * sure (jansson then judges). s[skip_a..skip_b) is a string token the caller has checked
+ * (skip_a SIZE_MAX: none); scratch is working space. */
+int wn_json_sure_object(const char *s, size_t n, size_t skip_a, size_t skip_b, struct buf *scratch);
+
 #endif

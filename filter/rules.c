@@ -987,27 +987,41 @@ int winnow_rules_tune_set(winnow_rules *rules, const char *name, long value)
     return WINNOW_ERR_USAGE;
 }
 
+/* Skips the ASCII run at p, 32 then 8 bytes at a time (most text is mostly ASCII); a word with
+ * a high byte is left at that byte (little-endian: the lowest set bit is the first). */
+static const unsigned char *skip_ascii(const unsigned char *p, const unsigned char *end)
+{
+    while (end - p >= 32) {
+        uint64_t w[4];
+        memcpy(w, p, 32);
+        if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ULL) break;
+        p += 32;
+    }
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t high = w & 0x8080808080808080ULL;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (high) return p + __builtin_ctzll(high) / 8;
+#else
+        if (high) break;
+#endif
+        p += 8;
+    }
+    while (p < end && *p < 0x80)
+        p++;
+    return p;
+}
+
+/* The ASCII checks run only where an ASCII byte is: the letters of a Cyrillic or Greek word
+ * follow one another without them. */
 int wn_utf8_valid(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
-        /* ASCII runs, 32 then 8 bytes at a time: most text is mostly ASCII. */
-        while (end - p >= 32) {
-            uint64_t w[4];
-            memcpy(w, p, 32);
-            if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ULL) break;
-            p += 32;
-        }
-        while (end - p >= 8) {
-            uint64_t w;
-            memcpy(&w, p, 8);
-            if (w & 0x8080808080808080ULL) break;
-            p += 8;
-        }
-        if (p == end) break;
         unsigned char c = *p;
         if (c < 0x80) {
-            p++;
+            p = skip_ascii(p, end);
             continue;
         }
         size_t need;

@@ -2,6 +2,10 @@
  * spliced back with every other byte as it came, whatever surrounds it (nested members of the
  * same name, a repeated key, an escaped key, spacing, escapes in the value), and the verdicts
  * of lines that are no such records. tests/jsonl.py runs the corpora through the command. */
+#include <jansson.h>
+#include <stdint.h>
+
+#include "jsonl.h"
 #include "testlib.h"
 
 static const char story[] = "Story line.\\n\\nRead more: Another headline\\n\\nMore story.";
@@ -97,4 +101,47 @@ static void test_verdicts(void)
     CHECK(!winnow_jsonl_detect("Text.\n", 6));
 }
 
-TEST_MAIN(test_splice, test_verdicts)
+/* jsoncheck.c's "sure" must never be said of a line jansson refuses (the fast path would clean
+ * a line that is not JSON), and must be said of plain records (else the fast path is dead). */
+static void test_sure_object(void)
+{
+    static const struct {
+        const char *line;
+        int sure; /* 1: must be sure; 0: must not be (jansson refuses it, or it is unusual) */
+    } rows[] = {
+        {"{\"id\": 7, \"text\": \"a\\nb \\\"q\\\" \\u00e9\", \"f\": 1.5e3, \"t\": true}", 1},
+        {" {\"a\": [1, -0, 0.25, {\"b\": null}, []], \"c\": {}, \"d\": false} \r", 1},
+        {"{\"k\\u00e9y\": \"straße\"}", 0}, /* an escaped key: jansson judges */
+        {"{\"n\": 01}", 0},                 /* a leading zero */
+        {"{\"n\": 1.}", 0},                 /* no fraction digits */
+        {"{\"n\": -}", 0},
+        {"{\"n\": 1e400}", 0}, /* overflows a double */
+        {"{\"n\": 1e99}", 1},
+        {"{\"s\": \"a\x01\"}", 0},    /* a control byte */
+        {"{\"s\": \"\\ud800\"}", 0},  /* a lone surrogate */
+        {"{\"s\": \"\xc3\x28\"}", 0}, /* not UTF-8 */
+        {"{\"s\": \"\\x\"}", 0},      /* no such escape */
+        {"{\"a\": 1} x", 0},          /* trailing bytes */
+        {"{\"a\": 1,}", 0},
+        {"{\"a\" 1}", 0},
+        {"[1]", 0},                    /* not an object */
+        {"\xef\xbb\xbf{\"a\": 1}", 0}, /* a byte order mark */
+        {"{\"a\": tru}", 0},
+        {"{\"a\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+         0}, /* deep */
+    };
+    struct buf scratch = {0};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const char *l = rows[i].line;
+        int sure = wn_json_sure_object(l, strlen(l), SIZE_MAX, SIZE_MAX, &scratch);
+        json_t *v = json_loadb(l, strlen(l), JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, NULL);
+        if (sure != rows[i].sure || (sure && !json_is_object(v)))
+            printf("  row %zu: sure %d, jansson %s\n", i, sure, v ? "accepts" : "refuses");
+        CHECK(sure == rows[i].sure);
+        CHECK(!sure || json_is_object(v));
+        json_decref(v);
+    }
+    buf_free(&scratch);
+}
+
+TEST_MAIN(test_splice, test_verdicts, test_sure_object)

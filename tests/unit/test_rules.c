@@ -26,6 +26,18 @@ static void test_utf8(void)
     CHECK(!valid("\xf4\x90\x80\x80")); /* past U+10FFFF */
     CHECK(!valid("0123456789012345678901234567890123456789\x80"));
     CHECK(wn_utf8_valid("a\0b", 3)); /* NUL is valid UTF-8 */
+    /* a letter or a bad byte at every place in and across the 8- and 32-byte words */
+    for (size_t at = 0; at < 70; at++) {
+        char line[80];
+        memset(line, 'a', sizeof line);
+        memcpy(line + at, "\xd0\x96", 2); /* Ж */
+        CHECK(wn_utf8_valid(line, sizeof line));
+        CHECK(!wn_utf8_valid(line, at + 1)); /* cut after its first byte */
+        line[at + 1] = 'b';
+        CHECK(!wn_utf8_valid(line, sizeof line)); /* no continuation */
+        line[at] = (char)0xff;
+        CHECK(!wn_utf8_valid(line, sizeof line));
+    }
 }
 
 static const struct wn_rule *only_rule(winnow_rules *r, enum wn_kind kind)
