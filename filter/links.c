@@ -2,11 +2,13 @@
  * swaps short links for their destinations while later lines wait in a bounded window. */
 #include "links.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "clearurls.h"
 #include "edits.h"
 #include "linkcache.h"
@@ -265,67 +267,91 @@ static int write_out(struct wn_links *l, const char *buf, size_t len)
     return l->status;
 }
 
-struct strbuf {
-    char *p;
-    size_t len, cap;
+/* Where a composed line goes: counted only (`dry`: is anything but spaces and tabs in it?),
+ * written as it is made, or built whole in `whole` (for the edit of an --report run). Spaces
+ * and tabs at the end of what is made so far wait in `blanks`: a link that is dropped takes the
+ * one just before it, and what is written cannot be taken back. */
+struct compose {
+    struct wn_links *l;
+    int dry, quiet, inked;
+    struct buf *whole;
+    struct buf blanks;
+    int rc;
 };
 
-static int sb_add(struct strbuf *b, const char *s, size_t n)
+static void put_now(struct compose *c, const char *s, size_t n)
 {
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->len + n + 1) * 2;
-        char *p = realloc(b->p, cap);
-        if (!p) return -1;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = 0;
-    return 0;
+    if (!n || c->rc || c->dry) return;
+    if (c->whole)
+        c->rc = buf_append(c->whole, s, n) ? WINNOW_ERR_NOMEM : 0;
+    else
+        c->rc = write_out(c->l, s, n);
 }
 
-/* Writes a line with each link replaced as decided, and reports what changed. */
-static int emit_line(struct wn_links *l, struct held *h)
+static void put(struct compose *c, const char *s, size_t n)
 {
-    if (h->raw || h->nlinks == 0) return write_out(l, h->buf, h->len + h->eollen);
-    struct strbuf out = {0};
+    size_t tail = n;
+    while (tail && (s[tail - 1] == ' ' || s[tail - 1] == '\t'))
+        tail--;
+    if (tail) { /* ink: what waited goes first */
+        c->inked = 1;
+        put_now(c, c->blanks.p, c->blanks.len);
+        c->blanks.len = 0;
+        put_now(c, s, tail);
+    }
+    if (tail < n && buf_append(&c->blanks, s + tail, n - tail)) c->rc = WINNOW_ERR_NOMEM;
+}
+
+static void put_end(struct compose *c)
+{
+    put_now(c, c->blanks.p, c->blanks.len);
+    c->blanks.len = 0;
+}
+
+/* Makes the line with each link replaced as decided into c (reports too, unless dry); 1 when a
+ * link was dropped. */
+static int compose_line(struct compose *c, const struct held *h)
+{
+    struct wn_links *l = c->l;
     size_t pos = 0;
-    int dropped = 0, rc = 0;
-    for (size_t i = 0; i < h->nlinks && rc == 0; i++) {
-        struct link *k = &h->links[i];
+    int dropped = 0, say = !c->quiet && l->report;
+    for (size_t i = 0; i < h->nlinks; i++) {
+        const struct link *k = &h->links[i];
         const char *orig = h->buf + k->start;
         size_t olen = k->end - k->start;
         /* The original as a string, for reports only. */
         char origz[WN_URL_MAX + 1];
-        if (l->report) {
+        if (say) {
             size_t n = olen < WN_URL_MAX ? olen : WN_URL_MAX;
             memcpy(origz, orig, n);
             origz[n] = 0;
         }
-        rc |= sb_add(&out, h->buf + pos, k->start - pos);
+        put(c, h->buf + pos, k->start - pos);
         pos = k->end;
         struct entry *e = k->entry;
         if (e && e->ok) {
             char *note = NULL;
             char *clean = clean_url(l, e->final, strlen(e->final), &note);
             const char *rep = clean ? clean : e->final;
-            rc |= sb_add(&out, rep, strlen(rep));
-            report(l, h, k->start, "link-resolved", "%s -> %s", origz, rep);
+            put(c, rep, strlen(rep));
+            if (say) report(l, h, k->start, "link-resolved", "%s -> %s", origz, rep);
             free(clean);
             free(note);
         } else if (e && l->mode == WINNOW_LINKS_STRIP) {
             /* The link goes with the space before it, as the core does offline. */
-            if (out.len && (out.p[out.len - 1] == ' ' || out.p[out.len - 1] == '\t')) out.len--;
+            if (c->blanks.len) c->blanks.len--;
             dropped = 1;
-            report(l, h, k->start, "link-unresolved", "%s (dropped: %s)", origz,
-                   e->reason ? e->reason : "unresolved");
+            if (say)
+                report(l, h, k->start, "link-unresolved", "%s (dropped: %s)", origz,
+                       e->reason ? e->reason : "unresolved");
         } else {
             if (k->replacement)
-                rc |= sb_add(&out, k->replacement, strlen(k->replacement));
+                put(c, k->replacement, strlen(k->replacement));
             else
-                rc |= sb_add(&out, orig, olen);
-            if (e)
+                put(c, orig, olen);
+            if (!say)
+                ;
+            else if (e)
                 report(l, h, k->start, "link-unresolved", "%s (kept: %s)", origz,
                        e->reason ? e->reason : "unresolved");
             else if (k->replacement && strcmp(k->rule_id, "tracking-param") == 0)
@@ -334,27 +360,54 @@ static int emit_line(struct wn_links *l, struct held *h)
                 report(l, h, k->start, k->rule_id, "%s -> %s", origz, k->replacement);
         }
     }
-    rc |= sb_add(&out, h->buf + pos, h->len - pos);
-    if (rc) {
-        free(out.p);
-        return l->status = WINNOW_ERR_NOMEM;
+    put(c, h->buf + pos, h->len - pos);
+    put_end(c);
+    return dropped;
+}
+
+static int will_drop(const struct wn_links *l, const struct held *h)
+{
+    for (size_t i = 0; i < h->nlinks; i++)
+        if (h->links[i].entry && !h->links[i].entry->ok && l->mode == WINNOW_LINKS_STRIP) return 1;
+    return 0;
+}
+
+/* Writes a line with each link replaced as decided, and reports what changed. The line is
+ * written as it is made, not built first: a 100 MB line with links costs no second copy
+ * (built whole only for an edit, which needs both). A line whose links were all it had, and
+ * that were dropped, goes whole, ending and all. */
+static int emit_line(struct wn_links *l, struct held *h)
+{
+    if (h->raw || h->nlinks == 0) return write_out(l, h->buf, h->len + h->eollen);
+    const char *rule = h->links[0].rule_id;
+    struct compose c = {l, 0, 0, 0, NULL, {0}, 0};
+    struct buf whole = {0};
+    if (will_drop(l, h)) { /* is anything left but blanks? */
+        struct compose probe = {l, 1, 1, 0, NULL, {0}, 0};
+        compose_line(&probe, h);
+        buf_free(&probe.blanks);
+        c.dry = !probe.inked; /* no: the line goes, its links reported, nothing written */
     }
-    int blank = 1;
-    for (size_t i = 0; i < out.len; i++)
-        if (out.p[i] != ' ' && out.p[i] != '\t') blank = 0;
-    const char *rule = h->nlinks ? h->links[0].rule_id : "link";
-    if (!(dropped && blank)) {
-        sb_add(&out, h->buf + h->len, h->eollen);
-        edit_line(l, h, out.p, out.len, rule);
-        write_out(l, out.p, out.len);
-    } else {
+    if (l->edit && !c.dry) c.whole = &whole;
+    compose_line(&c, h);
+    if (c.dry) {
         edit_line(l, h, "", 0, rule);
+    } else if (c.whole) {
+        if (!c.rc && buf_append(&whole, h->buf + h->len, h->eollen)) c.rc = WINNOW_ERR_NOMEM;
+        if (!c.rc) {
+            edit_line(l, h, whole.p ? whole.p : "", whole.len, rule);
+            write_out(l, whole.p, whole.len);
+        }
+    } else if (!c.rc) {
+        write_out(l, h->buf + h->len, h->eollen);
     }
-    free(out.p);
+    buf_free(&whole);
+    buf_free(&c.blanks);
+    if (c.rc && !l->status) l->status = c.rc;
     return l->status;
 }
 
-static void held_free(struct wn_links *l, struct held *h)
+static void held_links_free(struct wn_links *l, struct held *h)
 {
     for (size_t i = 0; i < h->nlinks; i++) {
         if (h->links[i].entry) entry_release(l, h->links[i].entry);
@@ -362,6 +415,11 @@ static void held_free(struct wn_links *l, struct held *h)
         free(h->links[i].note);
     }
     free(h->links);
+}
+
+static void held_free(struct wn_links *l, struct held *h)
+{
+    held_links_free(l, h);
     free(h->buf);
     free(h);
 }
@@ -565,6 +623,15 @@ int wn_links_line(struct wn_links *l, unsigned long long line_no, unsigned long 
             return l->status ? l->status : (l->status = WINNOW_ERR_WRITE);
         }
         free(links);
+        drive(l, 0);
+        return l->status;
+    }
+    if (!l->head && !waiting && text + len == eol) {
+        /* out at once: made from the caller's bytes, not a copy of them */
+        struct held now = {NULL, 0,      line_no, off,   (char *)(uintptr_t)text,
+                           len,  eollen, links,   nlinks};
+        emit_line(l, &now);
+        held_links_free(l, &now);
         drive(l, 0);
         return l->status;
     }

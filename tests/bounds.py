@@ -52,6 +52,17 @@ CASES = [
      "def pieces():\n    yield " + STORY + "\n    for _ in range(1000):\n"
      "        yield b'Short line here.\\n' * 10000\n",
      32, lambda size, tail: size == 78 + 170000000),
+    # one line is decided when it has ended, so it is held whole: about its size, no more
+    ("a 1 GB single line", [],
+     "def pieces():\n    for _ in range(1024):\n        yield b'word ' * 209715 + b'w' * 5\n"
+     "    yield b'\\n'\n",
+     1300, lambda size, tail: size == 1024 * (209715 * 5 + 5) + 1),
+    # the links stage writes a line as it makes it: 100 tracking URLs cleaned cost no copy
+    ("a 100 MB line with 100 tracking URLs", [],
+     "def pieces():\n    for _ in range(100):\n        yield b'word ' * 200000"
+     " + b' https://example.com/story?id=7&utm_source=tw&utm_medium=social '\n"
+     "    yield b'\\n'\n",
+     150, lambda size, tail: size == 100 * (1000000 + 32) + 1 and "utm_" not in tail),
     ("a 100,000-deep HTML page", ["--format=html"],
      "def pieces():\n    yield " + HTML + " + b'<div>' * 100000 + b'<p>Deep text.</p>'"
      " + b'</div>' * 100000 + b'</body></html>\\n'\n",
