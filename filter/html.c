@@ -25,6 +25,12 @@
 /* Pages arrive in any split; libxml2 gets them in blocks of this size (see wn_html_push). */
 #define WN_HTML_BLOCK 16384
 
+/* The most of an open start tag held while its '>' is awaited: past it, the bytes inside its
+ * quoted values are skipped (the values cut short, their quotes kept), so a 100 MB attribute
+ * (an inline image, a framework's state) costs this, not three times its size. Attribute
+ * values are never article text; the few winnow reads (class, href) are short. */
+#define WN_HTML_TAG_HOLD (256u << 10)
+
 /* The most of a dropped block's text a report holds (its byte range names all of it). */
 #define WN_HTML_REPORT_TEXT 4096
 
@@ -122,6 +128,10 @@ struct wn_html {
     unsigned long long discarded;
     unsigned char tag_quote; /* inside a value quoted so */
     int tag_after_eq;        /* the last byte outside quotes and blanks was '=' */
+    size_t tag_lib_held;     /* of the open tag, the bytes libxml2 has (from its '<') */
+    /* the bytes of the held tag's values skipped (see hold_tag), and where in what libxml2
+     * reads the first of them would have been: positions past it are that much further on */
+    unsigned long long tag_cut, tag_cut_at;
 
     /* A page in another encoding than UTF-8 or Windows-1252 is converted here, with iconv, not
      * by libxml2, whose conversion stops at the first byte the encoding has no character for
@@ -244,9 +254,9 @@ static struct wn_html_pos page_at(struct wn_html *h, size_t back)
     if (!in || !in->cur || !in->base) return at;
     if ((size_t)(in->cur - in->base) < back) back = (size_t)(in->cur - in->base);
     long consumed = xmlByteConsumed(h->parser);
-    at.offset = h->skipped +
-                page_of(h, h->discarded +
-                               (consumed > (long)back ? (unsigned long long)consumed - back : 0));
+    unsigned long long u = consumed > (long)back ? (unsigned long long)consumed - back : 0;
+    if (h->tag_cut && u >= h->tag_cut_at) u += h->tag_cut;
+    at.offset = h->skipped + page_of(h, h->discarded + u);
     return page_pos(h, at.offset);
 }
 
@@ -714,6 +724,7 @@ static int start_parser(struct wn_html *h)
     h->held.len = 0;
     h->skip_len = h->skip_tail_len = 0;
     h->discarded = 0;
+    h->tag_cut = 0;
     /* The encoding is set once the first block is in (choose_encoding). */
     h->parser = htmlCreatePushParserCtxt(&h->sax, h, NULL, 0, NULL, XML_CHAR_ENCODING_NONE);
     if (!h->parser) return WINNOW_ERR_NOMEM;
@@ -1025,7 +1036,45 @@ static int stalled_in_tag(struct wn_html *h)
     if (in->cur[0] != '<' || !tag_name_start(in->cur[1])) return 0;
     h->tag_quote = 0;
     h->tag_after_eq = 0;
+    h->tag_lib_held = (size_t)(in->end - in->cur);
     return !tag_ends(h, in->cur + 1, (size_t)(in->end - in->cur - 1));
+}
+
+/* Holds buf[0..len) of an open start tag (and what follows its end), the bytes inside quoted
+ * values skipped once WN_HTML_TAG_HOLD of the tag is held; 1 when the tag has ended. */
+static int hold_tag(struct wn_html *h, const char *buf, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    size_t run = 0; /* s[run..i) waits to be held */
+    int ended = 0;
+    for (size_t i = 0; i < len && !ended; i++) {
+        unsigned char c = s[i];
+        if (h->tag_quote && c != h->tag_quote &&
+            h->tag_lib_held + h->held.len + (i - run) >= WN_HTML_TAG_HOLD) {
+            /* past the hold, inside a value: skipped up to its closing quote */
+            if (buf_append(&h->held, buf + run, i - run)) break;
+            if (!h->tag_cut)
+                h->tag_cut_at =
+                    (unsigned long long)xmlByteConsumed(h->parser) + h->tag_lib_held + h->held.len;
+            size_t j = i;
+            while (j < len && s[j] != h->tag_quote)
+                j++;
+            h->tag_cut += j - i;
+            run = i = j;
+            if (j == len) break;
+            c = s[j];
+        }
+        if (h->tag_quote) {
+            if (c == h->tag_quote) h->tag_quote = 0;
+        } else if (c == '>') {
+            ended = 1;
+        } else if ((c == '"' || c == '\'') && h->tag_after_eq) {
+            h->tag_quote = c;
+        }
+        if (!h->tag_quote && !tag_blank(c)) h->tag_after_eq = c == '=';
+    }
+    if (buf_append(&h->held, buf + run, len - run)) fail(h, WINNOW_ERR_NOMEM);
+    return ended;
 }
 
 /* ---- an open comment, script or style -----------------------------------------------------
@@ -1224,14 +1273,13 @@ static void parse(struct wn_html *h, const char *buf, size_t len, int terminate)
     if (h->skip_len) { /* an open comment, script or style: skipped to its end */
         if (!skip_to_end(h, buf, len, terminate)) return;
     } else if (h->holding) { /* an open start tag: held until it ends (or the page does) */
-        if (buf_append(&h->held, buf, len)) {
-            fail(h, WINNOW_ERR_NOMEM);
-            return;
-        }
-        if (!terminate && !tag_ends(h, (const unsigned char *)buf, len)) return;
+        if (!hold_tag(h, buf, len) && !terminate) return;
+        if (h->status != WINNOW_OK) return;
         h->holding = 0;
         parse_chunk(h, h->held.p, h->held.len, terminate);
         h->held.len = 0;
+        h->discarded += h->tag_cut; /* the tag is read: all that follows is past the cut */
+        h->tag_cut = 0;
     } else {
         parse_chunk(h, buf, len, terminate);
     }

@@ -63,6 +63,16 @@ CASES = [
      " + b' https://example.com/story?id=7&utm_source=tw&utm_medium=social '\n"
      "    yield b'\\n'\n",
      150, lambda size, tail: size == 100 * (1000000 + 32) + 1 and "utm_" not in tail),
+    # a start tag's quoted values past 256 KiB are skipped: an inline image costs no copies
+    ("a start tag with a 50 MB attribute value", ["--format=html"],
+     "def pieces():\n    yield " + HTML + " + b'<p title=\"'\n    for _ in range(50):\n"
+     "        yield b'word ' * 200000\n    yield b'\">After the tag.</p>\\n'\n",
+     48, lambda size, tail: tail.endswith("After the tag.\n")),
+    # a run of text with no tag is held until its end, as a line is: about its size
+    ("a 50 MB run of text with no tag", ["--format=html"],
+     "def pieces():\n    yield " + HTML + " + b'<p>'\n    for _ in range(50):\n"
+     "        yield b'word ' * 200000\n    yield b'</p>\\n'\n",
+     90, lambda size, tail: size > 50000000),
     ("a 100,000-deep HTML page", ["--format=html"],
      "def pieces():\n    yield " + HTML + " + b'<div>' * 100000 + b'<p>Deep text.</p>'"
      " + b'</div>' * 100000 + b'</body></html>\\n'\n",
@@ -88,7 +98,32 @@ def measure(args, gen):
     return json.loads(p.stdout.decode() or "[9999, -1, 0, \"\"]")
 
 
+def cut_tag_positions():
+    """Positions in the page stay right past a start tag whose values were cut short."""
+    big = "x" * 1000000
+    post = ('<blockquote class="twitter-tweet"%s><p>Post text</p>&mdash; A (@a) '
+            '<a href="https://twitter.com/a/status/1">May 1, 2020</a></blockquote>\n')
+    for name, page in (
+            ("before the embed", '<html><body><p title="%s">Story text, kept.</p>\n' % big
+             + post % "" + "<p>More story.</p></body></html>\n"),
+            ("on the embed", "<html><body><p>Story text, kept.</p>\n"
+             + post % (' data-big="%s"' % big) + "<p>More story.</p></body></html>\n")):
+        with tempfile.TemporaryDirectory() as d:
+            src, rep = os.path.join(d, "page.html"), os.path.join(d, "page.report")
+            with open(src, "w") as f:
+                f.write(page)
+            subprocess.run([BIN, "--format=html", "--report", rep, src], capture_output=True)
+            found = [json.loads(l) for l in open(rep) if '"html-social-embed"' in l]
+            at = page.index("<blockquote")
+            length = page.index("</blockquote>") + len("</blockquote>") - at
+            check(len(found) == 1 and found[0].get("offset") == at
+                  and found[0].get("length") == length,
+                  "a 1 MB attribute %s: the embed reported at %d, %d bytes (%s)"
+                  % (name, at, length, [(r.get("offset"), r.get("length")) for r in found]))
+
+
 def main():
+    cut_tag_positions()
     for name, args, gen, bound, ok in CASES:
         rss, rc, size, tail = measure(args, gen)
         print("%-44s peak RSS %d MB (bound %d)" % (name, rss, bound))
