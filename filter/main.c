@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <sys/wait.h>
@@ -312,10 +314,52 @@ static void die_usage(const char *fmt, const char *arg)
     exit(2);
 }
 
+/* -j: a worker writes to memory until its output is the next to go; told so (a byte on its
+ * turn socket, looked for every TURN_CHECK bytes), it writes what it has to the real output
+ * and goes on writing there itself: most output is never copied (see run_parallel). */
+#define TURN_CHECK (1u << 20)
+static struct {
+    int turn_fd, real_out, direct;
+    unsigned long long check_at;
+} handoff = {-1, -1, 0, 0};
+
+static int copy_fd(int to, int from, off_t size)
+{
+    char chunk[65536];
+    for (off_t at = 0; at < size;) {
+        ssize_t n = pread(from, chunk, sizeof chunk, at);
+        if (n <= 0) return -1;
+        for (ssize_t put = 0; put < n;) {
+            ssize_t w = write(to, chunk + put, (size_t)(n - put));
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) return -1;
+            put += w;
+        }
+        at += n;
+    }
+    return 0;
+}
+
+/* In a worker: its turn come, what it wrote so far goes out and it writes there from now on. */
+static void take_turn(FILE *fp)
+{
+    char c;
+    if (handoff.direct || handoff.turn_fd < 0 || read(handoff.turn_fd, &c, 1) != 1) return;
+    if (fflush(fp) != 0) return;
+    off_t size = lseek(fileno(fp), 0, SEEK_END);
+    if (size < 0 || copy_fd(handoff.real_out, fileno(fp), size) != 0) _exit(2);
+    dup2(handoff.real_out, fileno(fp));
+    handoff.direct = 1;
+}
+
 static int write_out(void *ctx, const char *buf, size_t len)
 {
     struct output *o = ctx;
     if (o->error) return -1;
+    if (handoff.turn_fd >= 0 && o->written >= handoff.check_at) {
+        take_turn(o->fp);
+        handoff.check_at = o->written + TURN_CHECK;
+    }
     if (o->z ? wn_zout_write(o->z, buf, len) != 0 : fwrite(buf, 1, len, o->fp) != len) {
         o->error = errno ? errno : EIO;
         if (o->error == EPIPE) o->broken_pipe = 1;
@@ -964,36 +1008,71 @@ static int process_file(struct session *s, const char *path)
 struct worker {
     pid_t pid;
     FILE *out, *err;
+    int reaped, wstatus; /* it has exited, so */
+    int first, count;    /* its files */
+    int turn, told;      /* its turn socket (-1: none); its turn was told */
 };
 
-static int start_worker(struct session *s, struct worker *w, const char *path,
+/* A worker's output waits in memory (memfd), not in a file under /tmp: a disk's page cache
+ * and its journal cost the copy more than the cleaning of news text does. */
+static FILE *memory_file(const char *name)
+{
+    int fd = memfd_create(name, MFD_CLOEXEC);
+    if (fd < 0) return tmpfile();
+    FILE *f = fdopen(fd, "w+");
+    if (!f) close(fd);
+    return f;
+}
+
+static int start_worker(struct session *s, struct worker *w, char **paths, int count,
                         const winnow_rules *rules)
 {
     fflush(NULL);
-    if (!(w->out = tmpfile()) || !(w->err = tmpfile())) return -1;
+    w->turn = -1;
+    if (!(w->out = memory_file("winnow-output")) || !(w->err = memory_file("winnow-messages")))
+        return -1;
+    /* its turn is told only where its bytes can go out as they are: plain output */
+    int turn[2] = {-1, -1};
+    if (!s->lint && !s->in_place && !s->out->z &&
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, turn) != 0)
+        turn[0] = turn[1] = -1;
+    w->turn = turn[0];
     w->pid = fork();
     if (w->pid < 0) return -1;
-    if (w->pid > 0) return 0;
-    /* the worker: its stdout and stderr are its files; one file, then out */
+    if (w->pid > 0) {
+        if (turn[1] >= 0) close(turn[1]);
+        return 0;
+    }
+    /* the worker: its stdout and stderr are its files; its files, then out */
+    if (turn[1] >= 0) {
+        handoff.real_out = dup(fileno(s->out->fp));
+        handoff.turn_fd = handoff.real_out >= 0 ? turn[1] : -1;
+        fcntl(turn[1], F_SETFL, O_NONBLOCK);
+    }
     dup2(fileno(w->out), 1);
     dup2(fileno(w->err), 2);
     progress.on = 0;
     if (s->lint) s->ex->diag = wn_diag_new(stdout, WN_DIAG_JSON, rules);
     if (!s->in_place) *s->out = (struct output){.fp = stdout, .last_byte = -1};
     tmp_to_remove = NULL;
-    process_file(s, path);
+    for (int i = 0; i < count; i++)
+        if (process_file(s, paths[i]) < 0) break;
     if (s->lint && s->ex->diag) wn_diag_finish(s->ex->diag, 0, stderr, 0);
     fflush(NULL);
-    _exit(s->errors ? 2 : 0);
+    take_turn(stdout); /* told while the last bytes were written: they go out from here */
+    fflush(NULL);
+    /* 16: its output went out from here (none left to copy) */
+    _exit((s->errors ? 2 : 0) | (handoff.direct ? 16 : 0));
 }
 
 /* Copies what a worker wrote: its output to ours (lint's findings into our diagnostics), its
  * messages to stderr. */
 static void collect_worker(struct session *s, struct worker *w)
 {
-    int wstatus = 0;
-    while (waitpid(w->pid, &wstatus, 0) < 0 && errno == EINTR) {
-    }
+    int wstatus = w->wstatus;
+    if (!w->reaped)
+        while (waitpid(w->pid, &wstatus, 0) < 0 && errno == EINTR) {
+        }
     char chunk[65536];
     size_t n;
     rewind(w->err);
@@ -1022,19 +1101,57 @@ static void collect_worker(struct session *s, struct worker *w)
             json_decref(o);
         }
         free(line);
-    } else {
+    } else if (!(WIFEXITED(wstatus) && (WEXITSTATUS(wstatus) & 16))) {
         while ((n = fread(chunk, 1, sizeof chunk, w->out)) > 0)
             if (write_out(s->out, chunk, n)) break;
     }
+    if (w->turn >= 0) close(w->turn);
+    w->turn = -1;
     fclose(w->out);
     fclose(w->err);
     w->out = w->err = NULL;
-    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+    if (!WIFEXITED(wstatus) || (WEXITSTATUS(wstatus) & ~16) != 0) { /* 16 is no error */
         s->status = 2;
         s->errors++;
     }
 }
 
+/* Waits for any worker to exit and notes it: its slot is free for the next file, while its
+ * output waits its turn. */
+static void reap_one(struct worker *w, int from, int to)
+{
+    int wstatus = 0;
+    pid_t pid;
+    while ((pid = waitpid(-1, &wstatus, 0)) < 0 && errno == EINTR) {
+    }
+    for (int i = from; i < to && pid > 0; i++)
+        if (w[i].pid == pid) {
+            w[i].reaped = 1;
+            w[i].wstatus = wstatus;
+        }
+}
+
+/* A worker's share: consecutive files, as many as make BATCH_BYTES or an eighth of a worker's
+ * part of the run. A fork costs little, but a new process touches its memory afresh (page
+ * faults: 0.07 s of 0.29 over 64 files of 2 MB); a batch pays that once. */
+#define BATCH_BYTES (8 << 20)
+
+static int batch_end(char **paths, int from, int n, long jobs)
+{
+    int most = (int)(n / (jobs * 8)), i = from;
+    if (most < 1) most = 1;
+    long long bytes = 0;
+    struct stat st;
+    while (i < n && i - from < most && bytes < BATCH_BYTES) {
+        if (stat(paths[i], &st) == 0) bytes += st.st_size;
+        i++;
+    }
+    return i;
+}
+
+/* N workers at once, each over a batch of files: a batch starts when any worker is done (not
+ * only the oldest, whose output goes first), up to 4N batches ahead of the output, so one long
+ * file does not idle the other cores; outputs go in argument order. */
 static void run_parallel(struct session *s, char **paths, int n, long jobs,
                          const winnow_rules *rules)
 {
@@ -1044,27 +1161,46 @@ static void run_parallel(struct session *s, char **paths, int n, long jobs,
         s->status = 2;
         return;
     }
-    int started = 0;
-    for (int done = 0; done < n; done++) {
-        while (started < n && started - done < jobs) {
-            if (s->lint) wn_diag_document(s->ex->diag);
-            if (start_worker(s, &w[started], paths[started], rules)) {
-                fprintf(stderr, "winnow: %s: %s\n", paths[started], strerror(errno));
+    int started = 0, running = 0, next_file = 0, files_out = 0;
+    for (int done = 0; files_out < n;) {
+        while (next_file < n && running < jobs && started - done < 4 * jobs) {
+            int end = batch_end(paths, next_file, n, jobs);
+            if (s->lint)
+                for (int i = next_file; i < end; i++)
+                    wn_diag_document(s->ex->diag);
+            w[started].first = next_file;
+            w[started].count = end - next_file;
+            if (start_worker(s, &w[started], paths + next_file, end - next_file, rules)) {
+                fprintf(stderr, "winnow: %s: %s\n", paths[next_file], strerror(errno));
                 s->status = 2;
                 s->errors++;
                 w[started].pid = -1;
+            } else {
+                running++;
             }
             started++;
+            next_file = end;
+        }
+        if (w[done].pid > 0 && !w[done].reaped) { /* the next output is not ready: wait */
+            if (w[done].turn >= 0 && !w[done].told && fflush(s->out->fp) == 0) {
+                /* its turn: what went before is out; from now on it writes there itself */
+                w[done].told = send(w[done].turn, "t", 1, MSG_NOSIGNAL) == 1;
+            }
+            reap_one(w, done, started);
+            running--;
+            continue;
         }
         if (w[done].pid > 0) collect_worker(s, &w[done]);
-        progress.file = done + 1;
-        progress.docs = (unsigned long long)done + 1;
+        files_out += w[done].count;
+        done++;
+        progress.file = files_out;
+        progress.docs = (unsigned long long)files_out;
         progress_show(0);
         if (s->out->error) break;
     }
-    for (int i = 0; i < n; i++) /* after a write error: the rest are not waited for output */
+    for (int i = 0; i < started; i++) /* after a write error: the rest are not waited for */
         if (w[i].pid > 0 && w[i].out) {
-            waitpid(w[i].pid, NULL, 0);
+            if (!w[i].reaped) waitpid(w[i].pid, NULL, 0);
             fclose(w[i].out);
             fclose(w[i].err);
         }

@@ -277,6 +277,32 @@ cp "$1" "$T/j1.txt"; cp "$2" "$T/j2.txt"
 "$W" -j2 -i "$T/j1.txt" "$T/j2.txt"
 check "-j2 -i: the first file in place" same "$T/j1.txt" "$T/want1"
 check "-j2 -i: the second file in place" same "$T/j2.txt" "$T/want2"
+# many files of a few MB: batches of files a worker, and the output next in turn written by its
+# worker itself (a handoff after its first MB); the same bytes as -j1 whatever the -j and sink
+mkdir -p "$T/many"
+python3 - "$T/many" "$@" <<'PY'
+import sys
+out, fixtures = sys.argv[1], sys.argv[2:]
+body = b"".join(open(f, "rb").read() + b"\f\n" for f in fixtures)
+for i in range(40):
+    open("%s/f%02d.txt" % (out, i), "wb").write(body * (1 + (i * 7) % 23))
+PY
+set -- "$T"/many/*.txt
+"$W" -j1 "$@" >"$T/want" 2>"$T/want.err"
+for j in 2 3 8; do
+  "$W" -j$j "$@" >"$T/out" 2>"$T/out.err"; rc=$?
+  check "-j$j over 40 files of up to 3 MB, to a file: -j1's bytes" sh -c "test $rc -eq 0 && cmp -s '$T/out' '$T/want'"
+  "$W" -j$j "$@" | cat >"$T/out"
+  check "-j$j over 40 files, to a pipe: -j1's bytes" same "$T/out" "$T/want"
+  "$W" -j$j -o "$T/j.txt" "$@"
+  check "-j$j -o over 40 files: -j1's bytes" same "$T/j.txt" "$T/want"
+done
+"$W" -j1 "$1" "$T/missing" "$2" "$3" >"$T/want" 2>"$T/want.err"
+"$W" -j2 "$1" "$T/missing" "$2" "$3" >"$T/out" 2>"$T/out.err"; rc=$?
+check "-j2 over big files with one missing: exit 2, the others as -j1" sh -c "test $rc -eq 2 && cmp -s '$T/out' '$T/want' && cmp -s '$T/out.err' '$T/want.err'"
+"$W" -j2 "$@" 2>"$T/err" | head -c 1000 >/dev/null; rc=$?
+check "-j2 into a pipe closed early: no hang, nothing on stderr but winnow's" sh -c "! grep -v '^winnow: ' '$T/err'"
+set -- tests/fixtures/text/*.in.txt
 "$W" lint -j1 --diagnostics=sarif "$@" >"$T/want" 2>/dev/null
 "$W" lint -j2 --diagnostics=sarif "$@" >"$T/out" 2>/dev/null
 check "lint -j2: one SARIF log, as -j1's" same "$T/out" "$T/want"
