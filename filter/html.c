@@ -140,11 +140,19 @@ struct wn_html {
     iconv_t cd;       /* (iconv_t)-1: no conversion */
     char charset[64]; /* its name, for the report */
     int split_at_lt;  /* '<' is never a trail byte (not ISO-2022): runs end there */
+    int unit;         /* bytes a character is made of at least: 2 in UTF-16, else 1 */
     struct buf conv;  /* a block converted */
     char carry[8];    /* a character cut by the end of a block */
     size_t carry_len;
     unsigned long long conv_in, conv_out;    /* page bytes read, UTF-8 bytes written */
     unsigned long long bad_bytes, first_bad; /* bytes replaced; the first one's offset */
+    /* libxml2 says what it could not decode on stderr, whatever the parser's options, through
+     * its thread's global error handler: while it parses a page, that handler is ours
+     * (quiet_begin), and the first such message is reported as html-encoding-error. */
+    char lib_error[160];
+    struct wn_html_pos lib_error_at;
+    xmlStructuredErrorFunc saved_handler;
+    void *saved_handler_ctx;
     struct conv_mark {
         unsigned long long utf8, page;
     } * marks; /* reports only: where each '<' went, so positions map back to the page */
@@ -720,6 +728,8 @@ static int start_parser(struct wn_html *h)
     h->cd = (iconv_t)-1;
     h->carry_len = h->nmarks = 0;
     h->conv_in = h->conv_out = h->bad_bytes = 0;
+    h->unit = 1;
+    h->lib_error[0] = 0;
     h->holding = 0;
     h->held.len = 0;
     h->skip_len = h->skip_tail_len = 0;
@@ -860,12 +870,20 @@ static size_t choose_encoding(struct wn_html *h, const char *buf, size_t len, in
         xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
         return 3;
     }
-    if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE) {
-        xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF16LE);
-        return 2;
-    }
-    if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF) {
-        xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF16BE);
+    /* UTF-16 by iconv too: libxml2's own decoder stops at a lone surrogate and loses the rest
+     * of the page. A code unit it cannot read becomes one U+FFFD. */
+    if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+        const char *name = u[0] == 0xFF ? "UTF-16LE" : "UTF-16BE";
+        h->cd = iconv_open("UTF-8", name);
+        if (h->cd != (iconv_t)-1) {
+            snprintf(h->charset, sizeof h->charset, "%s", name);
+            h->split_at_lt = 0;
+            h->unit = 2;
+            xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
+        } else {
+            xmlSwitchEncoding(ctxt,
+                              u[0] == 0xFF ? XML_CHAR_ENCODING_UTF16LE : XML_CHAR_ENCODING_UTF16BE);
+        }
         return 2;
     }
     char name[64];
@@ -1184,13 +1202,16 @@ static size_t conv_run(struct wn_html *h, const char *in, size_t n, int final)
         if (rc != (size_t)-1) break;
         if (errno == E2BIG) continue;
         if (errno == EINVAL && !final) return left; /* cut by the block's end */
-        /* EILSEQ, or a cut character at the page's end: one byte becomes U+FFFD */
-        if (!h->bad_bytes++) h->first_bad = h->conv_in + (unsigned long long)(src - in);
+        /* EILSEQ, or a cut character at the page's end: one byte (a UTF-16 code unit)
+         * becomes U+FFFD */
+        size_t skip = left < (size_t)h->unit ? left : (size_t)h->unit;
+        if (!h->bad_bytes) h->first_bad = h->conv_in + (unsigned long long)(src - in);
+        h->bad_bytes += skip;
         if (!conv_room(h, 3)) return 0;
         memcpy(h->conv.p + h->conv.len, "\xef\xbf\xbd", 3);
         h->conv.len += 3;
-        src++;
-        left--;
+        src += skip;
+        left -= skip;
     }
     return 0;
 }
@@ -1242,22 +1263,71 @@ static void convert(struct wn_html *h, const char *buf, size_t len, int terminat
     h->conv_out += h->conv.len;
 }
 
-/* The page's end: the bytes its encoding had no character for, reported once. */
+/* The page's end: the bytes its encoding had no character for, reported once, and what
+ * libxml2 could not decode (its first message). */
 static void report_bad_bytes(struct wn_html *h)
 {
-    if (!h->bad_bytes || !h->report) return;
-    char why[160];
-    int n = snprintf(why, sizeof why, "%llu byte%s not %s, shown as U+FFFD", h->bad_bytes,
-                     h->bad_bytes == 1 ? "" : "s", h->charset);
-    struct wn_html_pos at = page_pos(h, h->first_bad);
-    struct winnow_removal r = {at.line,   at.col,       "html-encoding-error", why,
-                               (size_t)n, h->first_bad, WINNOW_STAGE_TEXT,     0};
-    h->report(h->report_ctx, &r);
+    if (!h->report) return;
+    char why[200];
+    if (h->bad_bytes) {
+        int n = snprintf(why, sizeof why, "%llu byte%s not %s, shown as U+FFFD", h->bad_bytes,
+                         h->bad_bytes == 1 ? "" : "s", h->charset);
+        /* conv_in counts from after the byte order mark */
+        struct wn_html_pos at = page_pos(h, h->skipped + h->first_bad);
+        struct winnow_removal r = {at.line,   at.col,    "html-encoding-error", why,
+                                   (size_t)n, at.offset, WINNOW_STAGE_TEXT,     0};
+        h->report(h->report_ctx, &r);
+    }
+    if (h->lib_error[0]) {
+        int n = snprintf(why, sizeof why, "libxml2: %s", h->lib_error);
+        if (n >= (int)sizeof why) n = (int)sizeof why - 1;
+        struct wn_html_pos at = h->lib_error_at;
+        struct winnow_removal r = {at.line,   at.col,    "html-encoding-error", why,
+                                   (size_t)n, at.offset, WINNOW_STAGE_TEXT,     0};
+        h->report(h->report_ctx, &r);
+    }
 }
+
+/* libxml2's messages while it parses a page: its decoders' (domain I18N, and the I/O error
+ * that follows one) are kept for the report; its parser's own are what HTML_PARSE_NOERROR
+ * already means to silence. Nothing goes to stderr. */
+static void on_libxml_error(void *ctx, xmlErrorPtr e)
+{
+    struct wn_html *h = ctx;
+    if (!e || h->lib_error[0] || (e->domain != XML_FROM_I18N && e->domain != XML_FROM_IO)) return;
+    snprintf(h->lib_error, sizeof h->lib_error, "%s", e->message ? e->message : "decoding failed");
+    size_t n = strlen(h->lib_error);
+    while (n && (h->lib_error[n - 1] == '\n' || h->lib_error[n - 1] == ' '))
+        h->lib_error[--n] = 0;
+    h->lib_error_at = page_at(h, 0);
+}
+
+/* The handler is the thread's own in libxml2 (a thread-local global): ours for the call,
+ * then the caller's again, so another parser in the same program keeps what it set. */
+static void quiet_begin(struct wn_html *h)
+{
+    h->saved_handler = xmlStructuredError;
+    h->saved_handler_ctx = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(h, on_libxml_error);
+}
+
+static void quiet_end(struct wn_html *h)
+{
+    xmlSetStructuredErrorFunc(h->saved_handler_ctx, h->saved_handler);
+}
+
+static void parse_block(struct wn_html *h, const char *buf, size_t len, int terminate);
 
 static void parse(struct wn_html *h, const char *buf, size_t len, int terminate)
 {
     if (h->status != WINNOW_OK) return;
+    quiet_begin(h);
+    parse_block(h, buf, len, terminate);
+    quiet_end(h);
+}
+
+static void parse_block(struct wn_html *h, const char *buf, size_t len, int terminate)
+{
     if (!h->sniffed) {
         h->sniffed = 1;
         size_t skip = choose_encoding(h, buf, len, terminate);

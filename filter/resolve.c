@@ -97,6 +97,8 @@ struct job {
     char *orig, *cur;
     char **seen;
     int nseen, hops;
+    int retrying; /* the request in flight repeats this hop on a fresh connection */
+    int retries;  /* hops repeated so (for wn_resolution) */
     long long deadline;
     /* The response being read. */
     long status;
@@ -426,7 +428,7 @@ static void job_free(struct job *j)
 static void finish(struct wn_resolver *r, struct job *j, int ok, const char *final,
                    const char *reason)
 {
-    struct wn_resolution res = {ok, final, reason, j->hops};
+    struct wn_resolution res = {ok, final, reason, j->hops, j->retries};
     if (j->easy) {
         release_easy(r, j->easy);
         j->easy = NULL;
@@ -478,6 +480,7 @@ static void start_hop(struct wn_resolver *r, struct job *j)
     lc.easy_setopt(e, CURLOPT_HEADERDATA, j);
     lc.easy_setopt(e, CURLOPT_WRITEDATA, j);
     lc.easy_setopt(e, CURLOPT_PRIVATE, j);
+    lc.easy_setopt(e, CURLOPT_FRESH_CONNECT, (long)j->retrying);
     if (lc.multi_add_handle(r->multi, e) != CURLM_OK) finish(r, j, 0, NULL, "curl refused");
 }
 
@@ -488,11 +491,35 @@ static int seen_before(struct job *j, const char *url)
     return 0;
 }
 
+/* A transport failure that a dead kept-alive connection explains, so that the hop is worth
+ * one more try on a fresh one: the server closed the connection while it sat idle in the pool
+ * and libcurl reused it before the FIN arrived (the request then cannot be sent, or the
+ * connection is reset or ends before any byte of an answer; libcurl 7.88 retries some of
+ * these itself, not all). Only when the connection was a reused one (CURLINFO_NUM_CONNECTS 0)
+ * and nothing of a response came back: a fresh connection failing, or a response cut short
+ * (CURLE_PARTIAL_FILE, a header then a reset), is the server's own answer. Every hop is a
+ * GET, so sending it twice is safe. */
+static int dead_reused_connection(const struct job *j, CURLcode rc)
+{
+    if (rc != CURLE_SEND_ERROR && rc != CURLE_RECV_ERROR && rc != CURLE_GOT_NOTHING) return 0;
+    if (j->header_bytes || j->refused[0]) return 0;
+    long connects = -1;
+    return lc.easy_getinfo(j->easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects == 0;
+}
+
 /* Decides what follows a finished request: another hop, a destination, or a failure. */
 static void hop_done(struct wn_resolver *r, struct job *j, CURLcode rc)
 {
     char why[256];
     lc.multi_remove_handle(r->multi, j->easy);
+    if (!j->retrying && dead_reused_connection(j, rc)) {
+        /* Once per hop, and not as a hop of its own (max_hops, the "link itself" test). */
+        j->retrying = 1;
+        j->retries++;
+        j->hops--;
+        start_hop(r, j);
+        return;
+    }
     if (j->refused[0]) {
         finish(r, j, 0, NULL, j->refused);
         return;
@@ -506,7 +533,8 @@ static void hop_done(struct wn_resolver *r, struct job *j, CURLcode rc)
         return;
     }
     if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && j->aborted)) {
-        snprintf(why, sizeof why, "%s", lc.easy_strerror(rc));
+        snprintf(why, sizeof why, "%s%s", lc.easy_strerror(rc),
+                 j->retrying ? ", again on a fresh connection" : "");
         {
             finish(r, j, 0, NULL, why);
             return;
@@ -587,6 +615,7 @@ static void hop_done(struct wn_resolver *r, struct job *j, CURLcode rc)
     j->seen = seen;
     j->seen[j->nseen++] = j->cur;
     j->cur = next;
+    j->retrying = 0;
     start_hop(r, j);
 }
 

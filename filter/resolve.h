@@ -14,7 +14,8 @@ struct wn_resolution {
     int ok;
     const char *final;
     const char *reason;
-    int hops; /* HTTP requests made */
+    int hops;    /* HTTP requests made, not counting retries */
+    int retries; /* hops sent again on a fresh connection after a dead reused one */
 };
 
 typedef void (*wn_resolve_done_fn)(void *ctx, const char *url, const struct wn_resolution *res);

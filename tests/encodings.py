@@ -5,7 +5,9 @@ A page labelled big5, shift_jis, gbk, euc-kr, euc-jp or iso-2022-jp, of 201 para
 byte its encoding has no character for before paragraph 100 (and, in a second page, bytes
 cut by the 16 KiB blocks libxml2 is fed in): every paragraph comes out (it lost the 101 after
 the byte), the byte as U+FFFD, `--explain` names it (`html-encoding-error`, at its line and
-column in the page), and nothing of libxml2's reaches stderr. Standard library only.
+column in the page), and nothing of libxml2's reaches stderr; likewise a UTF-16 page with a
+lone surrogate, and invalid bytes under other labels, as pages and as JSON Lines fields.
+Standard library only.
 """
 import subprocess
 import sys
@@ -58,6 +60,41 @@ def main():
         p = subprocess.run([BIN], input=bom + u16.encode(codec), capture_output=True)
         check(p.stdout == b"Story text of a UTF-16 page, kept.\n",
               "%s: told as HTML and cleaned (%r)" % (codec, p.stdout[:60]))
+    # A lone surrogate in a UTF-16 page: libxml2's decoder printed "encoding error" and "I/O
+    # error" on stderr and lost the rest of the page; now one U+FFFD a code unit, reported.
+    story = "".join("<p>Paragraph %d of the UTF-16 story.</p>\n" % i for i in range(300))
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        for bad in ("\ud800", "\udc00", "\ud800\ud800"):
+            doc = ("<!DOCTYPE html><html><body><p>Before %s after.</p>\n" % bad + story +
+                    "</body></html>\n")
+            p = subprocess.run([BIN, "--explain"], input=bom + doc.encode(codec, "surrogatepass"),
+                               capture_output=True)
+            out = p.stdout.decode("utf-8")
+            what = "%s, lone surrogate %r" % (codec, bad)
+            check(p.returncode == 0, what + ": exit 0")
+            check("Before %s after." % ("\ufffd" * len(bad)) in out, what + ": U+FFFD a code unit")
+            check(all("Paragraph %d of" % i in out for i in range(300)), what + ": the rest kept")
+            err = p.stderr.decode("utf-8", "replace")
+            label = codec.upper().replace("-LE", "LE").replace("-BE", "BE")
+            check("html-encoding-error: removed \"%d bytes not %s" % (2 * len(bad), label) in err,
+                  what + ": --explain names it (%s)" % err[-200:])
+            check(all(l.startswith("<stdin>:") for l in err.splitlines()),
+                  what + ": nothing but winnow's own lines on stderr (%r)" % err[:200])
+    # Invalid bytes in pages labelled UTF-8 and others, as a page and as a JSON Lines field:
+    # libxml2 says nothing on stderr.
+    for label in ("utf-8", "windows-1252", "iso-8859-2", "koi8-r", "shift_jis", "gbk", "x-bogus"):
+        for bad in (b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xf8\x88\x80\x80\x80", b"\x80\xfe"):
+            doc = (b'<!DOCTYPE html><html><head><meta charset="' + label.encode() +
+                    b'"><title>T' + bad + b'</title></head><body><p class="a' + bad + b'">A ' +
+                    bad + b" b.</p>\n" + b"<p>More text.</p>\n" * 2000 + b"</body></html>\n")
+            p = subprocess.run([BIN, "--format", "html"], input=doc, capture_output=True)
+            check(p.returncode == 0 and p.stderr == b"",
+                  "%s %r, --format html: stderr empty (%r)" % (label, bad, p.stderr[:200]))
+            field = doc.decode("latin-1").replace("\\", "\\\\").replace('"', '\\"')
+            line = ('{"id": 1, "text": "%s"}\n' % field.replace("\n", "\\n")).encode("utf-8")
+            p = subprocess.run([BIN, "--field-format", "html"], input=line, capture_output=True)
+            check(p.returncode == 0 and p.stderr == b"",
+                  "%s %r, JSON Lines html field: stderr empty (%r)" % (label, bad, p.stderr[:200]))
     # UTF-7 is not read (browsers do not: it hid scripts from filters); its bytes stay as text
     raw = (b'<!DOCTYPE html><html><head><meta charset="utf-7"></head><body>'
            b"<p>+ADw-b+AD4-Story text.</p></body></html>\n")

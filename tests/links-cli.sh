@@ -38,11 +38,11 @@ if ! (cd "$T" &&
   echo "skip: openssl could not make a test CA"; finish
 fi
 
-# start_mock: starts the mock, sets port (plain), tls, canary and the mapping options.
+# start_mock [MOCK OPTIONS]: starts the mock, sets port (plain), tls and canary.
 start_mock() {
   rm -f "$T/ports"
   mkfifo "$T/ports"
-  python3 "$MOCK" --forever --cert "$T/srv.pem" --key "$T/srv.key" </dev/null >"$T/ports" &
+  python3 "$MOCK" --forever --cert "$T/srv.pem" --key "$T/srv.key" "$@" </dev/null >"$T/ports" &
   mock=$!
   read -r port tls canary <"$T/ports" || return 1
   [ -n "$canary" ]
@@ -59,6 +59,13 @@ stats() {
 o = u.build_opener(u.ProxyHandler({}))
 g, h, c = o.open('http://127.0.0.1:$port/_stats', timeout=5).read().split()
 print(int(g), int(c))"
+}
+# kastats: "PATHS REQUESTS MOST RESETS": distinct /ka/ and /reset paths asked for, requests
+# for them, the most requests any one of them had, and requests for /reset.
+kastats() {
+  python3 -c "import urllib.request as u
+o = u.build_opener(u.ProxyHandler({}))
+print(o.open('http://127.0.0.1:$port/_kastats', timeout=5).read().decode())"
 }
 
 # --- resolution over TLS through the mapping -------------------------------------------
@@ -177,6 +184,25 @@ for i in range(20000):
 ( "$W" $NET --no-cache "$T/big.txt"; echo $? >"$T/rc" ) | head -c 100 >/dev/null
 check "closed stdout with --resolve: non-zero exit" test "$(cat "$T/rc")" -ne 0
 
+# --- a dead reused connection is retried once, a real failure is still one -------------------
+# /to-reset answers (the connection is kept) and sends the link on to /reset on the same host,
+# which resets every connection that asks for it: the reused connection dies, the hop goes
+# again on a fresh one (libcurl's own retry or the resolver's, never both), which is reset too.
+printf 'A http://bit.ly/to-reset B\n' >"$T/rst.txt"
+"$W" $NET --cache="$T/rst.sqlite" --explain "$T/rst.txt" >"$T/out" 2>"$T/err"
+set -- $(kastats); r0=$4
+check "reset after a reused connection: /reset asked exactly twice" test "$r0" -eq 2
+check "reset after a reused connection: link kept" same "$T/out" "$T/rst.txt"
+check "reset after a reused connection: reported" has "$T/err" '(kept: Failure when receiving'
+"$W" $NET --cache="$T/rst.sqlite" --offline --explain "$T/rst.txt" >"$T/out" 2>"$T/err"
+check "reset after a reused connection: the failure is cached" has "$T/err" '(kept: Failure when receiving'
+# A fresh connection that is reset is the server's answer: no retry.
+printf 'A http://bit.ly/reset B\n' >"$T/rst1.txt"
+"$W" $NET --no-cache --explain "$T/rst1.txt" >"$T/out" 2>"$T/err"
+set -- $(kastats); r1=$4
+check "reset on a fresh connection: asked once" test "$r1" -eq $((r0 + 1))
+check "reset on a fresh connection: reported" has "$T/err" '(kept: Failure when receiving'
+
 # --- the cache answers with the mock stopped --------------------------------------------------
 "$W" $NET --cache="$T/c.sqlite" "$T/many.txt" >"$T/warm1" 2>/dev/null
 stop_mock
@@ -185,5 +211,30 @@ check "mock stopped: the cache answers, same output" same "$T/warm2" "$T/j1"
 check "mock stopped: nothing fetched" lacks "$T/err" "connect to server"
 "$W" $NET --cache="$T/c.sqlite" --offline "$T/many.txt" >"$T/warm3" 2>/dev/null
 check "--offline from the cache: same output" same "$T/warm3" "$T/j1"
+
+# --- a server that drops kept-alive connections unannounced ---------------------------------
+# The mock closes each connection after one response (up to 1 ms later, at random) without
+# "Connection: close", the race of a server's idle timeout: a reused connection is often dead
+# by the time the request goes out. Before the resolver retried such a hop, 40-70 of these 500
+# links failed ("Failed sending data to the peer"), and each failure was cached.
+if start_mock --close-after 1 --close-jitter-ms 1; then
+  KA="--resolve --connect-to=t.co:443:127.0.0.1:$tls --connect-to=bit.ly:80:127.0.0.1:$port"
+  python3 -c "
+for i in range(500):
+    print('Line %d: %s/ka/%d.' % (i, 'https://t.co' if i % 2 else 'http://bit.ly', i))
+" >"$T/ka.txt"
+  "$W" $KA --cacert="$T/ca.pem" --cache="$T/ka.sqlite" --jobs=4 --explain "$T/ka.txt" \
+    >"$T/out" 2>"$T/err"; rc=$?
+  check "dropped keep-alive connections: exit 0" test $rc -eq 0
+  check "dropped keep-alive connections: all 500 links resolved" \
+    test "$(grep -c '^Line [0-9]*: https://www.example.com/ka/[0-9]*\.$' "$T/out")" -eq 500
+  check "dropped keep-alive connections: none unresolved" lacks "$T/err" 'link-unresolved'
+  set -- $(kastats)
+  check "dropped keep-alive connections: each link reached the mock" test "$1" -eq 500
+  check "dropped keep-alive connections: no link asked for more than twice" test "$3" -le 2
+  stop_mock
+else
+  bad "the keep-alive-closing mock did not start"
+fi
 
 finish

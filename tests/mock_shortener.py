@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 # mock_shortener.py: a fake URL shortener on 127.0.0.1 (plain and, with --cert, TLS) plus a
 # canary listener on 127.0.0.2, for the link-resolution tests; it prints its ports, then serves.
+# --close-after N drops each kept-alive connection after N responses, unannounced.
 import argparse
+import random
 import socket
 import ssl
 import struct
@@ -13,12 +15,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 DEST = "https://www.example.com"
 stats = {"get": 0, "head": 0, "canary": 0}
 lock = threading.Lock()
+# Requests per /ka/ and /reset path, for the keep-alive tests (/_kastats sums them up).
+ka_counts = {}
 
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as real shorteners offer
     delay = 0.0
     canary_port = 0
+    close_after = 0  # --close-after: drop each connection after this many responses
+    close_jitter = 0.0  # --close-jitter-ms: up to this long (at random) before the close
+
+    def setup(self):
+        super().setup()
+        self.served = 0
 
     def log_message(self, *args):
         pass
@@ -33,6 +43,14 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if body and self.command != "HEAD":
             self.wfile.write(body)
+        self.served += 1
+        if self.close_after and self.served >= self.close_after:
+            # Gone without a word: no "Connection: close", the response said keep-alive.
+            # A client that reuses the connection before it sees the FIN finds it dead.
+            self.wfile.flush()
+            if self.close_jitter:
+                time.sleep(random.uniform(0, self.close_jitter))
+            self.close_connection = True
 
     def do_HEAD(self):
         with lock:
@@ -48,6 +66,19 @@ class Handler(BaseHTTPRequestHandler):
         if p == "/_stats":
             body = ("%d %d %d" % (stats["get"], stats["head"], stats["canary"])).encode()
             return self.reply(200, body=body, ctype="text/plain")
+        if p == "/_kastats":
+            with lock:
+                v = list(ka_counts.values())
+                body = ("%d %d %d %d" % (len(v), sum(v), max(v, default=0),
+                                         ka_counts.get("/reset", 0))).encode()
+            return self.reply(200, body=body, ctype="text/plain")
+        if p.startswith("/ka/") or p == "/reset":
+            with lock:
+                ka_counts[p] = ka_counts.get(p, 0) + 1
+        if p.startswith("/ka/"):
+            return self.reply(301, "%s/ka/%s" % (DEST, p[4:]))
+        if p == "/to-reset":
+            return self.reply(302, "/reset")
         if p.startswith("/bench/"):
             time.sleep(self.delay)
             return self.reply(301, "%s/b/%s?utm_source=twitter&n=1" % (DEST, p[7:]))
@@ -120,8 +151,13 @@ def main():
     ap.add_argument("--key")
     ap.add_argument("--delay-ms", type=float, default=0)
     ap.add_argument("--forever", action="store_true", help="ignore stdin; run until killed")
+    ap.add_argument("--close-after", type=int, default=0,
+                    help="close each kept-alive connection after N responses, unannounced")
+    ap.add_argument("--close-jitter-ms", type=float, default=0)
     a = ap.parse_args()
     Handler.delay = a.delay_ms / 1000.0
+    Handler.close_after = a.close_after
+    Handler.close_jitter = a.close_jitter_ms / 1000.0
     cs = socket.socket()
     cs.bind(("127.0.0.2", 0))
     cs.listen(16)

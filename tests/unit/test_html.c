@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/xmlerror.h>
+
 #include "html.h"
 #include "testlib.h"
 
@@ -408,10 +410,33 @@ static void test_long_paragraph_capped(void)
     free(page);
 }
 
-TEST_MAIN(test_twitter_embed_dropped, test_other_embeds_dropped, test_nested_embeds,
-          test_embed_inside_kept_blockquote, test_plain_blockquote_kept, test_chrome_dropped,
-          test_class_traps_kept, test_entities, test_br_and_blocks, test_whitespace,
-          test_broken_html, test_cut_page, test_windows_1252, test_utf8_detection,
+/* While it parses, the HTML module puts its own libxml2 error handler in the thread's global
+ * slot (so that libxml2's decoders print nothing on stderr); the caller's comes back after. */
+static int caller_errors;
+static void caller_handler(void *ctx, xmlErrorPtr e)
+{
+    (void)ctx;
+    (void)e;
+    caller_errors++;
+}
+
+static void test_caller_error_handler(void)
+{
+    static int marker;
+    xmlSetStructuredErrorFunc(&marker, caller_handler);
+    static const char page[] = "\xff\xfe<\0p\0>\0A\0\0\xd8 \0b\0<\0/\0p\0>\0";
+    CHECK_STR(extract_n(page, sizeof page - 1, 0), "A\xef\xbf\xbd b\n");
+    CHECK_STR(extract("<p>caf\xe9 <b>x</p></i>"), "caf\xc3\xa9 x\n");
+    CHECK(xmlStructuredError == caller_handler);
+    CHECK(xmlStructuredErrorContext == &marker);
+    CHECK(caller_errors == 0);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+}
+
+TEST_MAIN(test_caller_error_handler, test_twitter_embed_dropped, test_other_embeds_dropped,
+          test_nested_embeds, test_embed_inside_kept_blockquote, test_plain_blockquote_kept,
+          test_chrome_dropped, test_class_traps_kept, test_entities, test_br_and_blocks,
+          test_whitespace, test_broken_html, test_cut_page, test_windows_1252, test_utf8_detection,
           test_any_split_same_output, test_next_page_after_finish, test_write_error,
           test_long_paragraph_capped, test_keep_embeds, test_tco_expanded,
           test_component_attributes, test_stray_quote_no_stall)
