@@ -39,10 +39,13 @@ run_build() {
   dir=$1; tag=$2; full=$3
   for t in "$dir"/tests/test_*; do
     [ -x "$t" ] || continue
-    suite "$tag unit $(basename "$t")" "$t"
+    case $(basename "$t") in # the resolver's tests: loopback only, in a namespace of their own
+    test_resolve | test_links | test_netguard | test_linkcache) suite "$tag unit $(basename "$t")" sh tests/netns.sh "$t" ;;
+    *) suite "$tag unit $(basename "$t")" "$t" ;;
+    esac
   done
   [ "$full" = yes ] && suite "$tag cli" sh tests/cli.sh "$dir/winnow"
-  [ "$full" = yes ] && [ -f tests/links-cli.sh ] && suite "$tag links cli" sh tests/links-cli.sh "$dir/winnow"
+  [ "$full" = yes ] && [ -f tests/links-cli.sh ] && suite "$tag links cli" sh tests/netns.sh sh tests/links-cli.sh "$dir/winnow"
   [ -f tests/golden.sh ] && suite "$tag golden" sh tests/golden.sh "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/cases.py ] && suite "$tag cases" python3 tests/cases.py -q "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/html-corpus.sh ] && suite "$tag html corpus" sh tests/html-corpus.sh "$dir/winnow"
