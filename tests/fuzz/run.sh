@@ -2,7 +2,8 @@
 # run.sh: runs every libFuzzer target for SECONDS each (make fuzz FUZZ_SECONDS=N; make check
 # runs it with 10 as a smoke test): first the regression inputs of tests/fuzz/regressions/TARGET
 # (each once: every crash, hang or slow input found so far), then fuzzing from a seed corpus
-# of the project's files (and ../shared's, read only, when present). Prints, per target, the
+# of the project's files (and ../shared's, read only, when present), with a dictionary of the
+# rules' literals for the text targets (rules_dict.py). Prints, per target, the
 # executions, the coverage and the findings libFuzzer reports, and "N passed, N failed".
 # Usage: tests/fuzz/run.sh SECONDS [BUILD_DIR [TARGETS]]
 set -u
@@ -62,6 +63,11 @@ for t in ${3:-engine prefilter edits rules url clearurls jsonl html cache}; do
   fi
   dict=""
   [ -f "tests/fuzz/$t.dict" ] && dict="-dict=tests/fuzz/$t.dict"
+  case $t in # the text targets: the rules' literals (and their own tokens), so matches come soon
+  engine|edits|html|jsonl|url|split)
+    own=""; [ -f "tests/fuzz/$t.dict" ] && own="tests/fuzz/$t.dict"
+    python3 tests/fuzz/rules_dict.py rules "$dir/rules-$t.dict" $own >/dev/null && dict="-dict=$dir/rules-$t.dict" ;;
+  esac
   # shellcheck disable=SC2086
   if "$bin" -max_total_time="$secs" -max_len=262144 -timeout=20 -rss_limit_mb=2048 \
        -artifact_prefix="$dir/crash-$t-" -print_final_stats=1 $dict "$dir/corpus-$t" $extra >"$log" 2>&1; then
