@@ -51,6 +51,13 @@ SHAPES = [
     ("HTML: an unclosed comment", lambda n: html(b"<!-- " + b"c " * (n // 2)), []),
     ("HTML: an unclosed script", lambda n: html(b"<script>" + b"var a = 1; " * (n // 11)), []),
     ("HTML: a long text run", lambda n: html(b"<p>" + b"word " * (n // 5) + b"</p>"), []),
+    ("tracking URLs in one line",
+     lambda n: b"see https://example.com/a?id=7&utm_source=x&utm_medium=y " * (n // 58) + b"\n", []),
+    ("HTML: many attributes in one tag",
+     lambda n: html(b"<div " + b'data-a="1" ' * (n // 11) + b">Text after.</div>"), []),
+    ("JSON Lines: many members",
+     lambda n: b'{"id": 1, ' + b'"k": [1, {"a": null}], ' * (n // 23) + b'"text": "Word."}\n',
+     ["--format=jsonl"]),
     ("JSON Lines: a long field",
      lambda n: b'{"id": 1, "text": "' + b"Word and word. " * (n // 15) + b'"}\n', ["--format=jsonl"]),
 ]
