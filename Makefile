@@ -1,12 +1,12 @@
 # Makefile: builds libwinnow and the winnow command, installs what they need from Debian,
 # and runs the tests (make check), the demo (make demo) and the benchmark (make bench).
 
-PKGS   = libpcre2-8 libxml-2.0 libcurl liburiparser sqlite3 jansson zlib libzstd
+PKGS   = libpcre2-8 libxml-2.0 libcurl liburiparser sqlite3 jansson zlib libzstd hiredis
 # Debian packages behind PKGS, plus the tools the tests and benchmark use.
 DEBS   = build-essential pkg-config clang libclang-rt-14-dev libpcre2-dev libxml2-dev \
          libcurl4-openssl-dev liburiparser-dev libsqlite3-dev libjansson-dev zlib1g-dev \
-         libzstd-dev python3 openssl gzip zstd
-TOOLS  = cc clang pkg-config python3 openssl gzip zstd
+         libzstd-dev libhiredis-dev python3 openssl gzip zstd redis-server
+TOOLS  = cc clang pkg-config python3 openssl gzip zstd redis-server
 # Vectorscan (the chunk scan, filter/scan.c) where Debian builds it for this machine; without it
 # winnow builds and runs the same, only slower (every line takes the per-line stages).
 OPT_PKGS = libhs

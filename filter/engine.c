@@ -757,6 +757,7 @@ static int push(winnow_filter *f, const char *buf, size_t len, int final)
     int rc = !f->doc_format ? start_document(f, buf, len, final) : feed(f, buf, len, final);
     /* the caller may reuse buf once we return */
     if (wn_writers_flush(&f->out) && !f->status) rc = fail(f, WINNOW_ERR_WRITE);
+    if (f->links && !f->status) wn_links_push_end(f->links); /* batched look-ups: asked now */
     wn_writers_pushing(&f->out, NULL, 0);
     return rc ? rc : f->status;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "buf.h"
 #include "clearurls.h"
@@ -23,6 +24,12 @@
 /* Links queued or in flight at most: bounds the resolver's queue on link-dense lines. */
 #define WINDOW_LINKS 16384
 
+/* Cache look-ups wait for this many links, or the end of a push (of the chunk a caller gave),
+ * before they go to a server in one round trip. */
+#define LOOKUP_BATCH 256
+/* How often a link another process is resolving is looked for again in the cache. */
+#define AWAIT_POLL_MS 20
+
 /* One distinct short link, shared by every held line that contains it. */
 struct entry {
     struct entry *next;
@@ -31,6 +38,13 @@ struct entry {
     int refs;
     int done, ok;
     char *final, *reason;
+    long long poll_at; /* another process resolves it: when to look in the cache again */
+};
+
+/* Entries in one of the stage's waits (cache look-ups to make; links other processes resolve). */
+struct entry_list {
+    struct entry **e;
+    size_t n, cap;
 };
 
 /* One URL in a held line and what becomes of it. */
@@ -77,6 +91,7 @@ struct wn_links {
     size_t nbuckets;
     struct held *head, *tail;
     size_t held_lines, held_bytes;
+    struct entry_list lookups, awaiting;
     int status;
 };
 
@@ -195,6 +210,162 @@ static void on_resolved(void *ctx, const char *url, const struct wn_resolution *
     if (e->ok && !e->final) e->ok = 0;
 }
 
+static int list_add(struct entry_list *list, struct entry *e)
+{
+    if (list->n == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 64;
+        struct entry **g = realloc(list->e, cap * sizeof *g);
+        if (!g) return -1;
+        list->e = g;
+        list->cap = cap;
+    }
+    list->e[list->n++] = e;
+    return 0;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Not in the cache: resolved here (or, offline, given up). */
+static void resolve_entry(struct wn_links *l, struct entry *e)
+{
+    if (!l->resolver) {
+        e->done = 1;
+        e->reason = strdup(l->lo.offline ? "offline and not in the cache" : "not resolved");
+    } else if (wn_resolver_submit(l->resolver, e->key) != 0) {
+        e->done = 1;
+        e->reason = strdup("could not start the request");
+    }
+}
+
+static void take_answer(struct entry *e, struct wn_cache_answer *a)
+{
+    e->done = 1;
+    e->ok = a->ok && a->final;
+    e->final = a->final;
+    e->reason = a->reason;
+    if (!e->ok) {
+        free(e->final);
+        e->final = NULL;
+    }
+}
+
+/* The entries of `list` looked up in the cache, in one round trip (and, for those missing, one
+ * more to claim them and one to look again: a process that finished one between the look-up
+ * and the claim has put it). keep[i] is set for the entries still missing and not ours. */
+static void look_up(struct wn_links *l, struct entry **list, size_t n, int *theirs)
+{
+    char **keys = calloc(n, sizeof *keys);
+    struct wn_cache_answer *a = calloc(n, sizeof *a);
+    int *mine = calloc(n, sizeof *mine);
+    size_t *missing = calloc(n, sizeof *missing), nmissing = 0;
+    for (size_t i = 0; keys && i < n; i++) {
+        theirs[i] = 0;
+        if (!(keys[i] = malloc(WN_URL_MAX + 16))) break;
+        cache_key(l, list[i]->key, keys[i], WN_URL_MAX + 16);
+    }
+    int ready = keys && a && mine && missing && (n == 0 || keys[n - 1]);
+    if (ready) wn_linkcache_get_many(l->cache, (const char *const *)keys, n, a);
+    for (size_t i = 0; i < n; i++) {
+        if (ready && a[i].found)
+            take_answer(list[i], &a[i]);
+        else if (ready)
+            missing[nmissing++] = i;
+        else
+            resolve_entry(l, list[i]);
+    }
+    if (nmissing && l->resolver) {
+        const char **mk = calloc(nmissing, sizeof *mk);
+        struct wn_cache_answer *again = calloc(nmissing, sizeof *again);
+        if (mk && again) {
+            for (size_t k = 0; k < nmissing; k++)
+                mk[k] = keys[missing[k]];
+            wn_linkcache_claim_many(l->cache, mk, nmissing, l->lo.timeout_ms, mine);
+            if (wn_linkcache_remote(l->cache)) wn_linkcache_get_many(l->cache, mk, nmissing, again);
+        }
+        for (size_t k = 0; k < nmissing; k++) {
+            struct entry *e = list[missing[k]];
+            if (again && again[k].found)
+                take_answer(e, &again[k]);
+            else if (!mk || !again || mine[k])
+                resolve_entry(l, e);
+            else
+                theirs[missing[k]] = 1;
+        }
+        free(mk);
+        free(again);
+    } else {
+        for (size_t k = 0; k < nmissing; k++)
+            resolve_entry(l, list[missing[k]]);
+    }
+    for (size_t i = 0; keys && i < n; i++)
+        free(keys[i]);
+    free(keys);
+    free(a);
+    free(mine);
+    free(missing);
+}
+
+/* The batch of look-ups waiting: asked now; a link another process resolves waits for it. */
+static void flush_lookups(struct wn_links *l)
+{
+    size_t n = l->lookups.n;
+    if (!n) return;
+    int *theirs = calloc(n, sizeof *theirs);
+    if (!theirs) {
+        for (size_t i = 0; i < n; i++)
+            resolve_entry(l, l->lookups.e[i]);
+        l->lookups.n = 0;
+        return;
+    }
+    look_up(l, l->lookups.e, n, theirs);
+    long long at = now_ms() + AWAIT_POLL_MS;
+    for (size_t i = 0; i < n; i++) {
+        struct entry *e = l->lookups.e[i];
+        if (!theirs[i]) continue;
+        e->poll_at = at;
+        if (list_add(&l->awaiting, e) != 0) resolve_entry(l, e);
+    }
+    l->lookups.n = 0;
+    free(theirs);
+}
+
+/* Links other processes resolve, looked for again when their time comes: found, done; not
+ * found and the claim free (its holder finished without a result, died, or its claim ran out
+ * after the link timeout), resolved here. So a wait is bounded by the timeout. */
+static void poll_awaiting(struct wn_links *l)
+{
+    long long now = now_ms();
+    struct entry **due = calloc(l->awaiting.n + 1, sizeof *due);
+    int *theirs = calloc(l->awaiting.n + 1, sizeof *theirs);
+    size_t ndue = 0, kept = 0;
+    if (!due || !theirs) {
+        free(due);
+        free(theirs);
+        return;
+    }
+    for (size_t i = 0; i < l->awaiting.n; i++) {
+        struct entry *e = l->awaiting.e[i];
+        if (e->poll_at <= now)
+            due[ndue++] = e;
+        else
+            l->awaiting.e[kept++] = e;
+    }
+    l->awaiting.n = kept;
+    look_up(l, due, ndue, theirs);
+    for (size_t i = 0; i < ndue; i++)
+        if (theirs[i]) {
+            due[i]->poll_at = now + AWAIT_POLL_MS;
+            if (list_add(&l->awaiting, due[i]) != 0) resolve_entry(l, due[i]);
+        }
+    free(due);
+    free(theirs);
+}
+
 static struct entry *entry_get(struct wn_links *l, const char *key)
 {
     unsigned long h = hash_str(key);
@@ -211,24 +382,8 @@ static struct entry *entry_get(struct wn_links *l, const char *key)
     e->refs = 1;
     e->next = l->buckets[h % l->nbuckets];
     l->buckets[h % l->nbuckets] = e;
-    if (l->cache) {
-        char ck[WN_URL_MAX + 16];
-        cache_key(l, key, ck, sizeof ck);
-        if (wn_linkcache_get(l->cache, ck, &e->ok, &e->final, &e->reason)) {
-            e->done = 1;
-            if (e->ok && !e->final) e->ok = 0;
-            return e;
-        }
-    }
-    if (!l->resolver) {
-        e->done = 1;
-        e->reason = strdup(l->lo.offline ? "offline and not in the cache" : "not resolved");
-        return e;
-    }
-    if (wn_resolver_submit(l->resolver, key) != 0) {
-        e->done = 1;
-        e->reason = strdup("could not start the request");
-    }
+    if (l->cache && list_add(&l->lookups, e) == 0) return e; /* asked in a batch (see lookups) */
+    resolve_entry(l, e);
     return e;
 }
 
@@ -444,14 +599,37 @@ static void emit_ready(struct wn_links *l)
     }
 }
 
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Moves everything on: the look-ups batched (asked now when the caller will wait, or when a
+ * file answers them, or when a batch is full), links others resolve, the resolver; then writes
+ * what is ready. */
 static void drive(struct wn_links *l, int wait_ms)
 {
+    if (l->lookups.n &&
+        (wait_ms > 0 || !wn_linkcache_remote(l->cache) || l->lookups.n >= LOOKUP_BATCH))
+        flush_lookups(l);
+    if (l->awaiting.n) poll_awaiting(l);
+    int nap = l->awaiting.n && wait_ms > AWAIT_POLL_MS ? AWAIT_POLL_MS : wait_ms;
     if (l->resolver && wn_resolver_pending(l->resolver)) {
-        wn_resolver_run(l->resolver, wait_ms);
+        wn_resolver_run(l->resolver, nap);
         /* Idle: let other processes see (and write) the cache rather than hold its lock. */
         if (l->cache && !wn_resolver_pending(l->resolver)) wn_linkcache_commit(l->cache);
+    } else if (nap > 0 && l->awaiting.n) {
+        sleep_ms(nap);
     }
     emit_ready(l);
+}
+
+void wn_links_push_end(struct wn_links *l)
+{
+    if (l->status) return;
+    flush_lookups(l);
+    drive(l, 0);
 }
 
 static int is_shortener(struct wn_links *l, const char *host)
@@ -613,6 +791,12 @@ int wn_links_line(struct wn_links *l, unsigned long long line_no, unsigned long 
             changed = 1;
         }
     }
+    if (l->lookups.n && (!wn_linkcache_remote(l->cache) || l->lookups.n >= LOOKUP_BATCH)) {
+        flush_lookups(l); /* a file answers at once: a hit need not wait */
+        waiting = 0;
+        for (size_t i = 0; i < nlinks; i++)
+            if (links[i].entry && !links[i].entry->done) waiting = 1;
+    }
     if (!nlinks && !l->head) {
         /* Nothing to change and nothing held before it: straight out, without a copy (a
          * 100 MB line must not cost twice its size). */
@@ -706,8 +890,12 @@ int wn_links_raw(struct wn_links *l, const char *buf, size_t len)
 int wn_links_flush(struct wn_links *l)
 {
     while (l->head && !l->status) {
+        flush_lookups(l);
+        if (l->awaiting.n) poll_awaiting(l);
         if (l->resolver && wn_resolver_pending(l->resolver)) {
-            wn_resolver_run(l->resolver, 100);
+            wn_resolver_run(l->resolver, l->awaiting.n ? AWAIT_POLL_MS : 100);
+        } else if (l->awaiting.n) {
+            sleep_ms(AWAIT_POLL_MS);
         } else if (!held_ready(l->head)) {
             /* Nothing left that could finish these: give up on them rather than hang. */
             for (size_t i = 0; i < l->head->nlinks; i++) {
@@ -765,7 +953,9 @@ struct wn_links *wn_links_new(winnow_rules *rules, const struct winnow_options *
         if (!l->clearurls) goto fail;
     }
     if (l->resolve) {
-        if (!l->lo.no_cache) l->cache = wn_linkcache_open(l->lo.cache_path);
+        if (!l->lo.no_cache)
+            l->cache =
+                wn_linkcache_open_spec(l->lo.cache_path, l->lo.cache_prefix, l->lo.timeout_ms);
         if (!l->lo.offline) {
             l->resolver = wn_resolver_new(rules, &l->lo, on_resolved, l, err, errlen);
             if (!l->resolver) goto fail;
@@ -800,6 +990,8 @@ void wn_links_free(struct wn_links *l)
                 free(e);
             }
     free(l->buckets);
+    free(l->lookups.e);
+    free(l->awaiting.e);
     wn_resolver_free(l->resolver);
     if (l->cache) wn_linkcache_close(l->cache);
     wn_clearurls_free(l->clearurls);

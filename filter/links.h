@@ -36,6 +36,10 @@ int wn_links_passes(const struct wn_links *links, const char *buf, size_t len);
  * a question or a hashtag in prose is not one. Linear: each run is looked at once. */
 int wn_links_query_run(const char *buf, size_t len);
 
+/* The end of a caller's push: the cache look-ups batched so far go to the server now, so a
+ * line never waits for input that may not come (one round trip a pushed chunk, not a link). */
+void wn_links_push_end(struct wn_links *links);
+
 /* Waits for every pending link and writes everything held. */
 int wn_links_flush(struct wn_links *links);
 

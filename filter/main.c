@@ -93,7 +93,11 @@ static const char usage_text[] =
     "      --follow-all       follow redirects past the last known shortener\n"
     "      --allow-private    let redirects reach loopback and private addresses\n"
     "      --strip-referral   also apply ClearURLs referralMarketing rules\n"
-    "      --cache=PATH       link cache (default $XDG_CACHE_HOME/winnow/links.sqlite)\n"
+    "      --cache=PATH|URL   link cache: an SQLite file (default\n"
+    "                         $XDG_CACHE_HOME/winnow/links.sqlite), or Redis shared by a fleet:\n"
+    "                         redis://[:PASSWORD@]HOST[:PORT][/DB], unix:///PATH[?db=N]\n"
+    "                         (the password also from REDIS_PASSWORD)\n"
+    "      --cache-prefix=P   Redis keys' namespace (default winnow:link:)\n"
     "      --no-cache         do not read or write the link cache\n"
     "      --clearurls=FILE   load ClearURLs rules (data.min.json)\n"
     "      --cacert=FILE      CA certificates to verify TLS peers with\n"
@@ -141,6 +145,7 @@ enum {
     OPT_STRIP_REFERRAL,
     OPT_CACHE,
     OPT_NO_CACHE,
+    OPT_CACHE_PREFIX,
     OPT_CLEARURLS,
     OPT_CACERT,
     OPT_CONNECT_TO
@@ -187,6 +192,7 @@ static const struct option long_options[] = {
     {"strip-referral", no_argument, 0, OPT_STRIP_REFERRAL},
     {"cache", required_argument, 0, OPT_CACHE},
     {"no-cache", no_argument, 0, OPT_NO_CACHE},
+    {"cache-prefix", required_argument, 0, OPT_CACHE_PREFIX},
     {"clearurls", required_argument, 0, OPT_CLEARURLS},
     {"cacert", required_argument, 0, OPT_CACERT},
     {"connect-to", required_argument, 0, OPT_CONNECT_TO},
@@ -1467,6 +1473,9 @@ int main(int argc, char **argv)
             break;
         case OPT_NO_CACHE:
             lopt.no_cache = 1;
+            break;
+        case OPT_CACHE_PREFIX:
+            lopt.cache_prefix = optarg;
             break;
         case OPT_CLEARURLS:
             lopt.clearurls = optarg;

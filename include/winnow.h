@@ -181,10 +181,13 @@ struct winnow_link_options {
     int per_host;                  /* --per-host, default = jobs */
     int max_hops;                  /* --max-hops, default 5 */
     long timeout_ms;               /* --timeout, default 5000 */
-    const char *cache_path;        /* --cache, default $XDG_CACHE_HOME/winnow/links.sqlite */
+    const char *cache_path;        /* --cache, default $XDG_CACHE_HOME/winnow/links.sqlite; or
+                                    * redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or
+                                    * unix:///PATH[?db=N] (password also from REDIS_PASSWORD) */
     const char *clearurls;         /* --clearurls FILE: a ClearURLs data.min.json */
     const char *cacert;            /* --cacert FILE */
     const char *const *connect_to; /* --connect-to HOST:PORT:ADDR:PORT, NULL-terminated */
+    const char *cache_prefix;      /* --cache-prefix: Redis keys' namespace ("winnow:link:") */
 };
 
 /* One line's fate, as --trace shows it: what was seen of it (features), what the rules said

@@ -17,6 +17,8 @@ stats = {"get": 0, "head": 0, "canary": 0}
 lock = threading.Lock()
 # Requests per /ka/ and /reset path, for the keep-alive tests (/_kastats sums them up).
 ka_counts = {}
+# Requests per /once/ path, for the shared-cache tests (/_oncestats sums them up).
+once_counts = {}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -72,6 +74,16 @@ class Handler(BaseHTTPRequestHandler):
                 body = ("%d %d %d %d" % (len(v), sum(v), max(v, default=0),
                                          ka_counts.get("/reset", 0))).encode()
             return self.reply(200, body=body, ctype="text/plain")
+        if p == "/_oncestats":  # /once/ paths: distinct, requests in all, most for one
+            with lock:
+                v = list(once_counts.values())
+                body = ("%d %d %d" % (len(v), sum(v), max(v, default=0))).encode()
+            return self.reply(200, body=body, ctype="text/plain")
+        if p.startswith("/once/"):  # the fleet tests: each asked once across processes?
+            with lock:
+                once_counts[p] = once_counts.get(p, 0) + 1
+            time.sleep(self.delay)
+            return self.reply(301, "%s/once/%s" % (DEST, p[6:]))
         if p.startswith("/ka/") or p == "/reset":
             with lock:
                 ka_counts[p] = ka_counts.get(p, 0) + 1

@@ -46,6 +46,7 @@ run_build() {
   done
   [ "$full" = yes ] && suite "$tag cli" sh tests/cli.sh "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/links-cli.sh ] && suite "$tag links cli" sh tests/netns.sh sh tests/links-cli.sh "$dir/winnow"
+  [ "$full" = yes ] && [ -f tests/redis-cache.sh ] && suite "$tag redis cache" sh tests/netns.sh sh tests/redis-cache.sh "$dir/winnow"
   [ -f tests/golden.sh ] && suite "$tag golden" sh tests/golden.sh "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/cases.py ] && suite "$tag cases" python3 tests/cases.py -q "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/html-corpus.sh ] && suite "$tag html corpus" sh tests/html-corpus.sh "$dir/winnow"
