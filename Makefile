@@ -161,6 +161,7 @@ bench: deps
 	@$(MAKE) --no-print-directory winnow
 	@sh tests/bench.sh
 	@sh tests/bench-links.sh
+	@sh tests/bench-redis.sh
 	@sh tests/bench-html.sh
 
 format:
