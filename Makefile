@@ -137,10 +137,11 @@ check-fast: winnow unit-bins
 # Coverage-guided fuzzing with libFuzzer, ASan and UBSan (tests/fuzz): the whole filter split
 # anyhow (engine), the lossless edits (edits), the prefilters derived from patterns, the rules
 # parser, the URL finder and cleaner with Location and meta-refresh parsing (url), the ClearURLs
-# loader, JSON Lines, the HTML path with its reports, the link cache. `make fuzz` runs each for
-# FUZZ_SECONDS; `make check` runs each for 10 s after replaying tests/fuzz/regressions.
+# loader, JSON Lines, the HTML path with its reports, the link cache, the resolver's handling of
+# responses over a fake in-process transport (resolve). `make fuzz` runs each for FUZZ_SECONDS;
+# `make check` runs each for 10 s after replaying tests/fuzz/regressions.
 FUZZ_SECONDS ?= 300
-FUZZ_TARGETS = engine prefilter edits rules url clearurls jsonl html cache
+FUZZ_TARGETS = engine prefilter edits rules url clearurls jsonl html cache resolve
 FUZZ_FLAGS = -O1 -g -fsanitize=address,undefined,fuzzer -fno-sanitize-recover=all
 fuzz-bins: deps
 	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang \
@@ -150,8 +151,10 @@ fuzz-bins: deps
 	  if [ ! build/fuzz/fuzz_$$t -nt tests/fuzz/fuzz_$$t.c ] || \
 	     [ ! build/fuzz/fuzz_$$t -nt build/fuzz/libwinnow.a ]; then \
 	    echo "clang ... -o build/fuzz/fuzz_$$t"; \
+	    case $$t in resolve) extra=-Wl,--export-dynamic-symbol=connect,--export-dynamic-symbol=getpeername;; *) extra=;; esac; \
 	    clang $(WARN) -Iinclude -Ifilter -Itests/unit $(PKG_CFLAGS) $(FUZZ_FLAGS) \
-	      -o build/fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c build/fuzz/libwinnow.a $(LDLIBS) || exit 2; \
+	      -o build/fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c build/fuzz/libwinnow.a $(LDLIBS) \
+	      $$extra || exit 2; \
 	  fi; done
 
 fuzz: fuzz-bins

@@ -128,6 +128,8 @@ struct wn_resolver {
     size_t queued, running;
     CURL **idle; /* easy handles kept for reuse */
     size_t nidle;
+    wn_socket_hook sock_hook; /* tests only: see wn_resolver_set_socket_hook */
+    void *sock_ctx;
 };
 
 static long long now_ms(void)
@@ -237,7 +239,23 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct cur
         refuse(j, text, why);
         return CURL_SOCKET_BAD;
     }
+    if (j->r->sock_hook) return j->r->sock_hook(j->r->sock_ctx, text, port);
     return socket(a->family, a->socktype, a->protocol);
+}
+
+/* With a socket hook, the socket comes connected. */
+static int already_connected(void *clientp, curl_socket_t fd, curlsocktype purpose)
+{
+    (void)clientp;
+    (void)fd;
+    (void)purpose;
+    return CURL_SOCKOPT_ALREADY_CONNECTED;
+}
+
+void wn_resolver_set_socket_hook(struct wn_resolver *r, wn_socket_hook hook, void *ctx)
+{
+    r->sock_hook = hook;
+    r->sock_ctx = ctx;
 }
 
 /* Just before each request is sent, on a new or a reused connection: the address the
@@ -393,6 +411,7 @@ static CURL *new_easy(struct wn_resolver *r)
     if (o->cacert) lc.easy_setopt(e, CURLOPT_CAINFO, o->cacert);
     if (r->connect_to) lc.easy_setopt(e, CURLOPT_CONNECT_TO, r->connect_to);
     lc.easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    if (r->sock_hook) lc.easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, already_connected);
     lc.easy_setopt(e, CURLOPT_PREREQFUNCTION, before_request);
     lc.easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     lc.easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
