@@ -126,8 +126,6 @@ struct wn_resolver {
     struct job *queue_head, *queue_tail;
     struct job *running_list;
     size_t queued, running;
-    CURL **idle; /* easy handles kept for reuse */
-    size_t nidle;
     wn_socket_hook sock_hook; /* tests only: see wn_resolver_set_socket_hook */
     void *sock_ctx;
 };
@@ -393,9 +391,13 @@ char *wn_page_redirect(const char *body, size_t len)
     return NULL;
 }
 
+/* A fresh handle for each request, never a used one: libcurl before 8.1.0 keeps a pointer to
+ * the last header of a handle's previous response, and a response that opens with a folded
+ * header line writes through it after it was freed (curl #11101, found by fuzz_resolve). The
+ * connections stay in the multi handle's pool. */
 static CURL *new_easy(struct wn_resolver *r)
 {
-    CURL *e = r->nidle ? r->idle[--r->nidle] : lc.easy_init();
+    CURL *e = lc.easy_init();
     if (!e) return NULL;
     const struct winnow_link_options *o = r->o;
     lc.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -422,14 +424,8 @@ static CURL *new_easy(struct wn_resolver *r)
 
 static void release_easy(struct wn_resolver *r, CURL *e)
 {
-    if (!e) return;
-    CURL **n = realloc(r->idle, (r->nidle + 1) * sizeof *n);
-    if (!n) {
-        lc.easy_cleanup(e);
-        return;
-    }
-    r->idle = n;
-    r->idle[r->nidle++] = e;
+    (void)r;
+    if (e) lc.easy_cleanup(e);
 }
 
 static void job_free(struct job *j)
@@ -477,7 +473,8 @@ static void start_hop(struct wn_resolver *r, struct job *j)
         finish(r, j, 0, NULL, "timeout");
         return;
     }
-    if (!j->easy && !(j->easy = new_easy(r))) {
+    release_easy(r, j->easy); /* the last hop's, if any: see new_easy */
+    if (!(j->easy = new_easy(r))) {
         finish(r, j, 0, NULL, "out of memory");
         return;
     }
@@ -777,9 +774,6 @@ void wn_resolver_free(struct wn_resolver *r)
         }
         job_free(j);
     }
-    for (size_t i = 0; i < r->nidle; i++)
-        lc.easy_cleanup(r->idle[i]);
-    free(r->idle);
     lc.multi_cleanup(r->multi);
     lc.slist_free_all(keep);
     free(r->maps);
