@@ -57,10 +57,17 @@ for k, p in enumerate(sorted(glob.glob("tests/fixtures/text/*.in.txt"))):
     printf '\010HTTP/1.1 301\r\nLocation:\r\n\r\n' >"$c/no-location"
     printf '\010HTTX/1.1 30x Moved\r\nLocation: https://example.com/\r\n\r\n' >"$c/bad-status"
     python3 -c 'import sys; sys.stdout.buffer.write(b"\x08HTTP/1.1 301 Moved\r\nX-Big: " + b"a" * 20000 + b"\r\nLocation: https://example.com/\r\n\r\n")' >"$c/huge-header" ;;
+  split)
+    # a flags byte (fuzz_split.c: bit 0 -z, bits 1-4 how many read sizes follow), the sizes,
+    # then the stream
+    printf '\006\003\001\077one\n\f\ntwo\r\n\f\r\nthree\n\fnot a separator\n\f' >"$c/formfeed"
+    printf '\004\001\002x\n\f\n\f\n\f\r' >"$c/formfeed-at-end"
+    printf '\007\005\001\002one\0two\0\0three' >"$c/nul"
+    python3 -c 'import sys; sys.stdout.buffer.write(b"\x02\x3f" + b"line of text\n" * 40 + b"\f\n" + b"more\r\n" * 40)' >"$c/long" ;;
   esac
 }
 
-for t in ${3:-engine prefilter edits rules url clearurls jsonl html cache resolve}; do
+for t in ${3:-engine prefilter edits rules url clearurls jsonl html cache resolve split}; do
   bin=$dir/fuzz_$t
   if [ ! -x "$bin" ]; then
     echo "FAIL fuzz_$t: not built (make fuzz-bins)"; failed=$((failed + 1)); continue
