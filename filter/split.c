@@ -37,6 +37,7 @@ long wn_split_feed(struct wn_split *s, char *buf, size_t len, int eof, int last,
         if (after < len && buf[after] == '\r') after++;
         if (after >= len && !eof) { /* it may be: the next read says */
             if (k->text(k->ctx, buf + pos, p - pos, 0)) return -1;
+            s->at_line_start = 1; /* the held "\f" starts a line, whatever came before */
             memmove(buf, buf + p, len - p);
             return (long)(len - p);
         }
