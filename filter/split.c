@@ -1,6 +1,5 @@
-/* split.c: the winnow command's stream cut into documents (see split.h), over reads of any size:
- * every byte goes to the sink once, as text or separator, and a separator is found wherever
- * the reads end (tests/fuzz/fuzz_split.c checks both). */
+/* split.c: the winnow command's stream cut into documents (split.h) over reads of any size:
+ * each byte goes to the sink once, and a separator is found wherever the reads end. */
 #include "split.h"
 
 #include <string.h>

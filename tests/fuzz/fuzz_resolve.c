@@ -1,8 +1,5 @@
-/* fuzz_resolve.c: the resolver's response handling (status, headers, Location, meta refresh,
- * chains, loops) over a fake transport: every host is mapped onto 127.0.0.1:80, whose sockets
- * are socketpairs served canned bytes, and a real connect() fails the input (make fuzz). Each
- * link ends once within max_hops; a destination is an http(s) URL with a host, not the link;
- * every socket is closed. FUZZ_VERBOSE=1 prints how each link ended. */
+/* fuzz_resolve.c: the resolver's response handling over a fake transport (canned bytes on
+ * socketpairs, any real connect() fails): links end once, within max_hops, at http(s) URLs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -144,6 +141,7 @@ static int is_http_url(const char *s)
     return ok;
 }
 
+/* How each link ended (FUZZ_VERBOSE=1 prints it): the invariants on a wn_resolution. */
 static void on_done(void *ctx, const char *url, const struct wn_resolution *res)
 {
     struct outcome *o = ctx;
@@ -178,6 +176,9 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Each input: a resolver with the default rules' shorteners, --connect-to ::127.0.0.1:80 (every
+ * host and port onto the fake server) and no --allow-private, so that the SSRF check passes the
+ * mapping only; one to four links, run to the end; then every socket and thread is done. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static int once;

@@ -1,7 +1,5 @@
-/* fuzz_split.c: the command's split of a stream into documents (filter/split.c, form feed lines
- * or -z NULs), fed in reads of random sizes as run_stream does (make fuzz). The text and
- * separators put back together are the input, the separators are those of the whole input read
- * at once (and of a reference), text marked last ends its document, at most 2 bytes are held. */
+/* fuzz_split.c: the command's split into documents (split.c) in reads of random sizes: pieces
+ * joined are the input, separators as in one read and as defined, at most 2 bytes held. */
 #include "fuzz_common.h"
 #include "split.h"
 
