@@ -28,8 +28,9 @@ ALL_CFLAGS  = $(WARN) -Iinclude -Ifilter -I$(BUILD) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS      = $(PKG_LIBS) -lpthread
 
 BUILD   ?= build
-# the command's own sources (main.c, input.c, diag.c) and the build tool are not the library's
-CLI_SRC  = filter/main.c filter/input.c filter/diag.c filter/report.c filter/restore.c
+# the command's own sources (main.c, split.c, input.c, ...) and the build tool are not the library's
+CLI_SRC  = filter/main.c filter/input.c filter/diag.c filter/report.c filter/restore.c \
+           filter/split.c
 LIB_SRC  = $(filter-out $(CLI_SRC) filter/hsdb-gen.c filter/hsdb_none.c,$(wildcard filter/*.c))
 CORE_OBJ = $(LIB_SRC:filter/%.c=$(BUILD)/%.o) $(BUILD)/default_rules.o
 LIB_OBJ  = $(CORE_OBJ) $(BUILD)/default_hsdb.o
@@ -137,21 +138,30 @@ check-fast: winnow unit-bins
 # Coverage-guided fuzzing with libFuzzer, ASan and UBSan (tests/fuzz): the whole filter split
 # anyhow (engine), the lossless edits (edits), the prefilters derived from patterns, the rules
 # parser, the URL finder and cleaner with Location and meta-refresh parsing (url), the ClearURLs
-# loader, JSON Lines, the HTML path with its reports, the link cache. `make fuzz` runs each for
-# FUZZ_SECONDS; `make check` runs each for 10 s after replaying tests/fuzz/regressions.
+# loader, JSON Lines, the HTML path with its reports, the link cache, the resolver's handling of
+# responses over a fake in-process transport (resolve), the command's split of a stream into
+# documents (split). `make fuzz` runs each for FUZZ_SECONDS; `make check` runs each for 10 s
+# after replaying tests/fuzz/regressions.
 FUZZ_SECONDS ?= 300
-FUZZ_TARGETS = engine prefilter edits rules url clearurls jsonl html cache
+FUZZ_TARGETS = engine prefilter edits rules url clearurls jsonl html cache resolve split
 FUZZ_FLAGS = -O1 -g -fsanitize=address,undefined,fuzzer -fno-sanitize-recover=all
 fuzz-bins: deps
 	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all" \
 	    build/fuzz/libwinnow.a
 	@for t in $(FUZZ_TARGETS); do \
+	  src=; ld=; \
+	  case $$t in \
+	  split) src=filter/split.c;; \
+	  resolve) ld=-Wl,--export-dynamic-symbol=connect,--export-dynamic-symbol=getpeername;; \
+	  esac; \
 	  if [ ! build/fuzz/fuzz_$$t -nt tests/fuzz/fuzz_$$t.c ] || \
-	     [ ! build/fuzz/fuzz_$$t -nt build/fuzz/libwinnow.a ]; then \
+	     [ ! build/fuzz/fuzz_$$t -nt build/fuzz/libwinnow.a ] || \
+	     { [ -n "$$src" ] && [ ! build/fuzz/fuzz_$$t -nt "$$src" ]; }; then \
 	    echo "clang ... -o build/fuzz/fuzz_$$t"; \
 	    clang $(WARN) -Iinclude -Ifilter -Itests/unit $(PKG_CFLAGS) $(FUZZ_FLAGS) \
-	      -o build/fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c build/fuzz/libwinnow.a $(LDLIBS) || exit 2; \
+	      -o build/fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $$src build/fuzz/libwinnow.a $(LDLIBS) \
+	      $$ld || exit 2; \
 	  fi; done
 
 fuzz: fuzz-bins

@@ -24,6 +24,7 @@
 #include "input.h"
 #include "report.h"
 #include "restore.h"
+#include "split.h"
 #include "winnow.h"
 
 #define READ_CHUNK (256 * 1024)
@@ -529,12 +530,35 @@ static ssize_t peek(struct wn_input *in)
     return (ssize_t)have;
 }
 
+/* Where run_stream's documents go: text to the filter, separators to the output as they are. */
+struct stream_sink {
+    winnow_filter *f;
+    struct explain_ctx *ex;
+    struct output *out;
+};
+
+static int stream_text(void *ctx, const char *buf, size_t len, int last)
+{
+    struct stream_sink *k = ctx;
+    return push(k->f, k->ex, buf, len, last);
+}
+
+static int stream_sep(void *ctx, const char *buf, size_t len)
+{
+    struct stream_sink *k = ctx;
+    doc_ends(k->ex, buf, len, buf, len);
+    stream_doc_begins(k->ex);
+    return write_out(k->out, buf, len);
+}
+
 /* Returns 0, -1 on a read error (errno), -2 on bad compressed data (wn_input_error). */
 static int run_stream(winnow_filter *f, struct wn_input *in, int nul_separated, struct output *out,
                       size_t have, struct explain_ctx *ex)
 {
     size_t carry = 0; /* bytes kept from the last read: a possible "\f" line not yet ended */
-    int at_line_start = 1;
+    struct wn_split split = {nul_separated, 1};
+    struct stream_sink sink = {f, ex, out};
+    const struct wn_split_sink k = {stream_text, stream_sep, &sink};
     stream_doc_begins(ex);
     for (;;) {
         /* what peek read comes first, as a read would have */
@@ -543,68 +567,13 @@ static int run_stream(winnow_filter *f, struct wn_input *in, int nul_separated, 
             if (got == -1 && errno == EINTR) continue;
             return (int)got;
         }
-        size_t len = carry + (size_t)got;
         int eof = got == 0;
         have = 0;
         /* a regular file says where it ends: its last bytes go to winnow_filter_push_last */
         int last = wn_input_left(in) == 0 && got > 0;
-        carry = 0;
-        size_t pos = 0;
-        while (pos < len) {
-            if (nul_separated) {
-                char *z = memchr(buf + pos, '\0', len - pos);
-                size_t end = z ? (size_t)(z - buf) : len;
-                if (!z) {
-                    if (push(f, ex, buf + pos, end - pos, last)) return 0;
-                    pos = len;
-                    break;
-                }
-                if (push(f, ex, buf + pos, end - pos, 1)) return 0;
-                doc_ends(ex, "", 1, "", 1);
-                stream_doc_begins(ex);
-                if (write_out(out, "", 1)) return 0;
-                pos = end + 1;
-                continue;
-            }
-            /* look for "\f" alone on a line */
-            char *ff = memchr(buf + pos, '\f', len - pos);
-            size_t p = ff ? (size_t)(ff - buf) : len;
-            while (ff) {
-                int starts = p == 0 ? at_line_start : buf[p - 1] == '\n';
-                if (starts) break;
-                ff = p + 1 < len ? memchr(buf + p + 1, '\f', len - p - 1) : NULL;
-                p = ff ? (size_t)(ff - buf) : len;
-            }
-            if (!ff) {
-                if (push(f, ex, buf + pos, len - pos, last)) return 0;
-                at_line_start = buf[len - 1] == '\n';
-                pos = len;
-                break;
-            }
-            /* the separator line is "\f\n", "\f\r\n", or "\f" at the end of input */
-            size_t after = p + 1;
-            if (after < len && buf[after] == '\r') after++;
-            if (after >= len && !eof) {
-                if (push(f, ex, buf + pos, p - pos, 0)) return 0;
-                memmove(buf, buf + p, len - p);
-                carry = len - p;
-                pos = len;
-                break;
-            }
-            if (after < len && buf[after] != '\n') { /* a form feed that starts text */
-                if (push(f, ex, buf + pos, p + 1 - pos, 0)) return 0;
-                at_line_start = 0;
-                pos = p + 1;
-                continue;
-            }
-            if (after < len) after++; /* the '\n' */
-            if (push(f, ex, buf + pos, p - pos, 1)) return 0;
-            doc_ends(ex, buf + p, after - p, buf + p, after - p);
-            stream_doc_begins(ex);
-            if (write_out(out, buf + p, after - p)) return 0;
-            at_line_start = 1;
-            pos = after;
-        }
+        long kept = wn_split_feed(&split, buf, carry + (size_t)got, eof, last, &k);
+        if (kept < 0) return 0;
+        carry = (size_t)kept;
         if (eof) break;
         /* A short read means the input is idle (a pipe fed slowly, tail -f): write out what
          * is settled now rather than when the buffer fills. Saturated input is not flushed. */

@@ -126,8 +126,8 @@ struct wn_resolver {
     struct job *queue_head, *queue_tail;
     struct job *running_list;
     size_t queued, running;
-    CURL **idle; /* easy handles kept for reuse */
-    size_t nidle;
+    wn_socket_hook sock_hook; /* tests only: see wn_resolver_set_socket_hook */
+    void *sock_ctx;
 };
 
 static long long now_ms(void)
@@ -237,7 +237,23 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct cur
         refuse(j, text, why);
         return CURL_SOCKET_BAD;
     }
+    if (j->r->sock_hook) return j->r->sock_hook(j->r->sock_ctx, text, port);
     return socket(a->family, a->socktype, a->protocol);
+}
+
+/* With a socket hook, the socket comes connected. */
+static int already_connected(void *clientp, curl_socket_t fd, curlsocktype purpose)
+{
+    (void)clientp;
+    (void)fd;
+    (void)purpose;
+    return CURL_SOCKOPT_ALREADY_CONNECTED;
+}
+
+void wn_resolver_set_socket_hook(struct wn_resolver *r, wn_socket_hook hook, void *ctx)
+{
+    r->sock_hook = hook;
+    r->sock_ctx = ctx;
 }
 
 /* Just before each request is sent, on a new or a reused connection: the address the
@@ -375,9 +391,13 @@ char *wn_page_redirect(const char *body, size_t len)
     return NULL;
 }
 
+/* A fresh handle for each request, never a used one: libcurl before 8.1.0 keeps a pointer to
+ * the last header of a handle's previous response, and a response that opens with a folded
+ * header line writes through it after it was freed (curl #11101, found by fuzz_resolve). The
+ * connections stay in the multi handle's pool. */
 static CURL *new_easy(struct wn_resolver *r)
 {
-    CURL *e = r->nidle ? r->idle[--r->nidle] : lc.easy_init();
+    CURL *e = lc.easy_init();
     if (!e) return NULL;
     const struct winnow_link_options *o = r->o;
     lc.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -393,6 +413,7 @@ static CURL *new_easy(struct wn_resolver *r)
     if (o->cacert) lc.easy_setopt(e, CURLOPT_CAINFO, o->cacert);
     if (r->connect_to) lc.easy_setopt(e, CURLOPT_CONNECT_TO, r->connect_to);
     lc.easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    if (r->sock_hook) lc.easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, already_connected);
     lc.easy_setopt(e, CURLOPT_PREREQFUNCTION, before_request);
     lc.easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     lc.easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -403,14 +424,8 @@ static CURL *new_easy(struct wn_resolver *r)
 
 static void release_easy(struct wn_resolver *r, CURL *e)
 {
-    if (!e) return;
-    CURL **n = realloc(r->idle, (r->nidle + 1) * sizeof *n);
-    if (!n) {
-        lc.easy_cleanup(e);
-        return;
-    }
-    r->idle = n;
-    r->idle[r->nidle++] = e;
+    (void)r;
+    if (e) lc.easy_cleanup(e);
 }
 
 static void job_free(struct job *j)
@@ -458,7 +473,8 @@ static void start_hop(struct wn_resolver *r, struct job *j)
         finish(r, j, 0, NULL, "timeout");
         return;
     }
-    if (!j->easy && !(j->easy = new_easy(r))) {
+    release_easy(r, j->easy); /* the last hop's, if any: see new_easy */
+    if (!(j->easy = new_easy(r))) {
         finish(r, j, 0, NULL, "out of memory");
         return;
     }
@@ -758,9 +774,6 @@ void wn_resolver_free(struct wn_resolver *r)
         }
         job_free(j);
     }
-    for (size_t i = 0; i < r->nidle; i++)
-        lc.easy_cleanup(r->idle[i]);
-    free(r->idle);
     lc.multi_cleanup(r->multi);
     lc.slist_free_all(keep);
     free(r->maps);

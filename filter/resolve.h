@@ -48,6 +48,14 @@ char *wn_page_redirect(const char *body, size_t len);
 const char *wn_resolver_check_peer(const struct wn_resolver *r, const char *host, int port,
                                    const char *ip, int ip_port);
 
+/* For tests only (tests/fuzz/fuzz_resolve.c, a transport that never leaves the process): once
+ * set, before the first submit, a connection that the SSRF check lets through to ip:port gets
+ * its socket from hook, already connected (one end of a socketpair, say), instead of from
+ * socket(), and libcurl is told not to connect it (7.88 still calls connect(): curl #10626).
+ * hook returns the socket, or -1 to refuse. */
+typedef int (*wn_socket_hook)(void *ctx, const char *ip, int port);
+void wn_resolver_set_socket_hook(struct wn_resolver *r, wn_socket_hook hook, void *ctx);
+
 void wn_resolver_free(struct wn_resolver *r);
 
 #endif

@@ -321,8 +321,11 @@ char *wn_url_resolve(const char *base, const char *ref)
     uriFreeUriMembersA(&b);
     uriFreeUriMembersA(&r);
     if (result) {
+        /* "http://" or "https://" as written: wn_url_parse would read "http:/?q" or
+         * "http.evil:1" (no authority, another scheme) as a host with http:// implied */
         struct wn_url_parts parts;
-        if (strncasecmp(result, "http", 4) != 0 || wn_url_parse(result, strlen(result), &parts)) {
+        if ((strncasecmp(result, "http://", 7) != 0 && strncasecmp(result, "https://", 8) != 0) ||
+            wn_url_parse(result, strlen(result), &parts)) {
             free(result);
             result = NULL;
         }

@@ -44,10 +44,31 @@ for k, p in enumerate(sorted(glob.glob("tests/fixtures/text/*.in.txt"))):
     printf 't.co/e500\0\0HTTP 500' >"$c/fail" ;;
   prefilter)
     python3 tests/fuzz/prefilter_seeds.py . "$c" >/dev/null ;;
+  resolve)
+    # a flags byte (fuzz_resolve.c: follow-all, max hops, links, jobs), then one canned
+    # response a connection, separated by "\n#next\n"
+    n='\n#next\n'
+    printf '\010HTTP/1.1 301 Moved Permanently\r\nLocation: https://example.com/story?id=7\r\nContent-Length: 0\r\n\r\n' >"$c/301"
+    printf "\010HTTP/1.1 302 Found\r\nLocation: http://bit.ly/b\r\nContent-Length: 0\r\n\r\n$n"'HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><head><meta http-equiv="refresh" content="0; url=https://example.com/news/1"></head></html>' >"$c/chain-refresh"
+    printf '\010HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 60\r\n\r\n<script>location.replace("https://example.org/a?b=c")</script>' >"$c/200-script"
+    printf "\010HTTP/1.0 307 Temporary Redirect\r\nLocation: ../b/./c?x=1#f\r\n\r\n$n"'HTTP/1.1 308 Permanent Redirect\r\nlocation:   //example.net/x  \r\nContent-Length: 3\r\n\r\nabc' >"$c/relative"
+    printf "\010HTTP/1.1 301 Moved\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n${n}HTTP/1.1 301 Moved\r\nLocation: http://t.co/a\r\nContent-Length: 0\r\n\r\n" >"$c/loop"
+    printf '\036HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n\r\noops!' >"$c/500"
+    printf '\130HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 301 Moved\r\nLocation: https://example.com/\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n' >"$c/continue-keepalive"
+    printf '\010HTTP/1.1 301\r\nLocation:\r\n\r\n' >"$c/no-location"
+    printf '\010HTTX/1.1 30x Moved\r\nLocation: https://example.com/\r\n\r\n' >"$c/bad-status"
+    python3 -c 'import sys; sys.stdout.buffer.write(b"\x08HTTP/1.1 301 Moved\r\nX-Big: " + b"a" * 20000 + b"\r\nLocation: https://example.com/\r\n\r\n")' >"$c/huge-header" ;;
+  split)
+    # a flags byte (fuzz_split.c: bit 0 -z, bits 1-4 how many read sizes follow), the sizes,
+    # then the stream
+    printf '\006\003\001\077one\n\f\ntwo\r\n\f\r\nthree\n\fnot a separator\n\f' >"$c/formfeed"
+    printf '\004\001\002x\n\f\n\f\n\f\r' >"$c/formfeed-at-end"
+    printf '\007\005\001\002one\0two\0\0three' >"$c/nul"
+    python3 -c 'import sys; sys.stdout.buffer.write(b"\x02\x3f" + b"line of text\n" * 40 + b"\f\n" + b"more\r\n" * 40)' >"$c/long" ;;
   esac
 }
 
-for t in ${3:-engine prefilter edits rules url clearurls jsonl html cache}; do
+for t in ${3:-engine prefilter edits rules url clearurls jsonl html cache resolve split}; do
   bin=$dir/fuzz_$t
   if [ ! -x "$bin" ]; then
     echo "FAIL fuzz_$t: not built (make fuzz-bins)"; failed=$((failed + 1)); continue

@@ -324,8 +324,10 @@ static void test_dead_connections(void)
     if (t.failed) printf("  %d failed, the last: %s\n", t.failed, t.reason);
     CHECK(t.extra_hops == 0);
     CHECK(t.most_retries <= 1);
-    /* Before the retry about one link in eight failed here: the race is not rare. */
-    CHECK(t.retries > 0);
+    /* Before the retry about one link in eight failed here: the race is not rare. With a fresh
+     * handle for each request (resolve.c, new_easy) libcurl's own retry of a dead reused
+     * connection, five to a handle (its retry count is the handle's, not the request's), now
+     * covers it, and t.retries is 0 with libcurl 7.88: the retry stays for what it does not. */
     stop_mock();
 }
 

@@ -134,6 +134,9 @@ static void test_resolve(void)
     CHECK(wn_url_resolve("https://bit.ly/a", "ht tp://bad url") == NULL);
     CHECK(wn_url_resolve("https://bit.ly/a", "javascript:alert(1)") == NULL);
     CHECK(wn_url_resolve("https://bit.ly/a", "file:///etc/passwd") == NULL);
+    CHECK(wn_url_resolve("https://bit.ly/a", "http.evil:1") == NULL);
+    CHECK(wn_url_resolve("https://bit.ly/a", "http:/?q=1/x") == NULL);
+    CHECK(wn_url_resolve("https://bit.ly/a", "http:80") == NULL);
 }
 
 TEST_MAIN(test_find, test_parse, test_strip, test_resolve)
