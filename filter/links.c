@@ -259,55 +259,64 @@ static void take_answer(struct entry *e, struct wn_cache_answer *a)
  * and the claim has put it). keep[i] is set for the entries still missing and not ours. */
 static void look_up(struct wn_links *l, struct entry **list, size_t n, int *theirs)
 {
-    char **keys = calloc(n, sizeof *keys);
-    struct wn_cache_answer *a = calloc(n, sizeof *a);
-    int *mine = calloc(n, sizeof *mine);
-    size_t *missing = calloc(n, sizeof *missing), nmissing = 0;
-    for (size_t i = 0; keys && i < n; i++) {
+    /* a file's look-ups come one line at a time: those fit on the stack */
+    enum { SMALL = 8 };
+    char *small_keys[SMALL], small_text[SMALL * 256];
+    struct wn_cache_answer small_a[SMALL], small_again[SMALL];
+    int small_mine[SMALL];
+    size_t small_missing[SMALL], text_len = 0, nmissing = 0, pre = strlen(l->cache_prefix);
+    for (size_t i = 0; i < n; i++)
+        text_len += pre + strlen(list[i]->key) + 1;
+    int big = n > SMALL || text_len > sizeof small_text;
+    char **keys = big ? calloc(n, sizeof *keys) : small_keys;
+    char *text = big ? malloc(text_len) : small_text;
+    struct wn_cache_answer *a = big ? calloc(n, sizeof *a) : small_a;
+    struct wn_cache_answer *again = big ? calloc(n, sizeof *again) : small_again;
+    int *mine = big ? calloc(n, sizeof *mine) : small_mine;
+    size_t *missing = big ? calloc(n, sizeof *missing) : small_missing;
+    int ready = keys && text && a && again && mine && missing;
+    for (size_t i = 0, at = 0; ready && i < n; i++) {
         theirs[i] = 0;
-        if (!(keys[i] = malloc(WN_URL_MAX + 16))) break;
-        cache_key(l, list[i]->key, keys[i], WN_URL_MAX + 16);
+        keys[i] = text + at;
+        cache_key(l, list[i]->key, keys[i], text_len - at);
+        at += strlen(keys[i]) + 1;
     }
-    int ready = keys && a && mine && missing && (n == 0 || keys[n - 1]);
     if (ready) wn_linkcache_get_many(l->cache, (const char *const *)keys, n, a);
     for (size_t i = 0; i < n; i++) {
         if (ready && a[i].found)
             take_answer(list[i], &a[i]);
-        else if (ready)
+        else if (ready && l->resolver)
             missing[nmissing++] = i;
         else
             resolve_entry(l, list[i]);
     }
-    if (nmissing && l->resolver) {
-        const char **mk = calloc(nmissing, sizeof *mk);
-        struct wn_cache_answer *again = calloc(nmissing, sizeof *again);
-        if (mk && again) {
-            for (size_t k = 0; k < nmissing; k++)
-                mk[k] = keys[missing[k]];
-            wn_linkcache_claim_many(l->cache, mk, nmissing, l->lo.timeout_ms, mine);
-            if (wn_linkcache_remote(l->cache)) wn_linkcache_get_many(l->cache, mk, nmissing, again);
-        }
-        for (size_t k = 0; k < nmissing; k++) {
-            struct entry *e = list[missing[k]];
-            if (again && again[k].found)
-                take_answer(e, &again[k]);
-            else if (!mk || !again || mine[k])
-                resolve_entry(l, e);
-            else
-                theirs[missing[k]] = 1;
-        }
-        free(mk);
-        free(again);
-    } else {
+    if (nmissing) { /* the keys in place of the entries, for the claims */
         for (size_t k = 0; k < nmissing; k++)
-            resolve_entry(l, list[missing[k]]);
+            keys[k] = keys[missing[k]];
+        wn_linkcache_claim_many(l->cache, (const char *const *)keys, nmissing, l->lo.timeout_ms,
+                                mine);
+        for (size_t k = 0; k < nmissing; k++)
+            again[k] = (struct wn_cache_answer){0};
+        if (wn_linkcache_remote(l->cache))
+            wn_linkcache_get_many(l->cache, (const char *const *)keys, nmissing, again);
     }
-    for (size_t i = 0; keys && i < n; i++)
-        free(keys[i]);
-    free(keys);
-    free(a);
-    free(mine);
-    free(missing);
+    for (size_t k = 0; k < nmissing; k++) {
+        struct entry *e = list[missing[k]];
+        if (again[k].found)
+            take_answer(e, &again[k]);
+        else if (mine[k])
+            resolve_entry(l, e);
+        else
+            theirs[missing[k]] = 1;
+    }
+    if (big) {
+        free(keys);
+        free(text);
+        free(a);
+        free(again);
+        free(mine);
+        free(missing);
+    }
 }
 
 /* The batch of look-ups waiting: asked now; a link another process resolves waits for it. */
@@ -315,7 +324,7 @@ static void flush_lookups(struct wn_links *l)
 {
     size_t n = l->lookups.n;
     if (!n) return;
-    int *theirs = calloc(n, sizeof *theirs);
+    int small[8], *theirs = n <= 8 ? small : calloc(n, sizeof *theirs);
     if (!theirs) {
         for (size_t i = 0; i < n; i++)
             resolve_entry(l, l->lookups.e[i]);
@@ -331,7 +340,7 @@ static void flush_lookups(struct wn_links *l)
         if (list_add(&l->awaiting, e) != 0) resolve_entry(l, e);
     }
     l->lookups.n = 0;
-    free(theirs);
+    if (theirs != small) free(theirs);
 }
 
 /* Links other processes resolve, looked for again when their time comes: found, done; not
