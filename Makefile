@@ -82,6 +82,18 @@ $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libwinnow.a
 
 unit-bins: $(UNIT_BIN) $(BUILD)/winnow
 
+# A development shared library for bindings/python (issue 11): the library's objects again with
+# -fPIC in $(BUILD)/pic/, every symbol exported. The pkg branch's libwinnow.so replaces this rule.
+PIC_OBJ = $(LIB_OBJ:$(BUILD)/%.o=$(BUILD)/pic/%.o)
+$(BUILD)/pic/%.o: filter/%.c $(wildcard filter/*.h) include/winnow.h
+	@mkdir -p $(BUILD)/pic
+	$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
+$(BUILD)/pic/default_%.o: $(BUILD)/default_%.c
+	@mkdir -p $(BUILD)/pic
+	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -fPIC -c -o $@ $<
+$(BUILD)/libwinnow.so: $(PIC_OBJ)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libwinnow.so.0 -o $@ $^ $(LDLIBS)
+
 $(BUILD):
 	mkdir -p $(BUILD)
 
