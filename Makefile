@@ -137,12 +137,12 @@ demo: deps
 # Every test: unit, CLI, golden corpus, then the unit and golden tests again under
 # AddressSanitizer and UndefinedBehaviorSanitizer.
 check: deps
-	@$(MAKE) --no-print-directory winnow unit-bins
+	@$(MAKE) --no-print-directory winnow unit-bins build/libwinnow.so
 	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang CFLAGS="$(SAN)" unit-bins
 	@$(MAKE) --no-print-directory fuzz-bins
 	@FUZZ_DIR=build/fuzz sh tests/run.sh build build/asan
 
-check-fast: winnow unit-bins
+check-fast: winnow unit-bins $(BUILD)/libwinnow.so
 	@sh tests/run.sh build
 
 # Figures, not pass/fail: text throughput and memory, link resolution, HTML throughput.

@@ -9,8 +9,8 @@
     rules = winnow.Rules(disable=["share-prompt"])  # built-in rules, one turned off
     winnow.clean(text, rules=rules, links="keep", format="text")
 
-The library is looked for at $WINNOW_LIBRARY, beside the package, in the source tree's
-build/libwinnow.so, then by ctypes.util.find_library("winnow") and as libwinnow.so.0.
+The library is loaded on import, from $WINNOW_LIBRARY (a path) if set, else beside the package,
+the source tree's build/libwinnow.so, ctypes.util.find_library("winnow"), libwinnow.so.0.
 """
 import collections
 import threading
@@ -28,6 +28,8 @@ __all__ = [
 
 Cleaned = collections.namedtuple("Cleaned", "text removals")
 Cleaned.__doc__ = "What explain() returns: the clean text and the list of removals (dicts)."
+
+_lib.lib()  # ImportError now, naming where it looked, when there is no libwinnow.so
 
 # Filters kept per thread, at most this many (least recently used go first).
 _CACHE_SIZE = 8
