@@ -145,7 +145,8 @@ check: deps
 check-fast: winnow unit-bins $(BUILD)/libwinnow.so
 	@sh tests/run.sh build
 
-# Figures, not pass/fail: text throughput and memory, link resolution, HTML throughput.
+# Figures, not pass/fail: text throughput and memory, link resolution, HTML throughput, the
+# Python binding against the CLI.
 # Coverage-guided fuzzing with libFuzzer, ASan and UBSan (tests/fuzz): the whole filter split
 # anyhow (engine), the lossless edits (edits), the prefilters derived from patterns, the rules
 # parser, the URL finder and cleaner with Location and meta-refresh parsing (url), the ClearURLs
@@ -170,10 +171,11 @@ fuzz: fuzz-bins
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 bench: deps
-	@$(MAKE) --no-print-directory winnow
+	@$(MAKE) --no-print-directory winnow $(BUILD)/libwinnow.so
 	@sh tests/bench.sh
 	@sh tests/bench-links.sh
 	@sh tests/bench-html.sh
+	@sh tests/bench-python.sh $(BUILD)
 
 format:
 	clang-format -i filter/*.c filter/*.h include/*.h tests/unit/*.c tests/unit/*.h

@@ -18,8 +18,8 @@ import threading
 from . import _lib
 from .errors import (FileError, NoMemoryError, RulesError, UsageError, WinnowError,
                      WriteError)
-from .filter import Config, Filter, as_bytes, decode
-from .rules import Rules, default_rules
+from .filter import Config, Filter, WholeDocuments, as_bytes, decode
+from .rules import Rules
 
 __all__ = [
     "clean", "clean_bytes", "explain", "Cleaned", "Filter", "Rules", "version",
@@ -31,7 +31,7 @@ Cleaned.__doc__ = "What explain() returns: the clean text and the list of remova
 
 _lib.lib()  # ImportError now, naming where it looked, when there is no libwinnow.so
 
-# Filters kept per thread, at most this many (least recently used go first).
+# Filters of whole documents kept per thread, at most this many (the oldest made go first).
 _CACHE_SIZE = 8
 _local = threading.local()
 
@@ -41,42 +41,49 @@ def version():
     return _lib.lib().winnow_version().decode()
 
 
-def _cached_filter(config, report):
-    """This thread's filter for these options (made on first use); None when it is busy (a
-    callback cleaning re-entered)."""
-    cache = getattr(_local, "filters", None)
-    if cache is None:
-        cache = _local.filters = collections.OrderedDict()
-    key = (config.key, report)
-    f = cache.get(key)
-    if f is not None and not f.closed:
-        cache.move_to_end(key)
-        return None if f._busy else f
-    f = Filter(config.rules, report=report, _config=config)
-    cache[key] = f
-    while len(cache) > _CACHE_SIZE:
-        _, old = cache.popitem(last=False)
-        old.close()
-    return f
-
-
-def _run(data, options, report):
-    """data's output bytes and removals (a list, with report) through a cached filter."""
-    config = Config(**options)
-    f = _cached_filter(config, report)
-    if f is None:  # re-entered from a callback: a filter of its own
-        with Filter(config.rules, report=report, _config=config) as g:
-            return _once(g, data)
+def _options_key(options):
+    """A hashable key for the options as given (None when one is not hashable)."""
+    if not options:
+        return ()
     try:
-        return _once(f, data)
-    except BaseException:
-        f.close()  # its state is unknown: the next call makes a new one
-        raise
+        key = tuple(sorted(options.items()))
+        hash(key)
+        return key
+    except TypeError:
+        return None
 
 
-def _once(f, data):
-    f.end_document(data)
-    return f.read(), (f.removals() if f._report_fn is not None else None)
+def _whole_filter(options, report):
+    """This thread's filter of whole documents for these options, made on first use; a new
+    one, not kept, while the kept one is busy (a callback cleaning again)."""
+    try:
+        cache = _local.filters
+    except AttributeError:
+        cache = _local.filters = collections.OrderedDict()
+    key = _options_key(options)
+    if key is not None:
+        f = cache.get((key, report))
+        if f is not None and not f.busy and f._handle:
+            return f
+    config = Config(**options)
+    if key is None:  # e.g. a list in the options: their normalised form (the rules kept alive)
+        key = ("normalised",) + config.key
+        f = cache.get((key, report))
+        if f is not None and not f.busy and f._handle:
+            return f
+    f = WholeDocuments(config, report)
+    slot = (key, report)
+    old = cache.get(slot)
+    if old is not None and old.busy:
+        return f
+    if old is not None:
+        old.close()
+    cache[slot] = f
+    while len(cache) > _CACHE_SIZE:  # the oldest go; a busy one is freed when its call ends
+        _, gone = cache.popitem(last=False)
+        if not gone.busy:
+            gone.close()
+    return f
 
 
 def clean(text, **options):
@@ -89,11 +96,11 @@ def clean(text, **options):
     resolve, offline, follow_all, allow_private, strip_referral, cache (a path, or False),
     jobs, per_host, max_hops, timeout (seconds), clearurls, cacert, connect_to (a list).
     Bytes that are not UTF-8 (surrogateescape'd in text) pass through as they came."""
-    if not isinstance(text, str):
+    if type(text) is not str and not isinstance(text, str):
         raise TypeError("clean() takes str (clean_bytes() takes bytes), not %s"
                         % type(text).__name__)
-    out, _ = _run(as_bytes(text), options, False)
-    return decode(out)
+    out, _ = _whole_filter(options, False).run(text.encode("utf-8", "surrogateescape"))
+    return out.decode("utf-8", "surrogateescape")
 
 
 def clean_bytes(data, **options):
@@ -101,7 +108,7 @@ def clean_bytes(data, **options):
     clean(). Invalid UTF-8 and NUL bytes pass through."""
     if isinstance(data, str):
         raise TypeError("clean_bytes() takes bytes (clean() takes str), not str")
-    out, _ = _run(as_bytes(data), options, False)
+    out, _ = _whole_filter(options, False).run(as_bytes(data))
     return out
 
 
@@ -112,7 +119,7 @@ def explain(document, **options):
     (bytes of the document's UTF-8 input; for a link, of the text the rules left), text (the
     removed text). Options as for clean()."""
     data = as_bytes(document, "document")
-    out, removals = _run(data, options, True)
+    out, removals = _whole_filter(options, True).run(data)
     if isinstance(document, str):
         out = decode(out)
         for r in removals:

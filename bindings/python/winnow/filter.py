@@ -119,14 +119,15 @@ class Config:
         self.key = (id(rules), fmt, links, embeds, prefilter, max_removal,
                     tuple(sorted(link.items())))
 
-    def make_struct(self):
-        """(struct winnow_options, what must stay alive while a filter uses it)."""
+    def make_struct(self, whole=False):
+        """(struct winnow_options, what must stay alive while a filter uses it). whole: the
+        filter is given whole documents, and should write each in one call (see WHOLE)."""
         opts = _lib.new_options()
         opts.keep_embeds = 1 if self.embeds == "keep" else 0
         opts.links = _lib.LINKS_MODES[self.links]
         opts.format = _lib.FORMATS[self.format]
         opts.no_prefilter = 0 if self.prefilter else 1
-        opts.max_removal = self.max_removal
+        opts.max_removal = self.max_removal or (WHOLE if whole else 0.0)
         keep = []
         if self.link:
             lopts = _lib.new_link_options()
@@ -155,6 +156,13 @@ class Config:
             opts.link_options = ctypes.pointer(lopts)
             keep.append(lopts)
         return opts, keep
+
+
+# max_removal for filters of whole documents: the guard then holds each document and writes
+# its output in one call at its end (README, "Guard"), one Python callback a document instead
+# of one a run of lines; with 1.0 it never keeps a document as it came (no document loses more
+# than all of its bytes), so the output is the same.
+WHOLE = 1.0
 
 
 def as_bytes(data, what="input"):
@@ -194,7 +202,7 @@ def _make_write(sink):
     def on_write(ctx, buf, n):
         try:
             if n:
-                chunks.append(_string_at(buf, n))
+                chunks.append(buf[:n])
             return 0
         except BaseException as e:  # MemoryError, KeyboardInterrupt: stop, raise after
             if sink.error is None:
@@ -415,3 +423,73 @@ class Filter:
                 self._lib.winnow_filter_free(handle)
             except Exception:  # interpreter shutdown
                 pass
+
+
+class WholeDocuments:
+    """One thread's filter for winnow.clean and winnow.explain: each call cleans one whole
+    document in one C call (push_last) and returns its output (and removals). Not shared
+    between threads; busy while a call runs (a callback cleaning again gets another)."""
+
+    __slots__ = ("config", "rules", "report", "busy", "_sink", "_keep", "_write_fn",
+                 "_report_fn", "_options", "_handle", "_push_last", "_free")
+
+    def __init__(self, config, report):
+        self.config = config
+        self.rules = config.rules
+        self.report = report
+        self.busy = False
+        self._handle = None
+        self._sink = _Sink(self.rules, False)
+        opts, self._keep = config.make_struct(whole=True)
+        self._write_fn = _make_write(self._sink)
+        self._report_fn = None
+        if report:
+            self._report_fn = _make_report(self._sink)
+            opts.report = self._report_fn
+        self._options = opts
+        lib = _lib.lib()
+        self._push_last = lib.winnow_filter_push_last
+        self._free = lib.winnow_filter_free
+        self._handle = self.rules._open_filter(opts, self._write_fn)
+
+    def run(self, data):
+        """data (bytes, a whole document) cleaned: (bytes, removals list or None). After an
+        exception the filter is closed (its state is unknown)."""
+        sink = self._sink
+        chunks = sink.chunks
+        self.busy = True
+        try:
+            status = self._push_last(self._handle, data, len(data))
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            self.busy = False
+        if sink.error is not None or status:
+            e, sink.error = sink.error, None
+            chunks.clear()
+            sink.removals.clear()
+            self.close()
+            raise e if e is not None else error_for(status)
+        out = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        chunks.clear()
+        if not self.report:
+            return out, None
+        removals = sink.removals[:]
+        sink.removals.clear()
+        return out, removals
+
+    @property
+    def closed(self):
+        return not self._handle
+
+    def close(self):
+        handle, self._handle = self._handle, None
+        if handle:
+            self._free(handle)
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown
+            pass
