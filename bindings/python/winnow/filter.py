@@ -163,6 +163,9 @@ class Config:
 # of one a run of lines; with 1.0 it never keeps a document as it came (no document loses more
 # than all of its bytes), so the output is the same.
 WHOLE = 1.0
+# A filter of whole documents that cleaned a document larger than this is freed after it (the
+# next call makes another), not kept holding buffers of the document's size.
+BIG_DOCUMENT = 16 << 20
 
 
 def as_bytes(data, what="input"):
@@ -473,6 +476,8 @@ class WholeDocuments:
             raise e if e is not None else error_for(status)
         out = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         chunks.clear()
+        if len(data) > BIG_DOCUMENT:  # the guard's buffers are that big now: let them go
+            self.close()
         if not self.report:
             return out, None
         removals = sink.removals[:]
