@@ -110,6 +110,9 @@ class TestTypes(unittest.TestCase):
             winnow.clean(doc, cacert="a\0b")
         with self.assertRaises(winnow.UsageError):
             winnow.clean(doc, rules=winnow.Rules(), languages="en")
+        with self.assertRaisesRegex(winnow.FileError, "/nonexistent.json"):
+            winnow.clean(doc, clearurls="/nonexistent.json")
+        self.assertEqual(winnow.clean(doc), doc)
 
 
 if __name__ == "__main__":
