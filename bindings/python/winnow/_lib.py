@@ -88,6 +88,7 @@ class LinkOptions(ctypes.Structure):
         ("clearurls", c_char_p),
         ("cacert", c_char_p),
         ("connect_to", ctypes.POINTER(c_char_p)),
+        ("cache_prefix", c_char_p),  # issue 12 (Redis cache); a library without it ignores it
     ]
 
 
@@ -146,10 +147,21 @@ class Stats(ctypes.Structure):
     ]
 
 
+# Structs the binding hands to the library sit in zeroed buffers this much longer than their
+# ctypes layout: a library whose struct has grown at its end reads zeros (its defaults) there,
+# not whatever follows, until these definitions are brought up to date.
+SLACK = 256
+
+
+def zeroed(struct_type):
+    """A zeroed struct_type at the start of a buffer SLACK bytes longer (kept alive by it)."""
+    return struct_type.from_buffer(bytearray(ctypes.sizeof(struct_type) + SLACK))
+
+
 def new_options():
     """A zeroed struct winnow_options, filled by winnow_options_init when the library has it
     (a library whose struct starts with its size wants that done)."""
-    opts = Options()
+    opts = zeroed(Options)
     init = getattr(lib(), "winnow_options_init", None)
     if init is not None:
         init.restype = None
@@ -160,7 +172,7 @@ def new_options():
 
 def new_link_options():
     """A zeroed struct winnow_link_options (winnow_link_options_init when there is one)."""
-    lopts = LinkOptions()
+    lopts = zeroed(LinkOptions)
     init = getattr(lib(), "winnow_link_options_init", None)
     if init is not None:
         init.restype = None

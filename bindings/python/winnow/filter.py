@@ -18,7 +18,7 @@ _string_at = ctypes.string_at
 OPTION_NAMES = (
     "format", "links", "embeds", "prefilter", "max_removal", "languages",
     "resolve", "offline", "follow_all", "allow_private", "strip_referral", "cache", "jobs",
-    "per_host", "max_hops", "timeout", "clearurls", "cacert", "connect_to",
+    "per_host", "max_hops", "timeout", "clearurls", "cacert", "connect_to", "cache_prefix",
 )
 _LINK_FLAGS = ("resolve", "offline", "follow_all", "allow_private", "strip_referral")
 _LINK_COUNTS = {"jobs": (1, 4096), "per_host": (1, 4096), "max_hops": (0, 100)}
@@ -101,6 +101,11 @@ class Config:
         for name in ("clearurls", "cacert"):
             if name in options:
                 link[name] = _path(name, options.pop(name))
+        if "cache_prefix" in options:  # the Redis cache's key namespace
+            value = options.pop("cache_prefix")
+            if not isinstance(value, str) or "\0" in value:
+                raise TypeError("cache_prefix must be a str without NUL")
+            link["cache_prefix"] = value.encode("utf-8")
         if "connect_to" in options:
             value = options.pop("connect_to")
             if isinstance(value, (str, bytes)):
@@ -148,6 +153,8 @@ class Config:
                 lopts.clearurls = self.link["clearurls"]
             if "cacert" in self.link:
                 lopts.cacert = self.link["cacert"]
+            if "cache_prefix" in self.link:
+                lopts.cache_prefix = self.link["cache_prefix"]
             if "connect_to" in self.link:
                 entries = self.link["connect_to"]
                 arr = (ctypes.c_char_p * (len(entries) + 1))(*entries, None)
