@@ -99,7 +99,10 @@ def clean(text, **options):
     if type(text) is not str and not isinstance(text, str):
         raise TypeError("clean() takes str (clean_bytes() takes bytes), not %s"
                         % type(text).__name__)
-    out, _ = _whole_filter(options, False).run(text.encode("utf-8", "surrogateescape"))
+    data = text.encode("utf-8", "surrogateescape")
+    out, _ = _whole_filter(options, False).run(data)
+    if out == data:  # nothing removed (a memcmp): the str given, not a decoded copy
+        return text
     return out.decode("utf-8", "surrogateescape")
 
 
