@@ -83,6 +83,18 @@ $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libwinnow.a
 
 unit-bins: $(UNIT_BIN) $(BUILD)/winnow
 
+# A development shared library for bindings/python (issue 11): the library's objects again with
+# -fPIC in $(BUILD)/pic/, every symbol exported. The pkg branch's libwinnow.so replaces this rule.
+PIC_OBJ = $(LIB_OBJ:$(BUILD)/%.o=$(BUILD)/pic/%.o)
+$(BUILD)/pic/%.o: filter/%.c $(wildcard filter/*.h) include/winnow.h
+	@mkdir -p $(BUILD)/pic
+	$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
+$(BUILD)/pic/default_%.o: $(BUILD)/default_%.c
+	@mkdir -p $(BUILD)/pic
+	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -fPIC -c -o $@ $<
+$(BUILD)/libwinnow.so: $(PIC_OBJ)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libwinnow.so.0 -o $@ $^ $(LDLIBS)
+
 $(BUILD):
 	mkdir -p $(BUILD)
 
@@ -126,15 +138,16 @@ demo: deps
 # Every test: unit, CLI, golden corpus, then the unit and golden tests again under
 # AddressSanitizer and UndefinedBehaviorSanitizer.
 check: deps
-	@$(MAKE) --no-print-directory winnow unit-bins
+	@$(MAKE) --no-print-directory winnow unit-bins build/libwinnow.so
 	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang CFLAGS="$(SAN)" unit-bins
 	@$(MAKE) --no-print-directory fuzz-bins
 	@FUZZ_DIR=build/fuzz sh tests/run.sh build build/asan
 
-check-fast: winnow unit-bins
+check-fast: winnow unit-bins $(BUILD)/libwinnow.so
 	@sh tests/run.sh build
 
-# Figures, not pass/fail: text throughput and memory, link resolution, HTML throughput.
+# Figures, not pass/fail: text throughput and memory, link resolution, HTML throughput, the
+# Python binding against the CLI.
 # Coverage-guided fuzzing with libFuzzer, ASan and UBSan (tests/fuzz): the whole filter split
 # anyhow (engine), the lossless edits (edits), the prefilters derived from patterns, the rules
 # parser, the URL finder and cleaner with Location and meta-refresh parsing (url), the ClearURLs
@@ -168,11 +181,12 @@ fuzz: fuzz-bins
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 bench: deps
-	@$(MAKE) --no-print-directory winnow
+	@$(MAKE) --no-print-directory winnow $(BUILD)/libwinnow.so
 	@sh tests/bench.sh
 	@sh tests/bench-links.sh
 	@sh tests/bench-redis.sh
 	@sh tests/bench-html.sh
+	@sh tests/bench-python.sh $(BUILD)
 
 format:
 	clang-format -i filter/*.c filter/*.h include/*.h tests/unit/*.c tests/unit/*.h

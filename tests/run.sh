@@ -2,7 +2,8 @@
 # run.sh: runs every test suite and sums their "N passed, N failed" lines into one.
 # Usage: tests/run.sh BUILD_DIR [SANITIZER_BUILD_DIR]
 #   BUILD_DIR: unit tests, CLI tests, golden corpus, case files (tests/cases), HTML corpus,
-#   output with and without --no-prefilter, JSON Lines and lint, against BUILD_DIR/winnow;
+#   output with and without --no-prefilter, JSON Lines and lint, against BUILD_DIR/winnow, and
+#   the Python binding over BUILD_DIR/libwinnow.so;
 #   SANITIZER_BUILD_DIR: the unit and golden tests again under ASan and UBSan.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -57,6 +58,8 @@ run_build() {
   [ "$full" = yes ] && [ -f tests/complexity.py ] && suite "$tag complexity" python3 tests/complexity.py "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/bounds.py ] && suite "$tag bounds" python3 tests/bounds.py "$dir/winnow"
   [ "$full" = yes ] && [ -f tests/encodings.py ] && suite "$tag encodings" python3 tests/encodings.py "$dir/winnow"
+  # the Python binding over $dir/libwinnow.so (bindings/python), against $dir/winnow
+  [ "$full" = yes ] && [ -f bindings/python/tests/run.py ] && suite "$tag python" python3 bindings/python/tests/run.py "$dir"
 }
 
 run_build "${1:-build}" "" yes
