@@ -5,7 +5,7 @@ PKGS   = libpcre2-8 libxml-2.0 libcurl liburiparser sqlite3 jansson zlib libzstd
 # Debian packages behind PKGS, plus the tools the tests and benchmark use.
 DEBS   = build-essential pkg-config clang libclang-rt-14-dev libpcre2-dev libxml2-dev \
          libcurl4-openssl-dev liburiparser-dev libsqlite3-dev libjansson-dev zlib1g-dev \
-         libzstd-dev libhiredis-dev python3 openssl gzip zstd redis-server
+         libzstd-dev libhiredis-dev python3 openssl gzip zstd redis-server python3-distributed
 TOOLS  = cc clang pkg-config python3 openssl gzip zstd redis-server
 # Vectorscan (the chunk scan, filter/scan.c) where Debian builds it for this machine; without it
 # winnow builds and runs the same, only slower (every line takes the per-line stages).
@@ -103,6 +103,7 @@ deps:
 	@missing=""; \
 	for p in $(PKGS); do pkg-config --exists $$p 2>/dev/null || missing=1; done; \
 	for t in $(TOOLS); do command -v $$t >/dev/null 2>&1 || missing=1; done; \
+	/usr/bin/python3 -c 'import distributed' >/dev/null 2>&1 || missing=1; \
 	command -v clang >/dev/null 2>&1 && \
 	  [ ! -e "$$(clang -print-file-name=libclang_rt.asan-x86_64.a)" ] && missing=1; \
 	opt=""; \

@@ -60,6 +60,8 @@ run_build() {
   [ "$full" = yes ] && [ -f tests/encodings.py ] && suite "$tag encodings" python3 tests/encodings.py "$dir/winnow"
   # the Python binding over $dir/libwinnow.so (bindings/python), against $dir/winnow
   [ "$full" = yes ] && [ -f bindings/python/tests/run.py ] && suite "$tag python" python3 bindings/python/tests/run.py "$dir"
+  # the Dask example (Debian's python3-distributed, seen by /usr/bin/python3), loopback only
+  [ "$full" = yes ] && [ -x /usr/bin/python3 ] && [ -f tests/dask_example.py ] && suite "$tag dask" sh tests/netns.sh /usr/bin/python3 tests/dask_example.py "$dir"
 }
 
 run_build "${1:-build}" "" yes

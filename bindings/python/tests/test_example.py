@@ -11,7 +11,7 @@ import unittest
 
 import common
 
-EXAMPLE = os.path.join(common.here, "..", "examples", "clean_jsonl_shard.py")
+EXAMPLE = os.path.join(common.here, "..", "..", "..", "examples", "clean_jsonl_shard.py")
 
 
 def make_shard(path):

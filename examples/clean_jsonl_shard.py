@@ -27,8 +27,9 @@ import tempfile
 
 try:
     import winnow
-except ImportError:  # run from the source tree: the package is one folder up
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+except ImportError:  # run from the source tree: the package is in bindings/python
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bindings",
+                                    "python"))
     import winnow
 
 
