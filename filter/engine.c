@@ -17,6 +17,7 @@
 #include "limits.h"
 #include "lines.h"
 #include "links.h"
+#include "options.h"
 #include "rules.h"
 #include "guard.h"
 #include "scan.h"
@@ -31,7 +32,8 @@ enum { ZONE_EMBED, ZONE_LIST, ZONE_FOOTER, ZONE_COUNT };
 
 struct winnow_filter {
     winnow_rules *rules;
-    struct winnow_options opt;
+    struct winnow_options opt;           /* the caller's, read within its size */
+    struct winnow_link_options link_opt; /* the same: opt.link_options points here */
     struct wn_writers out;
     struct wn_links *links;
     struct wn_html *html;
@@ -857,12 +859,22 @@ winnow_filter *winnow_filter_open(winnow_rules *rules, const struct winnow_optio
         snprintf(err, errsize, "no rules or no write callback");
         return NULL;
     }
+    struct winnow_options given;
+    struct winnow_link_options given_links;
+    if (wn_options_take(&given, sizeof given, options, "winnow_options", err, errsize) ||
+        wn_options_take(&given_links, sizeof given_links, given.link_options, "winnow_link_options",
+                        err, errsize))
+        return NULL;
     if (winnow_rules_compile(rules, err, errsize) != WINNOW_OK) return NULL;
     wn_rules_freeze(rules);
     winnow_filter *f = calloc(1, sizeof *f);
     if (!f) return NULL;
     f->rules = rules;
-    if (options) f->opt = *options;
+    f->opt = given;
+    if (f->opt.link_options) {
+        f->link_opt = given_links;
+        f->opt.link_options = &f->link_opt;
+    }
     for (int i = 0; i < WN_TUNE_COUNT; i++)
         f->tune[i] = wn_rules_tune(rules, (enum wn_tune)i);
     f->out.user = write;
@@ -886,8 +898,8 @@ winnow_filter *winnow_filter_open(winnow_rules *rules, const struct winnow_optio
             f->opt.edit_ctx = &f->guard;
         }
     }
-    f->user_edit = options ? options->edit : NULL;
-    f->user_edit_ctx = options ? options->edit_ctx : NULL;
+    f->user_edit = given.edit;
+    f->user_edit_ctx = given.edit_ctx;
     f->out.gap = f->opt.edit ? edit_gap : NULL;
     f->out.gap_ctx = f;
     f->out.bytes_out = &f->stats.bytes_out;

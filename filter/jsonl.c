@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "jsonl.h"
+#include "options.h"
 #include "prefilter.h"
 #include "rules.h"
 #include "winnow.h"
@@ -49,10 +50,18 @@ static char *dup_or(const char *s, const char *fallback)
     return d;
 }
 
-winnow_jsonl *winnow_jsonl_new(winnow_rules *rules, const struct winnow_options *options,
-                               const struct winnow_jsonl_options *jo, winnow_write_fn write,
+winnow_jsonl *winnow_jsonl_new(winnow_rules *rules, const struct winnow_options *given,
+                               const struct winnow_jsonl_options *given_jo, winnow_write_fn write,
                                void *write_ctx, char *err, size_t errlen)
 {
+    /* the caller's structs, read within their sizes (include/winnow.h, "Version and ABI") */
+    struct winnow_options opts;
+    struct winnow_jsonl_options jopts;
+    if (wn_options_take(&opts, sizeof opts, given, "winnow_options", err, errlen) ||
+        wn_options_take(&jopts, sizeof jopts, given_jo, "winnow_jsonl_options", err, errlen))
+        return NULL;
+    const struct winnow_options *options = &opts;
+    const struct winnow_jsonl_options *jo = &jopts;
     struct winnow_jsonl *j = calloc(1, sizeof *j);
     if (!j) {
         if (errlen) snprintf(err, errlen, "out of memory");

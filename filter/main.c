@@ -1256,11 +1256,11 @@ int main(int argc, char **argv)
     const char **disabled = calloc((size_t)argc + 1, sizeof *disabled);
     const char **connect_to = calloc((size_t)argc + 1, sizeof *connect_to);
     size_t n_rule_files = 0, n_disabled = 0, n_connect = 0;
-    struct winnow_options opt = {0};
-    struct winnow_jsonl_options jo = {0};
+    struct winnow_options opt = {.size = sizeof(struct winnow_options)};
+    struct winnow_jsonl_options jo = {.size = sizeof(struct winnow_jsonl_options)};
     int jsonl_mode = 0; /* 1: --format=jsonl; 0: auto (told by each input's start); -1: not */
     enum winnow_format field_format = WINNOW_FORMAT_TEXT;
-    struct winnow_link_options lopt = {0};
+    struct winnow_link_options lopt = {.size = sizeof(struct winnow_link_options)};
     int link_opts_used = 0;
     if (!rule_files || !disabled || !connect_to) {
         fprintf(stderr, "winnow: out of memory\n");

@@ -9,9 +9,50 @@
 extern "C" {
 #endif
 
-#define WINNOW_VERSION "0.1.0"
+/* ---- Version and ABI ----------------------------------------------------------------------
+ * The version is these three numbers, the one place it is written: WINNOW_VERSION is made from
+ * them, and the Makefile reads them from here for the shared library's name and soname
+ * (libwinnow.so.MAJOR) and for winnow.pc.
+ *
+ * The ABI promise, from 0.2.0 on: within one MAJOR version (one soname), a program built
+ * against an older header runs with a newer libwinnow.so. Within a major version:
+ * - no function is removed, and none changes its parameters, its return type or its meaning;
+ * - the option structs callers fill (winnow_options, winnow_link_options,
+ *   winnow_jsonl_options) start with `size`, set by winnow_*_init to the struct's size as the
+ *   caller's header declares it; they grow only at their end, and the library reads only the
+ *   members that lie within the caller's size (those past it take their zero defaults);
+ * - the structs the library fills in a caller's memory (winnow_rule_info, winnow_tune_info,
+ *   winnow_stats) do not change at all; new information comes through new functions;
+ * - the structs handed to callbacks (winnow_removal, winnow_edit, winnow_trace) grow only at
+ *   their end; a callback reads the members its header knows;
+ * - enum values keep their numbers; new ones may be added (a caller handles a status, stage,
+ *   verdict or format it does not know: winnow_strerror() names any status);
+ * - a newer caller's option struct (size larger than this library's) is accepted when every
+ *   byte this library does not know is zero; a member it does not know being set is refused
+ *   (WINNOW_ERR_USAGE: "... does not know ..."), not silently ignored.
+ * A size of 0 (a struct zero-initialised without winnow_*_init) is refused, WINNOW_ERR_USAGE
+ * ("...size is 0: fill it with winnow_options_init()"). A NULL option pointer is still the
+ * defaults. (A binding that cannot call the inline winnow_*_init sets size to the struct's
+ * size as it lays the struct out.) Only the winnow_* functions below are exported by
+ * libwinnow.so. */
+#define WINNOW_VERSION_MAJOR 0
+#define WINNOW_VERSION_MINOR 2
+#define WINNOW_VERSION_PATCH 0
+#define WINNOW_STRINGIFY_(x) #x
+#define WINNOW_STRINGIFY(x) WINNOW_STRINGIFY_(x)
+#define WINNOW_VERSION                                                                             \
+    WINNOW_STRINGIFY(WINNOW_VERSION_MAJOR)                                                         \
+    "." WINNOW_STRINGIFY(WINNOW_VERSION_MINOR) "." WINNOW_STRINGIFY(WINNOW_VERSION_PATCH)
 
-const char *winnow_version(void);
+/* What libwinnow.so exports (the library is built with -fvisibility=hidden). */
+#if defined(__GNUC__) || defined(__clang__)
+#define WINNOW_API __attribute__((visibility("default")))
+#else
+#define WINNOW_API
+#endif
+
+/* The version of the library running, which may be newer than WINNOW_VERSION (the header's). */
+WINNOW_API const char *winnow_version(void);
 
 /* Status codes returned by the functions below. */
 enum winnow_status {
@@ -22,6 +63,10 @@ enum winnow_status {
     WINNOW_ERR_USAGE = 4, /* a bad argument (unknown rule id, filter already finished...) */
     WINNOW_ERR_IO = 5     /* a file could not be read */
 };
+
+/* A status in a few words ("out of memory"); a static string, never NULL ("unknown status"
+ * for a number that is none). */
+WINNOW_API const char *winnow_strerror(int status);
 
 /* ---- Rules ------------------------------------------------------------------------------ */
 
@@ -39,26 +84,27 @@ typedef struct winnow_rules winnow_rules;
  *
  * To make filters over one set in several threads at once, make the first one (or call
  * winnow_rules_compile) before the threads start; after that the set is only read. */
-winnow_rules *winnow_rules_new(void);
-void winnow_rules_free(winnow_rules *rules);
+WINNOW_API winnow_rules *winnow_rules_new(void);
+WINNOW_API void winnow_rules_free(winnow_rules *rules);
 
 /* Each loader returns WINNOW_OK or an error and writes "name:line: what is wrong" to err.
  * A buffer or file that fails to load sets none of its [tune] values. */
-int winnow_rules_load_defaults(winnow_rules *rules, char *err, size_t errlen);
-int winnow_rules_load_file(winnow_rules *rules, const char *path, char *err, size_t errlen);
-int winnow_rules_load_buffer(winnow_rules *rules, const char *name, const char *text, size_t len,
-                             char *err, size_t errlen);
+WINNOW_API int winnow_rules_load_defaults(winnow_rules *rules, char *err, size_t errlen);
+WINNOW_API int winnow_rules_load_file(winnow_rules *rules, const char *path, char *err,
+                                      size_t errlen);
+WINNOW_API int winnow_rules_load_buffer(winnow_rules *rules, const char *name, const char *text,
+                                        size_t len, char *err, size_t errlen);
 
 /* Turns off every rule whose id is `id` (returns WINNOW_ERR_USAGE when none has it, or when
  * the set is frozen). */
-int winnow_rules_disable(winnow_rules *rules, const char *id);
+WINNOW_API int winnow_rules_disable(winnow_rules *rules, const char *id);
 
 /* Keeps only rules whose languages include one of `langs` (comma-separated, e.g. "en,de");
  * rules marked for every language ("*") always stay. WINNOW_ERR_USAGE on a frozen set. */
-int winnow_rules_restrict_languages(winnow_rules *rules, const char *langs);
+WINNOW_API int winnow_rules_restrict_languages(winnow_rules *rules, const char *langs);
 
 /* Compiles every pattern; called by winnow_filter_new() but callable early to report errors. */
-int winnow_rules_compile(winnow_rules *rules, char *err, size_t errlen);
+WINNOW_API int winnow_rules_compile(winnow_rules *rules, char *err, size_t errlen);
 
 /* One rule as listed by --list-rules. Strings belong to the rule set. */
 struct winnow_rule_info {
@@ -76,8 +122,9 @@ struct winnow_rule_info {
      * pattern such as (a+)+$ on a long line). It removes nothing there; winnow warns. */
     unsigned long limit_hits;
 };
-size_t winnow_rules_count(const winnow_rules *rules);
-int winnow_rules_get(const winnow_rules *rules, size_t index, struct winnow_rule_info *info);
+WINNOW_API size_t winnow_rules_count(const winnow_rules *rules);
+WINNOW_API int winnow_rules_get(const winnow_rules *rules, size_t index,
+                                struct winnow_rule_info *info);
 
 /* Tunables: the named thresholds of detection (rules/README.md, "Tunables"), which a [tune]
  * block in a rules file sets ("post.link-chars = 23"); a later file may set one again, and the
@@ -90,15 +137,16 @@ struct winnow_tune_info {
 };
 
 /* How many tunables there are; indexes run from 0 to this, exclusive. */
-size_t winnow_tune_count(void);
+WINNOW_API size_t winnow_tune_count(void);
 
 /* Describes tunable `index` as this set has it (rules may be NULL: the value is the default).
  * WINNOW_ERR_USAGE when index is out of range. */
-int winnow_rules_tune_get(const winnow_rules *rules, size_t index, struct winnow_tune_info *info);
+WINNOW_API int winnow_rules_tune_get(const winnow_rules *rules, size_t index,
+                                     struct winnow_tune_info *info);
 
 /* Sets a tunable by name, as a [tune] block would. WINNOW_ERR_USAGE, changing nothing, for an
  * unknown name, a value outside [min, max], or a frozen set. */
-int winnow_rules_tune_set(winnow_rules *rules, const char *name, long value);
+WINNOW_API int winnow_rules_tune_set(winnow_rules *rules, const char *name, long value);
 
 /* ---- Filter ----------------------------------------------------------------------------- */
 
@@ -169,8 +217,10 @@ enum winnow_links_mode {
     WINNOW_LINKS_STRIP        /* --links=strip: drop links that cannot be resolved */
 };
 
-/* Link resolution and URL cleaning (see README "Links"). Zero-initialise for the defaults. */
+/* Link resolution and URL cleaning (see README "Links"). winnow_link_options_init() fills the
+ * defaults (and `size`); then set what differs. */
 struct winnow_link_options {
+    size_t size;                   /* sizeof the struct, as winnow_link_options_init sets it */
     int resolve;                   /* --resolve: replace short links by their destination */
     int offline;                   /* --offline: only the cache answers */
     int follow_all;                /* --follow-all: follow past the last known shortener */
@@ -203,8 +253,10 @@ struct winnow_trace {
 };
 typedef void (*winnow_trace_fn)(void *ctx, const struct winnow_trace *trace);
 
-/* Policy switches; zero-initialise for the defaults. */
+/* Policy switches. winnow_options_init() fills the defaults (and `size`); then set what
+ * differs. */
 struct winnow_options {
+    size_t size;     /* sizeof the struct, as winnow_options_init sets it (see "Version and ABI") */
     int keep_embeds; /* --embeds=keep: leave social embeds alone */
     enum winnow_links_mode links;
     enum winnow_format format;
@@ -224,28 +276,48 @@ struct winnow_options {
     void *edit_ctx;
 };
 
+/* The defaults: every member zero, `size` the struct's size. These are inline, not library
+ * functions, so that `size` is the size the caller's header gives the struct: an older
+ * program's struct is smaller than a newer library's, and the library must not write (or
+ * read) past it. */
+static inline void winnow_options_init(struct winnow_options *options)
+{
+    struct winnow_options defaults = {0};
+    defaults.size = sizeof defaults;
+    *options = defaults;
+}
+static inline void winnow_link_options_init(struct winnow_link_options *options)
+{
+    struct winnow_link_options defaults = {0};
+    defaults.size = sizeof defaults;
+    *options = defaults;
+}
+
 /* Both make a filter over `rules` and freeze the set (see "Rules" above); the set must
  * outlive the filter. */
-winnow_filter *winnow_filter_new(winnow_rules *rules, const struct winnow_options *options,
-                                 winnow_write_fn write, void *write_ctx);
+WINNOW_API winnow_filter *winnow_filter_new(winnow_rules *rules,
+                                            const struct winnow_options *options,
+                                            winnow_write_fn write, void *write_ctx);
 
 /* The same, saying in err what went wrong when it returns NULL (e.g. an unreadable
  * --clearurls file). */
-winnow_filter *winnow_filter_open(winnow_rules *rules, const struct winnow_options *options,
-                                  winnow_write_fn write, void *write_ctx, char *err, size_t errlen);
+WINNOW_API winnow_filter *winnow_filter_open(winnow_rules *rules,
+                                             const struct winnow_options *options,
+                                             winnow_write_fn write, void *write_ctx, char *err,
+                                             size_t errlen);
 
 /* Feeds bytes of the current document; lines may be split anywhere. */
-int winnow_filter_push(winnow_filter *filter, const char *buf, size_t len);
+WINNOW_API int winnow_filter_push(winnow_filter *filter, const char *buf, size_t len);
 
 /* Ends the current document: flushes every held line. The filter is then ready for the next
  * document (footers and titles are found per document). */
-int winnow_filter_end_document(winnow_filter *filter);
+WINNOW_API int winnow_filter_end_document(winnow_filter *filter);
 
 /* Feeds the last bytes of the current document and ends it: the same output as
  * winnow_filter_push then winnow_filter_end_document, faster, since the filter then knows
  * that nothing below the document's last lines can take them back (a whole document in one
  * call, or the piece before its end, is the common case). */
-int winnow_filter_push_last(winnow_filter *filter, const char *buf, size_t len);
+WINNOW_API int winnow_filter_push_last(winnow_filter *filter, const char *buf, size_t len);
 
 /* ---- JSON Lines ------------------------------------------------------------------------- */
 
@@ -260,11 +332,19 @@ int winnow_filter_push_last(winnow_filter *filter, const char *buf, size_t len);
  * so. */
 typedef struct winnow_jsonl winnow_jsonl;
 
+/* winnow_jsonl_options_init() fills the defaults (and `size`); then set what differs. */
 struct winnow_jsonl_options {
+    size_t size;          /* sizeof the struct, as winnow_jsonl_options_init sets it */
     const char *field;    /* NULL: "text" */
     const char *id_field; /* NULL: "id"; winnow_jsonl_id gives the record's */
     int drop_invalid;     /* lines that are not such records are dropped, not passed */
 };
+static inline void winnow_jsonl_options_init(struct winnow_jsonl_options *options)
+{
+    struct winnow_jsonl_options defaults = {0};
+    defaults.size = sizeof defaults;
+    *options = defaults;
+}
 
 enum winnow_jsonl_verdict {
     WINNOW_JSONL_CLEANED = 1,
@@ -273,26 +353,27 @@ enum winnow_jsonl_verdict {
     WINNOW_JSONL_NOT_STRING /* the member is not a string */
 };
 
-winnow_jsonl *winnow_jsonl_new(winnow_rules *rules, const struct winnow_options *options,
-                               const struct winnow_jsonl_options *jsonl_options,
-                               winnow_write_fn write, void *write_ctx, char *err, size_t errlen);
+WINNOW_API winnow_jsonl *winnow_jsonl_new(winnow_rules *rules, const struct winnow_options *options,
+                                          const struct winnow_jsonl_options *jsonl_options,
+                                          winnow_write_fn write, void *write_ctx, char *err,
+                                          size_t errlen);
 
 /* One record: line[0..len), without its line ending, which is written after it (eol may be
  * empty). *verdict (may be NULL) gets a winnow_jsonl_verdict. Returns a status. */
-int winnow_jsonl_line(winnow_jsonl *jsonl, const char *line, size_t len, const char *eol,
-                      size_t eollen, int *verdict);
+WINNOW_API int winnow_jsonl_line(winnow_jsonl *jsonl, const char *line, size_t len, const char *eol,
+                                 size_t eollen, int *verdict);
 
 /* The last record's id member, as text (a string's value, anything else as JSON), or NULL. */
-const char *winnow_jsonl_id(const winnow_jsonl *jsonl);
+WINNOW_API const char *winnow_jsonl_id(const winnow_jsonl *jsonl);
 
 /* The filter that cleans the field (for winnow_filter_stats). */
-winnow_filter *winnow_jsonl_filter(winnow_jsonl *jsonl);
+WINNOW_API winnow_filter *winnow_jsonl_filter(winnow_jsonl *jsonl);
 
-void winnow_jsonl_free(winnow_jsonl *jsonl);
+WINNOW_API void winnow_jsonl_free(winnow_jsonl *jsonl);
 
 /* Does buf[0..len), the start of an input, hold JSON Lines? Its first non-blank byte is '{'
  * and its first line, whole in buf, is a JSON object. */
-int winnow_jsonl_detect(const char *buf, size_t len);
+WINNOW_API int winnow_jsonl_detect(const char *buf, size_t len);
 
 /* Lines and bytes removed so far, over all documents. */
 struct winnow_stats {
@@ -302,9 +383,9 @@ struct winnow_stats {
     unsigned long long bytes_in;
     unsigned long long bytes_out;
 };
-void winnow_filter_stats(const winnow_filter *filter, struct winnow_stats *stats);
+WINNOW_API void winnow_filter_stats(const winnow_filter *filter, struct winnow_stats *stats);
 
-void winnow_filter_free(winnow_filter *filter);
+WINNOW_API void winnow_filter_free(winnow_filter *filter);
 
 #ifdef __cplusplus
 }

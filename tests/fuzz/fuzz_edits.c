@@ -67,7 +67,7 @@ static void undo(const struct edits *x, int stage, const char *o, size_t on, str
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2) return 0;
-    struct winnow_options opt = {0};
+    struct winnow_options opt = {.size = sizeof(struct winnow_options)};
     opt.format = data[0] & 1 ? WINNOW_FORMAT_TEXT : WINNOW_FORMAT_AUTO;
     opt.keep_embeds = (data[0] >> 1) & 1;
     opt.links = (data[0] >> 2) & 1   ? WINNOW_LINKS_KEEP

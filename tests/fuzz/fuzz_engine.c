@@ -6,7 +6,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2) return 0;
     /* first byte: options; second: the chunk size of the split run */
-    struct winnow_options opt = {0};
+    struct winnow_options opt = {.size = sizeof(struct winnow_options)};
     opt.format =
         data[0] & 3 ? (data[0] & 1 ? WINNOW_FORMAT_TEXT : WINNOW_FORMAT_AUTO) : WINNOW_FORMAT_HTML;
     opt.keep_embeds = (data[0] >> 2) & 1;

@@ -18,7 +18,7 @@ static void on_report(void *ctx, const struct winnow_removal *r)
 
 static void run(const uint8_t *d, size_t n, size_t chunk, struct fz_sink *out, struct reports *x)
 {
-    struct winnow_options opt = {0};
+    struct winnow_options opt = {.size = sizeof(struct winnow_options)};
     opt.format = WINNOW_FORMAT_HTML;
     opt.report = on_report;
     opt.report_ctx = x;

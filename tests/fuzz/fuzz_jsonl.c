@@ -25,9 +25,9 @@ static void on_edit(void *ctx, const struct winnow_edit *e)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fz_sink out = {0};
-    struct winnow_options opt = {0};
+    struct winnow_options opt = {.size = sizeof(struct winnow_options)};
     opt.edit = on_edit;
-    struct winnow_jsonl_options jo = {0};
+    struct winnow_jsonl_options jo = {.size = sizeof(struct winnow_jsonl_options)};
     jo.drop_invalid = size && (data[0] & 1);
     char err[256];
     winnow_jsonl *j = winnow_jsonl_new(fz_rules(), &opt, &jo, fz_sink_write, &out, err, sizeof err);

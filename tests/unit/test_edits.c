@@ -134,7 +134,9 @@ static const char *const docs[] = {
 static void test_round_trips(void)
 {
     static const size_t chunks[] = {0, 1, 2, 3, 7, 16, 61, 4096};
-    struct winnow_options plain = {0}, strip = {0}, keep = {0}, guard = {0};
+    struct winnow_options plain, strip, keep, guard;
+    winnow_options_init(&plain);
+    strip = keep = guard = plain;
     strip.links = WINNOW_LINKS_STRIP;
     keep.keep_embeds = 1;
     guard.max_removal = 0.2;
@@ -152,7 +154,7 @@ static void test_random_chunks(void)
     for (int k = 0; k < 60; k++)
         tl_sink_write(&doc, docs[k % 4], strlen(docs[k % 4]));
     uint32_t seed = 12345;
-    struct winnow_options plain = {0};
+    struct winnow_options plain = {.size = sizeof(struct winnow_options)};
     for (int t = 0; t < 20; t++) {
         seed = seed * 1103515245u + 12345u;
         round_trip(doc.buf, doc.len, 1 + (seed >> 8) % 900, &plain);

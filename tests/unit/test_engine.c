@@ -43,7 +43,7 @@ static char *run_opts(const char *in, size_t len, size_t chunk, struct winnow_op
 
 static char *run(const char *in)
 {
-    struct winnow_options opt = {0};
+    struct winnow_options opt = {.size = sizeof(struct winnow_options)};
     return run_opts(in, strlen(in), 0, &opt);
 }
 
@@ -62,7 +62,7 @@ static void test_passthrough(void)
     CHECK_RUN("CRLF line one.\r\nCRLF line two.\r\n", "CRLF line one.\r\nCRLF line two.\r\n");
     CHECK_RUN("\n\n  \n", "\n\n  \n");
     /* invalid UTF-8 and NUL bytes pass through untouched */
-    struct winnow_options opt = {0};
+    struct winnow_options opt = {.size = sizeof(struct winnow_options)};
     const char bad[] = "Bytes \xff\xfe and \xc3( stay.\nA NUL \0 inside.\n";
     char *got = run_opts(bad, sizeof bad - 1, 0, &opt);
     CHECK(memcmp(got, bad, sizeof bad - 1) == 0);
@@ -110,7 +110,7 @@ static void test_short_links(void)
     CHECK_RUN("The photo: pic.twitter.com/Zz9\n", "The photo:\n");
     /* a longer host that merely ends in t.co is not a short link */
     CHECK_RUN("See https://mist.co/abc for details.\n", "See https://mist.co/abc for details.\n");
-    struct winnow_options opt = {.links = WINNOW_LINKS_KEEP};
+    struct winnow_options opt = {.size = sizeof(struct winnow_options), .links = WINNOW_LINKS_KEEP};
     const char in[] = "Keep https://t.co/AbCd12 please.\n";
     char *got = run_opts(in, strlen(in), 0, &opt);
     CHECK_STR(got, in);
@@ -166,7 +166,7 @@ static void test_embed_residue(void)
     CHECK_RUN("View this post on Instagram\nJust story.\n", "Just story.\n");
     CHECK_RUN("Story.\nWatch on YouTube\n@dancer ♬ original sound - dancer\nEnd.\n",
               "Story.\nEnd.\n");
-    struct winnow_options opt = {.keep_embeds = 1};
+    struct winnow_options opt = {.size = sizeof(struct winnow_options), .keep_embeds = 1};
     const char in[] = "Post text\n— Some Person (@someone) December 15, 2021\n";
     char *got = run_opts(in, strlen(in), 0, &opt);
     CHECK_STR(got, in);
@@ -208,7 +208,7 @@ static void test_splits(void)
         "    — Mr. P (@mrp) January 30, 2020 and the story goes on here.\n",
     };
     for (size_t d = 0; d < sizeof docs / sizeof docs[0]; d++) {
-        struct winnow_options opt = {0};
+        struct winnow_options opt = {.size = sizeof(struct winnow_options)};
         size_t len = strlen(docs[d]);
         char *whole = run_opts(docs[d], len, 0, &opt);
         static const size_t chunks[] = {1, 2, 3, 7, 13, 64};
@@ -224,7 +224,8 @@ static void test_splits(void)
 static void test_explain(void)
 {
     struct reports rep = {{0}, 0};
-    struct winnow_options opt = {.report = collect_report, .report_ctx = &rep};
+    struct winnow_options opt = {
+        .size = sizeof(struct winnow_options), .report = collect_report, .report_ctx = &rep};
     const char in[] = "Story.\nAdvertisement\nSee https://t.co/x1 now.\n";
     char *got = run_opts(in, strlen(in), 0, &opt);
     CHECK_STR(got, "Story.\nSee now.\n");

@@ -42,7 +42,7 @@ static const char *filter_page(const char *page, const struct winnow_options *gi
     static struct tl_sink out;
     out.len = 0;
     if (out.buf) out.buf[0] = 0;
-    struct winnow_options opt = {0};
+    struct winnow_options opt = {.size = sizeof(struct winnow_options)};
     if (given) opt = *given;
     opt.format = WINNOW_FORMAT_HTML;
     winnow_filter *f = winnow_filter_new(tl_shared_rules(), &opt, tl_sink_write, &out);
@@ -121,7 +121,7 @@ static const char tweet_page[] =
 
 static void test_keep_embeds(void)
 {
-    struct winnow_options keep = {.keep_embeds = 1};
+    struct winnow_options keep = {.size = sizeof(struct winnow_options), .keep_embeds = 1};
     /* The HTML module: the embed's subtree is text now; other blocks still go, and so do
      * iframes and scripts, which are never text. */
     CHECK_STR(extract_opt(tweet_page, strlen(tweet_page), 0, &keep),
@@ -176,7 +176,7 @@ static void test_tco_expanded(void)
     const char *embed = "<p>A</p><blockquote class=\"twitter-tweet\"><p>Look "
                         "<a href=\"https://t.co/q1\" data-expanded-url=\"https://example.com/q\">"
                         "https://t.co/q1</a></p></blockquote>";
-    struct winnow_options keep = {.keep_embeds = 1};
+    struct winnow_options keep = {.size = sizeof(struct winnow_options), .keep_embeds = 1};
     CHECK_STR(extract_opt(embed, strlen(embed), 0, &keep), "A\nLook https://example.com/q\n");
     CHECK_STR(extract_opt(embed, strlen(embed), 1, &keep), "A\nLook https://example.com/q\n");
 }

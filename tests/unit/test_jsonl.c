@@ -59,7 +59,7 @@ static void test_splice(void)
     snprintf(want, sizeof want, "%s\n", kept);
     CHECK_STR(one(kept, NULL, NULL), want);
     /* another field, and the id as written */
-    struct winnow_jsonl_options jo = {"body", "key", 0};
+    struct winnow_jsonl_options jo = {sizeof jo, "body", "key", 0};
     snprintf(line, sizeof line, "{\"key\": 12, \"text\": \"x\", \"body\": \"%s\"}", story);
     snprintf(want, sizeof want, "{\"key\": 12, \"text\": \"x\", \"body\": \"%s\"}\n", clean);
     CHECK_STR(one(line, &jo, NULL), want);
@@ -92,7 +92,7 @@ static void test_verdicts(void)
         CHECK_STR(one(rows[i].line, NULL, &verdict), want); /* passed through */
         if (verdict != rows[i].verdict) printf("  row %zu: verdict %d\n", i, verdict);
         CHECK(verdict == rows[i].verdict);
-        struct winnow_jsonl_options drop = {NULL, NULL, 1};
+        struct winnow_jsonl_options drop = {sizeof drop, NULL, NULL, 1};
         CHECK_STR(one(rows[i].line, &drop, &verdict), ""); /* or dropped */
     }
     CHECK(winnow_jsonl_detect("  {\"a\": 1}\nrest", 16));

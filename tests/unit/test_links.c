@@ -46,7 +46,7 @@ static const char *run(const char *input, struct winnow_options *opt, struct sin
 
 static void test_offline(void)
 {
-    struct winnow_options opt = {0};
+    struct winnow_options opt = {.size = sizeof(struct winnow_options)};
     struct sink s;
     CHECK_STR(run("Read https://a.com/x?utm_source=tw&id=7 now.\n", &opt, &s),
               "Read https://a.com/x?id=7 now.\n");
@@ -76,8 +76,9 @@ static void test_resolve_offline_cache(void)
                      NULL);
     wn_linkcache_put(c, "https://bit.ly/gone", 0, NULL, "HTTP 404");
     wn_linkcache_close(c);
-    struct winnow_link_options lo = {.resolve = 1, .offline = 1, .cache_path = path};
-    struct winnow_options opt = {.link_options = &lo};
+    struct winnow_link_options lo = {
+        .size = sizeof(struct winnow_link_options), .resolve = 1, .offline = 1, .cache_path = path};
+    struct winnow_options opt = {.size = sizeof(struct winnow_options), .link_options = &lo};
     struct sink s;
     CHECK_STR(run("Story pic.twitter.com/AbC and t.co/AbC.\nOld bit.ly/gone link\nnew bit.ly/new\n",
                   &opt, &s),
@@ -185,8 +186,9 @@ static void test_clearurls(void)
     wn_clearurls_free(c);
     CHECK(wn_clearurls_load("/nonexistent.json", err, sizeof err) == NULL);
 
-    struct winnow_link_options lo = {.clearurls = CLEARURLS_DATA};
-    struct winnow_options opt = {.link_options = &lo};
+    struct winnow_link_options lo = {.size = sizeof(struct winnow_link_options),
+                                     .clearurls = CLEARURLS_DATA};
+    struct winnow_options opt = {.size = sizeof(struct winnow_options), .link_options = &lo};
     struct sink s;
     CHECK_STR(run("buy https://www.amazon.de/dp/B01/ref=x?tag=t-21&psc=1 now\n", &opt, &s),
               "buy https://www.amazon.de/dp/B01?tag=t-21&psc=1 now\n");
@@ -210,7 +212,7 @@ static int failing_write(void *ctx, const char *buf, size_t len)
 static void test_write_error(void)
 {
     char err[256] = "";
-    struct winnow_options opt = {0};
+    struct winnow_options opt = {.size = sizeof(struct winnow_options)};
     struct wn_links *l =
         wn_links_new(tl_shared_rules(), &opt, failing_write, NULL, err, sizeof err);
     CHECK(l != NULL);
@@ -225,7 +227,8 @@ static void test_write_error(void)
     wn_links_free(l);
 
     /* The same with --resolve --offline and lines that go out from the cache-less path. */
-    struct winnow_link_options lo = {.resolve = 1, .offline = 1, .no_cache = 1};
+    struct winnow_link_options lo = {
+        .size = sizeof(struct winnow_link_options), .resolve = 1, .offline = 1, .no_cache = 1};
     opt.link_options = &lo;
     l = wn_links_new(tl_shared_rules(), &opt, failing_write, NULL, err, sizeof err);
     CHECK(l != NULL);
@@ -265,7 +268,7 @@ static void test_query_run(void)
     }
     glob_t g;
     size_t lines = 0, ruled_out = 0;
-    struct winnow_options opt = {0};
+    struct winnow_options opt = {.size = sizeof(struct winnow_options)};
     struct sink s;
     if (glob("tests/fixtures/text/*.txt", 0, NULL, &g) == 0) {
         for (size_t f = 0; f < g.gl_pathc; f++) {

@@ -47,7 +47,8 @@ static const char *run(const char *input, struct winnow_link_options *lo,
     free(out.text.buf);
     memset(&out, 0, sizeof out);
     tl_sink_write(&out.text, "", 0);
-    struct winnow_options opt = {.links = mode, .link_options = lo};
+    struct winnow_options opt = {
+        .size = sizeof(struct winnow_options), .links = mode, .link_options = lo};
     opt.report = sink_report;
     opt.report_ctx = &out;
     if (tl_links_feed(&opt, tl_sink_write, &out.text, input) != 0) return "(failed)";
@@ -56,7 +57,10 @@ static const char *run(const char *input, struct winnow_link_options *lo,
 
 static struct winnow_link_options base(void)
 {
-    struct winnow_link_options lo = {.resolve = 1, .no_cache = 1, .timeout_ms = 2000};
+    struct winnow_link_options lo = {.size = sizeof(struct winnow_link_options),
+                                     .resolve = 1,
+                                     .no_cache = 1,
+                                     .timeout_ms = 2000};
     lo.cacert = cacert;
     lo.connect_to = connect_to;
     return lo;
@@ -343,7 +347,11 @@ static void no_done(void *ctx, const char *url, const struct wn_resolution *res)
 static void test_check_peer(void)
 {
     static const char *const m[] = {"t.co:443:127.0.0.1:8443", "bit.ly:80:[::1]:8080", NULL};
-    struct winnow_link_options lo = {.resolve = 1, .jobs = 4, .per_host = 4, .max_hops = 5};
+    struct winnow_link_options lo = {.size = sizeof(struct winnow_link_options),
+                                     .resolve = 1,
+                                     .jobs = 4,
+                                     .per_host = 4,
+                                     .max_hops = 5};
     lo.connect_to = m;
     char err[256] = "";
     struct wn_resolver *r = wn_resolver_new(tl_shared_rules(), &lo, no_done, NULL, err, sizeof err);
@@ -384,7 +392,7 @@ static void test_write_error(void)
     if (!ready) return;
     struct winnow_link_options lo = base();
     char err[256] = "";
-    struct winnow_options opt = {.link_options = &lo};
+    struct winnow_options opt = {.size = sizeof(struct winnow_options), .link_options = &lo};
     struct wn_links *l =
         wn_links_new(tl_shared_rules(), &opt, tl_refuse_write, NULL, err, sizeof err);
     CHECK(l != NULL);

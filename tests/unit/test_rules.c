@@ -299,7 +299,8 @@ static void test_freeze(void)
     char err[256] = "";
     struct tl_sink out = {0}, out2 = {0};
     winnow_filter *f = winnow_filter_open(r, NULL, tl_sink_write, &out, err, sizeof err);
-    struct winnow_options html = {.format = WINNOW_FORMAT_HTML};
+    struct winnow_options html = {.size = sizeof(struct winnow_options),
+                                  .format = WINNOW_FORMAT_HTML};
     winnow_filter *fh = winnow_filter_open(r, &html, tl_sink_write, &out2, err, sizeof err);
     CHECK(f && fh);
     if (!f || !fh) return;

@@ -205,7 +205,8 @@ static char *filter_out(const char *text, int last, size_t piece)
 static void check_same_unfiltered(const char *text)
 {
     struct tl_sink a = {0}, b = {0};
-    struct winnow_options plain = {0}, unfiltered = {0};
+    struct winnow_options plain = {.size = sizeof(struct winnow_options)},
+                          unfiltered = {.size = sizeof(struct winnow_options)};
     unfiltered.no_prefilter = 1;
     winnow_filter *fa = winnow_filter_new(rules, &plain, tl_sink_write, &a);
     winnow_filter *fb = winnow_filter_new(rules, &unfiltered, tl_sink_write, &b);

@@ -30,9 +30,14 @@ static void no_done(void *ctx, const char *url, const struct wn_resolution *res)
 static void *worker(void *arg)
 {
     struct result *res = arg;
-    struct winnow_link_options lo = {
-        .resolve = 1, .no_cache = 1, .jobs = 4, .per_host = 4, .max_hops = 5, .timeout_ms = 100};
-    struct winnow_options opt = {.link_options = &lo};
+    struct winnow_link_options lo = {.size = sizeof(struct winnow_link_options),
+                                     .resolve = 1,
+                                     .no_cache = 1,
+                                     .jobs = 4,
+                                     .per_host = 4,
+                                     .max_hops = 5,
+                                     .timeout_ms = 100};
+    struct winnow_options opt = {.size = sizeof(struct winnow_options), .link_options = &lo};
     static const char in[] = "A story without links.\nFollow us on Twitter.\nThe end.\n";
     /* All threads leave the barrier together, so the first resolvers are made at once: that
      * is when libcurl's one-time initialisation raced. */
