@@ -25,6 +25,7 @@
 #include "report.h"
 #include "restore.h"
 #include "split.h"
+#include "versions.h"
 #include "winnow.h"
 
 #define READ_CHUNK (256 * 1024)
@@ -105,7 +106,8 @@ static const char usage_text[] =
     "      --connect-to=H:P:A:P  connect to A:P for H:P (curl syntax); trusted by the guard\n"
     "\n"
     "  -h, --help             show this help and exit\n"
-    "  -V, --version          show the version and exit\n"
+    "  -V, --version          show the version, the rules' CRC-32 and the libraries' versions\n"
+    "                         and exit\n"
     "\n"
     "Exit status: 0 success (--lint: clean), 1 --lint findings, 2 usage or runtime error.\n";
 
@@ -1460,7 +1462,7 @@ int main(int argc, char **argv)
             fputs(usage_text, stdout);
             return 0;
         case 'V':
-            printf("winnow %s\n", winnow_version());
+            wn_print_versions(stdout);
             return 0;
         case ':':
             die_usage("option '%s' requires an argument", argv[optind - 1]);

@@ -57,7 +57,7 @@ static char curl_load_error[200];
 
 static void curl_init_once(void)
 {
-    void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    void *lib = dlopen(WN_LIBCURL, RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
         snprintf(curl_load_error, sizeof curl_load_error, "%s", dlerror());
         return;
@@ -68,7 +68,7 @@ static void curl_init_once(void)
     CURL_FUNCTIONS(CURL_LOAD)
 #undef CURL_LOAD
     if (missing) {
-        snprintf(curl_load_error, sizeof curl_load_error, "libcurl.so.4 lacks a function");
+        snprintf(curl_load_error, sizeof curl_load_error, WN_LIBCURL " lacks a function");
         dlclose(lib);
         return;
     }

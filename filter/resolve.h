@@ -7,6 +7,10 @@
 
 #include "winnow.h"
 
+/* The libcurl resolve.c loads (dlopen) when the first resolver is made; winnow --version
+ * names it. */
+#define WN_LIBCURL "libcurl.so.4"
+
 struct wn_resolver;
 
 /* How one link ended. `final` is set when ok; `reason` says why not otherwise. */
