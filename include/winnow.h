@@ -4,6 +4,7 @@
 #define WINNOW_H
 
 #include <stddef.h>
+#include <string.h> /* memset, for the inline winnow_*_init */
 
 #ifdef __cplusplus
 extern "C" {
@@ -282,15 +283,13 @@ struct winnow_options {
  * read) past it. */
 static inline void winnow_options_init(struct winnow_options *options)
 {
-    struct winnow_options defaults = {0};
-    defaults.size = sizeof defaults;
-    *options = defaults;
+    memset(options, 0, sizeof *options); /* the padding too */
+    options->size = sizeof *options;
 }
 static inline void winnow_link_options_init(struct winnow_link_options *options)
 {
-    struct winnow_link_options defaults = {0};
-    defaults.size = sizeof defaults;
-    *options = defaults;
+    memset(options, 0, sizeof *options); /* the padding too */
+    options->size = sizeof *options;
 }
 
 /* Both make a filter over `rules` and freeze the set (see "Rules" above); the set must
@@ -341,9 +340,8 @@ struct winnow_jsonl_options {
 };
 static inline void winnow_jsonl_options_init(struct winnow_jsonl_options *options)
 {
-    struct winnow_jsonl_options defaults = {0};
-    defaults.size = sizeof defaults;
-    *options = defaults;
+    memset(options, 0, sizeof *options); /* the padding too */
+    options->size = sizeof *options;
 }
 
 enum winnow_jsonl_verdict {
