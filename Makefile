@@ -57,6 +57,8 @@ INSTALL    ?= install
 # zlib and libzstd are the command's (filter/input.c), not the library's.
 PC_REQUIRES = $(filter-out libcurl zlib libzstd,$(PKGS))
 PC_LIBS     = $(if $(HAVE_HS),-lhs_runtime) -ldl -lpthread
+# a folder under PREFIX as winnow.pc writes it: ${prefix}/lib, so --define-variable=prefix= moves it
+pc_path     = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
 SO_LIBS     = $(shell pkg-config --libs $(PC_REQUIRES) 2>/dev/null) $(PC_LIBS)
 
 BUILD   ?= build
@@ -154,8 +156,8 @@ install: $(BUILD)/winnow lib $(MAN_PAGES)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libwinnow.so
 	$(INSTALL) -m 644 $(BUILD)/libwinnow.a $(DESTDIR)$(LIBDIR)/libwinnow.a
 	$(INSTALL) -m 644 include/winnow.h $(DESTDIR)$(INCLUDEDIR)/winnow.h
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(call pc_path,$(LIBDIR))|g' \
+	    -e 's|@INCLUDEDIR@|$(call pc_path,$(INCLUDEDIR))|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    -e 's|@REQUIRES@|$(PC_REQUIRES)|g' -e 's|@LIBS@|$(PC_LIBS)|g' \
 	    winnow.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/winnow.pc
 	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/winnow.pc

@@ -4,6 +4,7 @@
 #   BUILD_DIR: unit tests, CLI tests, golden corpus, case files (tests/cases), HTML corpus,
 #   output with and without --no-prefilter, JSON Lines and lint, against BUILD_DIR/winnow, and
 #   the Python binding over BUILD_DIR/libwinnow.so;
+#   make install into a staging folder and what is built against it (tests/install.sh);
 #   SANITIZER_BUILD_DIR: the unit and golden tests again under ASan and UBSan.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -62,6 +63,7 @@ run_build() {
   [ "$full" = yes ] && [ -f bindings/python/tests/run.py ] && suite "$tag python" python3 bindings/python/tests/run.py "$dir"
   # the Dask example (Debian's python3-distributed, seen by /usr/bin/python3), loopback only
   [ "$full" = yes ] && [ -x /usr/bin/python3 ] && [ -f tests/dask_example.py ] && suite "$tag dask" sh tests/netns.sh /usr/bin/python3 tests/dask_example.py "$dir"
+  [ "$full" = yes ] && [ -f tests/install.sh ] && suite "$tag install" sh tests/install.sh "$dir"
 }
 
 run_build "${1:-build}" "" yes
