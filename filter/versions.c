@@ -6,6 +6,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <curl/curl.h>
 #include <dlfcn.h>
+#include <hiredis/hiredis.h>
 #include <jansson.h>
 #include <libxml/parser.h>
 #include <pcre2.h>
@@ -78,6 +79,8 @@ void wn_print_versions(FILE *out)
     curl_line(out);
     fprintf(out, "  uriparser   %s (built with; it reports no version)\n", URI_VER_ANSI);
     fprintf(out, "  SQLite      %s\n", sqlite3_libversion());
+    fprintf(out, "  hiredis     %d.%d.%d (built with; it reports no version)\n", HIREDIS_MAJOR,
+            HIREDIS_MINOR, HIREDIS_PATCH);
     fprintf(out, "  jansson     %s\n", jansson_version_str());
     fprintf(out, "  zlib        %s\n", zlibVersion());
     fprintf(out, "  zstd        %s\n", ZSTD_versionString());

@@ -159,7 +159,7 @@ unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_PATH
 # ---- the installed command ----
 "$stage/usr/bin/winnow" --version >"$T/version" 2>&1
 check "--version: winnow $version" grep -q "^winnow $version " "$T/version"
-for l in PCRE2 libxml2 libcurl uriparser SQLite jansson zlib zstd Vectorscan; do
+for l in PCRE2 libxml2 libcurl uriparser SQLite hiredis jansson zlib zstd Vectorscan; do
   check "--version names $l" grep -q "^  $l  *[^ ]" "$T/version"
 done
 crc=$(python3 -c 'import sys, zlib

@@ -199,7 +199,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p = s + sizeof SEP - 1;
     }
     static const char *const connect_to[] = {"::127.0.0.1:80", NULL};
-    struct winnow_link_options lo = {0};
+    struct winnow_link_options lo;
+    winnow_link_options_init(&lo);
     lo.resolve = 1;
     lo.follow_all = flags & 1;
     lo.max_hops = 1 + (int)((flags >> 1) & 7);
