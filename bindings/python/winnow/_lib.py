@@ -74,6 +74,7 @@ EDIT_FN = ctypes.CFUNCTYPE(None, c_void_p, ctypes.POINTER(Edit))
 class LinkOptions(ctypes.Structure):
     """struct winnow_link_options"""
     _fields_ = [
+        ("size", c_size_t),  # the struct's size as laid out here (include/winnow.h, ABI)
         ("resolve", c_int),
         ("offline", c_int),
         ("follow_all", c_int),
@@ -95,6 +96,7 @@ class LinkOptions(ctypes.Structure):
 class Options(ctypes.Structure):
     """struct winnow_options"""
     _fields_ = [
+        ("size", c_size_t),  # the struct's size as laid out here (include/winnow.h, ABI)
         ("keep_embeds", c_int),
         ("links", c_int),
         ("format", c_int),
@@ -147,9 +149,9 @@ class Stats(ctypes.Structure):
     ]
 
 
-# Structs the binding hands to the library sit in zeroed buffers this much longer than their
-# ctypes layout: a library whose struct has grown at its end reads zeros (its defaults) there,
-# not whatever follows, until these definitions are brought up to date.
+# Structs the binding hands to the library start with their size, which the library reads no
+# further than (a newer library's members past it take their defaults). They also sit in zeroed
+# buffers this much longer than their ctypes layout, as before the size member was there.
 SLACK = 256
 
 
@@ -159,25 +161,17 @@ def zeroed(struct_type):
 
 
 def new_options():
-    """A zeroed struct winnow_options, filled by winnow_options_init when the library has it
-    (a library whose struct starts with its size wants that done)."""
+    """A zeroed struct winnow_options with its size set, as the header's inline
+    winnow_options_init() does (it is not in the library: it must be the caller's size)."""
     opts = zeroed(Options)
-    init = getattr(lib(), "winnow_options_init", None)
-    if init is not None:
-        init.restype = None
-        init.argtypes = [ctypes.POINTER(Options)]
-        init(ctypes.byref(opts))
+    opts.size = ctypes.sizeof(Options)
     return opts
 
 
 def new_link_options():
-    """A zeroed struct winnow_link_options (winnow_link_options_init when there is one)."""
+    """A zeroed struct winnow_link_options with its size set (winnow_link_options_init)."""
     lopts = zeroed(LinkOptions)
-    init = getattr(lib(), "winnow_link_options_init", None)
-    if init is not None:
-        init.restype = None
-        init.argtypes = [ctypes.POINTER(LinkOptions)]
-        init(ctypes.byref(lopts))
+    lopts.size = ctypes.sizeof(LinkOptions)
     return lopts
 
 
