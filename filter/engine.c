@@ -688,7 +688,11 @@ static void feed_scanned(winnow_filter *f, const char *buf, size_t len)
         int flags;
         wn_scan_line_at(f->scan, k, &start, &n, &flags);
         if (start < pos) continue;
-        size_t eollen = start + n < len && buf[start + n] == '\r' ? 2 : start + n < len ? 1 : 0;
+        /* its ending as the bytes have it: a CR counts only before an LF (a lone CR at the end
+         * of the document is text, and no byte after it may be read for its LF) */
+        size_t e = start + n, eollen = e < len && buf[e] == '\n'                             ? 1
+                                       : e + 1 < len && buf[e] == '\r' && buf[e + 1] == '\n' ? 2
+                                                                                             : 0;
         if (!eollen) break; /* the last line, not ended yet: the lines stage keeps it */
         scanned_line(f, &r, buf + start, n, buf + start + n, eollen, flags);
         pos = start + n + eollen;

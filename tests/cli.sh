@@ -99,6 +99,14 @@ printf 'Line one.\r\nLine two.\r\nREAD MORE: Gone headline\r\nLast' >"$T/in"
 printf 'Line one.\r\nLine two.\r\nLast' >"$T/want"
 "$W" "$T/in" >"$T/out"
 check "CRLF kept, no final newline kept" same "$T/out" "$T/want"
+# a CR at the very end is text, not half a CRLF: no byte after it is read (it wrote "\r" and a
+# byte of the heap; found by fuzz_edits)
+for doc in '\r' ' \r' '\n\r' 'Story line.\n\n\r'; do
+  printf "$doc" >"$T/in"
+  "$W" "$T/in" >"$T/out"
+  printf "$doc" | "$W" >"$T/out2"
+  check "a document ending in a lone CR ($doc): as it came, from a file and a pipe" sh -c "cmp -s '$T/out' '$T/in' && cmp -s '$T/out2' '$T/in'"
+done
 printf 'Bad \377\376 bytes and \303( here.\nNUL \000 inside a line.\n' >"$T/in"
 "$W" "$T/in" >"$T/out"; rc=$?
 check "invalid UTF-8 and NUL pass through" same "$T/in" "$T/out"
