@@ -779,6 +779,43 @@ int winnow_filter_push_last(winnow_filter *f, const char *buf, size_t len)
     return rc ? rc : winnow_filter_end_document(f);
 }
 
+static int collect_output(void *ctx, const char *buf, size_t len)
+{
+    return buf_append(ctx, buf, len) ? -1 : 0;
+}
+
+/* The document's last writer (the guard's, or the writers') points at a buffer for it. */
+int winnow_filter_clean(winnow_filter *f, const char *buf, size_t len, char **out, size_t *out_len)
+{
+    if (!out || !out_len) return WINNOW_ERR_USAGE;
+    *out = NULL;
+    *out_len = 0;
+    struct buf got = {0};
+    winnow_write_fn *sink = f->guard.max > 0 ? &f->guard.write : &f->out.user;
+    void **sink_ctx = f->guard.max > 0 ? &f->guard.write_ctx : &f->out.user_ctx;
+    winnow_write_fn was = *sink;
+    void *was_ctx = *sink_ctx;
+    *sink = collect_output;
+    *sink_ctx = &got;
+    int rc = winnow_filter_push_last(f, buf, len);
+    *sink = was;
+    *sink_ctx = was_ctx;
+    if (!rc && buf_append(&got, "", 0)) rc = WINNOW_ERR_NOMEM; /* room for the NUL */
+    if (rc) {
+        buf_free(&got);
+        return rc == WINNOW_ERR_WRITE ? WINNOW_ERR_NOMEM : rc; /* only the buffer can fail */
+    }
+    got.p[got.len] = 0;
+    *out = got.p;
+    *out_len = got.len;
+    return WINNOW_OK;
+}
+
+void winnow_free(void *p)
+{
+    free(p);
+}
+
 int winnow_filter_end_document(winnow_filter *f)
 {
     if (f->status) return f->status;

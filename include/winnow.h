@@ -318,6 +318,14 @@ WINNOW_API int winnow_filter_end_document(winnow_filter *filter);
  * call, or the piece before its end, is the common case). */
 WINNOW_API int winnow_filter_push_last(winnow_filter *filter, const char *buf, size_t len);
 
+/* One whole document buf[0..len) cleaned into memory: *out (len *out_len, NUL after it) is the
+ * library's, free it with winnow_free. The filter's write callback is not called for it; reports
+ * and edits go as for winnow_filter_push_last. For bindings and batch callers that want each
+ * document's output in one piece, not in runs through a callback. *out is NULL on an error. */
+WINNOW_API int winnow_filter_clean(winnow_filter *filter, const char *buf, size_t len, char **out,
+                                   size_t *out_len);
+WINNOW_API void winnow_free(void *p);
+
 /* ---- JSON Lines ------------------------------------------------------------------------- */
 
 /* One JSON object a line (JSON Lines, as corpora are kept): the string member `field` of each

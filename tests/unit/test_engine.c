@@ -345,6 +345,44 @@ static void test_write_error(void)
     winnow_rules_free(r);
 }
 
-TEST_MAIN(test_passthrough, test_tweet_own_lines, test_tweet_inline, test_short_links,
-          test_read_more, test_footer_zone, test_embed_residue, test_languages, test_splits,
-          test_explain, test_documents, test_rules_file, test_languages_restrict, test_write_error)
+/* winnow_filter_clean: a whole document into memory, the same bytes a push_last writes, the
+ * write callback not called, with and without the guard; reports as for a push. */
+static void test_clean_into_memory(void)
+{
+    static const char doc[] = "Story line one, long enough to be kept as the story.\n\n"
+                              "READ MORE: A headline that goes\n\nLast line of the story.\n";
+    for (int guarded = 0; guarded < 2; guarded++) {
+        struct tl_sink want = {0}, called = {0};
+        char err[256];
+        struct winnow_options o;
+        winnow_options_init(&o);
+        o.max_removal = guarded ? 0.9 : 0;
+        winnow_filter *a =
+            winnow_filter_open(tl_shared_rules(), &o, tl_sink_write, &want, err, sizeof err);
+        winnow_filter *b =
+            winnow_filter_open(tl_shared_rules(), &o, tl_sink_write, &called, err, sizeof err);
+        CHECK(a && b);
+        if (!a || !b) return;
+        tl_sink_write(&want, "", 0);
+        CHECK(winnow_filter_push_last(a, doc, sizeof doc - 1) == WINNOW_OK);
+        for (int round = 0; round < 2; round++) { /* the filter serves the next document */
+            char *out = NULL;
+            size_t n = 0;
+            CHECK(winnow_filter_clean(b, doc, sizeof doc - 1, &out, &n) == WINNOW_OK);
+            CHECK(out && n == strlen(want.buf) && out[n] == 0);
+            if (out) CHECK_STR(out, want.buf);
+            winnow_free(out);
+        }
+        CHECK(called.len == 0); /* its write callback was not called */
+        CHECK(winnow_filter_clean(b, doc, 3, NULL, NULL) == WINNOW_ERR_USAGE);
+        winnow_filter_free(a);
+        winnow_filter_free(b);
+        free(want.buf);
+        free(called.buf);
+    }
+}
+
+TEST_MAIN(test_clean_into_memory, test_passthrough, test_tweet_own_lines, test_tweet_inline,
+          test_short_links, test_read_more, test_footer_zone, test_embed_residue, test_languages,
+          test_splits, test_explain, test_documents, test_rules_file, test_languages_restrict,
+          test_write_error)

@@ -203,6 +203,10 @@ _PROTOTYPES = {
 # present in later libraries only: declared when the loaded one has them
 _OPTIONAL = {
     "winnow_strerror": (c_char_p, [c_int]),
+    # a whole document into the library's memory, in one piece (0.2.0)
+    "winnow_filter_clean": (c_int, [c_void_p, c_char_p, c_size_t, ctypes.POINTER(c_void_p),
+                                    ctypes.POINTER(c_size_t)]),
+    "winnow_free": (None, [c_void_p]),
 }
 
 _lib = None

@@ -132,7 +132,10 @@ class Config:
         opts.links = _lib.LINKS_MODES[self.links]
         opts.format = _lib.FORMATS[self.format]
         opts.no_prefilter = 0 if self.prefilter else 1
-        opts.max_removal = self.max_removal or (WHOLE if whole else 0.0)
+        # a library without winnow_filter_clean: the guard at 1.0 holds a whole document and
+        # writes it in one call (see WHOLE)
+        old_library = whole and getattr(_lib.lib(), "winnow_filter_clean", None) is None
+        opts.max_removal = self.max_removal or (WHOLE if old_library else 0.0)
         keep = []
         if self.link:
             lopts = _lib.new_link_options()
@@ -165,10 +168,11 @@ class Config:
         return opts, keep
 
 
-# max_removal for filters of whole documents: the guard then holds each document and writes
-# its output in one call at its end (README, "Guard"), one Python callback a document instead
-# of one a run of lines; with 1.0 it never keeps a document as it came (no document loses more
-# than all of its bytes), so the output is the same.
+# Whole documents go through winnow_filter_clean: the output comes back in one piece of the
+# library's memory, no Python callback for it. With a library older than that, max_removal for
+# filters of whole documents: the guard then holds each document and writes its output in one
+# call at its end, one Python callback a document instead of one a run of lines; with 1.0 it
+# never keeps a document as it came (no document loses more than all of its bytes).
 WHOLE = 1.0
 # A filter of whole documents that cleaned a document larger than this is freed after it (the
 # next call makes another), not kept holding buffers of the document's size.
@@ -441,7 +445,7 @@ class WholeDocuments:
     between threads; busy while a call runs (a callback cleaning again gets another)."""
 
     __slots__ = ("config", "rules", "report", "busy", "_sink", "_keep", "_write_fn",
-                 "_report_fn", "_options", "_handle", "_push_last", "_free")
+                 "_report_fn", "_options", "_handle", "_push_last", "_clean", "_lib_free", "_free")
 
     def __init__(self, config, report):
         self.config = config
@@ -459,6 +463,8 @@ class WholeDocuments:
         self._options = opts
         lib = _lib.lib()
         self._push_last = lib.winnow_filter_push_last
+        self._clean = getattr(lib, "winnow_filter_clean", None)
+        self._lib_free = getattr(lib, "winnow_free", None)
         self._free = lib.winnow_filter_free
         self._handle = self.rules._open_filter(opts, self._write_fn)
 
@@ -469,7 +475,15 @@ class WholeDocuments:
         chunks = sink.chunks
         self.busy = True
         try:
-            status = self._push_last(self._handle, data, len(data))
+            if self._clean is not None:  # into the library's memory: no callback for output
+                out_p, out_n = ctypes.c_void_p(), ctypes.c_size_t()
+                status = self._clean(self._handle, data, len(data), ctypes.byref(out_p),
+                                     ctypes.byref(out_n))
+                if out_p.value:
+                    chunks.append(ctypes.string_at(out_p.value, out_n.value))
+                    self._lib_free(out_p)
+            else:
+                status = self._push_last(self._handle, data, len(data))
         except BaseException:
             self.close()
             raise
