@@ -92,6 +92,7 @@ struct wn_links {
     struct held *head, *tail;
     size_t held_lines, held_bytes;
     struct entry_list lookups, awaiting;
+    int can_resolve; /* the resolver is to be made at the first miss (need_resolver) */
     int status;
 };
 
@@ -230,10 +231,25 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void on_resolved(void *ctx, const char *url, const struct wn_resolution *res);
+
+/* The resolver, made when the first link is to be resolved (loading libcurl costs more than a
+ * warm run's look-ups); when it cannot be, one warning and the links stay as they are. */
+static struct wn_resolver *need_resolver(struct wn_links *l)
+{
+    if (!l->resolver && l->can_resolve) {
+        char err[256];
+        l->can_resolve = 0;
+        l->resolver = wn_resolver_new(l->rules, &l->lo, on_resolved, l, err, sizeof err);
+        if (!l->resolver) fprintf(stderr, "winnow: warning: %s; links are not resolved\n", err);
+    }
+    return l->resolver;
+}
+
 /* Not in the cache: resolved here (or, offline, given up). */
 static void resolve_entry(struct wn_links *l, struct entry *e)
 {
-    if (!l->resolver) {
+    if (!need_resolver(l)) {
         e->done = 1;
         e->reason = strdup(l->lo.offline ? "offline and not in the cache" : "not resolved");
     } else if (wn_resolver_submit(l->resolver, e->key) != 0) {
@@ -285,7 +301,7 @@ static void look_up(struct wn_links *l, struct entry **list, size_t n, int *thei
     for (size_t i = 0; i < n; i++) {
         if (ready && a[i].found)
             take_answer(list[i], &a[i]);
-        else if (ready && l->resolver)
+        else if (ready && (l->resolver || l->can_resolve))
             missing[nmissing++] = i;
         else
             resolve_entry(l, list[i]);
@@ -966,8 +982,13 @@ struct wn_links *wn_links_new(winnow_rules *rules, const struct winnow_options *
             l->cache =
                 wn_linkcache_open_spec(l->lo.cache_path, l->lo.cache_prefix, l->lo.timeout_ms);
         if (!l->lo.offline) {
-            l->resolver = wn_resolver_new(rules, &l->lo, on_resolved, l, err, errlen);
-            if (!l->resolver) goto fail;
+            /* with a cache, made at the first miss (see need_resolver): a warm rerun never
+             * loads libcurl; without one, now, so that what is wrong is said at once */
+            l->can_resolve = 1;
+            if (wn_resolver_check_options(&l->lo, err, errlen) != 0) goto fail;
+            if (!l->cache &&
+                !(l->resolver = wn_resolver_new(rules, &l->lo, on_resolved, l, err, errlen)))
+                goto fail;
         }
     }
     return l;

@@ -705,6 +705,18 @@ size_t wn_resolver_pending(const struct wn_resolver *r)
     return r->queued + r->running;
 }
 
+int wn_resolver_check_options(const struct winnow_link_options *o, char *err, size_t errlen)
+{
+    for (const char *const *c = o->connect_to; c && *c; c++) {
+        struct mapping m;
+        if (parse_mapping(*c, &m) != 0) {
+            snprintf(err, errlen, "--connect-to %s: expected HOST:PORT:ADDR:PORT", *c);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 struct wn_resolver *wn_resolver_new(winnow_rules *rules, const struct winnow_link_options *o,
                                     wn_resolve_done_fn done, void *ctx, char *err, size_t errlen)
 {

@@ -28,6 +28,10 @@ typedef void (*wn_resolve_done_fn)(void *ctx, const char *url, const struct wn_r
 struct wn_resolver *wn_resolver_new(winnow_rules *rules, const struct winnow_link_options *o,
                                     wn_resolve_done_fn done, void *ctx, char *err, size_t errlen);
 
+/* What wn_resolver_new would refuse in `o` that needs no libcurl to see (a --connect-to that
+ * is not HOST:PORT:ADDR:PORT): 0, or -1 with the message in err. */
+int wn_resolver_check_options(const struct winnow_link_options *o, char *err, size_t errlen);
+
 /* Queues an absolute http(s) URL; at most `jobs` are in flight, the rest wait their turn. */
 int wn_resolver_submit(struct wn_resolver *r, const char *url);
 

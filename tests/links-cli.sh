@@ -74,6 +74,13 @@ printf 'Officials said https://t.co/e and pic.twitter.com/js were posted.\n' >"$
 check "resolve exits 0" test $rc -eq 0
 printf 'Officials said https://www.example.com/story?id=7 and https://www.example.com/js-dest were posted.\n' >"$T/want"
 check "t.co and pic.twitter.com replaced, tracking stripped" same "$T/out" "$T/want"
+# a warm rerun: every link a hit, so libcurl is never loaded (glibc's LD_DEBUG names each
+# library it loads, dlopen'ed ones too)
+LD_DEBUG=files "$W" $NET --cache="$T/c.sqlite" "$T/a.txt" >"$T/out" 2>"$T/err"
+check "a warm rerun: the same text" same "$T/out" "$T/want"
+check "a warm rerun: libcurl not loaded" sh -c "grep -q 'file=libsqlite3' '$T/err' && ! grep -q 'file=libcurl' '$T/err'"
+LD_DEBUG=files "$W" $NET --no-cache "$T/a.txt" >/dev/null 2>"$T/err"
+check "without a cache: libcurl loaded at the start (so it is seen in LD_DEBUG)" has "$T/err" "file=libcurl"
 "$W" $NET --no-cache --explain "$T/a.txt" >"$T/out" 2>"$T/err"
 check "--explain names the resolution" has "$T/err" 'link-resolved: removed "https://t.co/e -> https://www.example.com/story?id=7"'
 
