@@ -78,8 +78,9 @@ check "a warm run: the same text" same "$T/out2" "$T/out1"
 check "a warm run: the mock not asked again" test "$2" -eq 200
 mget=$(rcli info commandstats | sed -n 's/^cmdstat_mget:calls=\([0-9]*\),.*/\1/p')
 gets=$(rcli info commandstats | sed -n 's/^cmdstat_get:calls=\([0-9]*\),.*/\1/p')
-check "a warm run of 200 links: one MGET in all, no GET (got ${mget:-0} and ${gets:-0})" \
-  test "${mget:-0} ${gets:-0}" = "1 0"
+# one MGET for what a push settles, one more for the lines the document's end settles
+check "a warm run of 200 links: at most two MGETs, no GET (got ${mget:-0} and ${gets:-0})" \
+  sh -c "test ${mget:-0} -ge 1 && test ${mget:-0} -le 2 && test ${gets:-0} -eq 0"
 "$W" --offline --resolve --cache="$R" "$T/a.txt" >"$T/out3" 2>"$T/err"
 check "--offline: Redis answers" same "$T/out3" "$T/out1"
 ttl=$(rcli ttl "winnow:link:http://bit.ly/once/7")
