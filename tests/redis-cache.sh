@@ -153,6 +153,24 @@ check "a refusing Redis: exit 0, links resolved" sh -c "test $rc -eq 0 && test \
 check "a refusing Redis: a warning" has "$T/rerr" "winnow: warning: link cache redis://127.0.0.1:$dead/0"
 check "a bad cache URL: a warning, the run goes on" sh -c "'$W' $NET --cache='redis://:1/x' '$T/r.txt' 2>&1 >/dev/null | grep -q 'warning: link cache'"
 
+# --- a Redis that answers nothing: a warning within the timeout, the run goes on -------------
+python3 -c "import socket, sys, time
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)  # accepted, never answered" >"$T/mute.port" &
+mute=$!
+for _ in $(seq 1 50); do [ -s "$T/mute.port" ] && break; sleep 0.1; done
+mport=$(cat "$T/mute.port")
+start=$(date +%s)
+"$W" $NET --timeout=1 --cache="redis://127.0.0.1:$mport/0" "$T/r.txt" >"$T/mout" 2>"$T/merr"; rc=$?
+took=$(($(date +%s) - start))
+kill $mute 2>/dev/null; wait $mute 2>/dev/null
+check "a Redis that answers nothing: exit 0, links resolved, in ${took} s (--timeout=1)" \
+  sh -c "test $rc -eq 0 && test $took -le 4 && test \$(grep -c 'www.example.com/once/' '$T/mout') -eq 10"
+check "a Redis that answers nothing: a warning" has "$T/merr" "winnow: warning: link cache redis://127.0.0.1:$mport/0"
+
 # --- a password (never shown) and a socket ------------------------------------------------
 RPASS=s3cret start_redis --requirepass s3cret || bad "redis-server with a password did not start"
 "$W" $NET --cache="redis://:wrong@127.0.0.1:$rport/0" "$T/r.txt" >/dev/null 2>"$T/perr"
