@@ -15,15 +15,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* The rules/ files, compiled into the binary by the build (build/default_rules.c). */
-struct wn_embedded_file {
-    const char *name;
-    const char *data;
-    size_t len;
-};
-extern const struct wn_embedded_file wn_default_rule_files[];
-extern const size_t wn_default_rule_file_count;
-
 struct winnow_rules {
     struct wn_rule *rules;
     size_t count, cap;

@@ -153,4 +153,14 @@ int wn_utf8_valid(const char *s, size_t n);
  * the rule has no literal. */
 size_t wn_rule_literal_find(const struct wn_rule *rule, const char *s, size_t n, size_t from);
 
+/* The rules/ files, compiled into the binary by the build (build/default_rules.c, made by
+ * embed-rules.sh, which writes this struct again: the generated file includes no header). */
+struct wn_embedded_file {
+    const char *name;
+    const char *data;
+    size_t len;
+};
+extern const struct wn_embedded_file wn_default_rule_files[];
+extern const size_t wn_default_rule_file_count;
+
 #endif

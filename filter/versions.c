@@ -21,16 +21,9 @@
 #endif
 
 #include "resolve.h"
+#include "rules.h"
 #include "versions.h"
 #include "winnow.h"
-
-struct wn_embedded_file {
-    const char *name;
-    const char *data;
-    size_t len;
-};
-extern const struct wn_embedded_file wn_default_rule_files[];
-extern const size_t wn_default_rule_file_count;
 
 /* libcurl as the resolver would load it: its version, or why it cannot be. */
 static void curl_line(FILE *out)
