@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -326,7 +327,7 @@ static void die_usage(const char *fmt, const char *arg)
 /* -j: a worker writes to memory until its output is the next to go; told so (a byte on its
  * turn socket, looked for every TURN_CHECK bytes), it writes what it has to the real output
  * and goes on writing there itself: most output is never copied (see run_parallel). */
-#define TURN_CHECK (1u << 20)
+#define TURN_CHECK (256u << 10)
 static struct {
     int turn_fd, real_out, direct;
     unsigned long long check_at;
@@ -334,8 +335,15 @@ static struct {
 
 static int copy_fd(int to, int from, off_t size)
 {
+    off_t sent_at = 0; /* in the kernel (sendfile), where the output takes it */
+    while (sent_at < size) {
+        ssize_t n = sendfile(to, from, &sent_at, (size_t)(size - sent_at));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+    }
+    if (sent_at == size) return 0;
     char chunk[65536];
-    for (off_t at = 0; at < size;) {
+    for (off_t at = sent_at; at < size;) {
         ssize_t n = pread(from, chunk, sizeof chunk, at);
         if (n <= 0) return -1;
         for (ssize_t put = 0; put < n;) {
