@@ -272,7 +272,7 @@ static void take_answer(struct entry *e, struct wn_cache_answer *a)
 
 /* The entries of `list` looked up in the cache, in one round trip (and, for those missing, one
  * more to claim them and one to look again: a process that finished one between the look-up
- * and the claim has put it). keep[i] is set for the entries still missing and not ours. */
+ * and the claim has put it). theirs[i] is set for the entries still missing and not ours. */
 static void look_up(struct wn_links *l, struct entry **list, size_t n, int *theirs)
 {
     /* a file's look-ups come one line at a time: those fit on the stack */
@@ -335,6 +335,14 @@ static void look_up(struct wn_links *l, struct entry **list, size_t n, int *thei
     }
 }
 
+/* Are the batched look-ups to be asked now? When a file answers them (at once, no round trip),
+ * when a batch is full, or when the caller is about to wait anyway. */
+static int lookups_due(const struct wn_links *l, int waiting)
+{
+    return l->lookups.n &&
+           (waiting || !wn_linkcache_remote(l->cache) || l->lookups.n >= LOOKUP_BATCH);
+}
+
 /* The batch of look-ups waiting: asked now; a link another process resolves waits for it. */
 static void flush_lookups(struct wn_links *l)
 {
@@ -365,6 +373,10 @@ static void flush_lookups(struct wn_links *l)
 static void poll_awaiting(struct wn_links *l)
 {
     long long now = now_ms();
+    size_t first = 0; /* drive calls this for every line: nothing due costs no allocation */
+    while (first < l->awaiting.n && l->awaiting.e[first]->poll_at > now)
+        first++;
+    if (first == l->awaiting.n) return;
     struct entry **due = calloc(l->awaiting.n + 1, sizeof *due);
     int *theirs = calloc(l->awaiting.n + 1, sizeof *theirs);
     size_t ndue = 0, kept = 0;
@@ -488,13 +500,12 @@ static void put_end(struct compose *c)
     c->blanks.len = 0;
 }
 
-/* Makes the line with each link replaced as decided into c (reports too, unless dry); 1 when a
- * link was dropped. */
-static int compose_line(struct compose *c, const struct held *h)
+/* Makes the line with each link replaced as decided into c (and reports it, unless quiet). */
+static void compose_line(struct compose *c, const struct held *h)
 {
     struct wn_links *l = c->l;
     size_t pos = 0;
-    int dropped = 0, say = !c->quiet && l->report;
+    int say = !c->quiet && l->report;
     for (size_t i = 0; i < h->nlinks; i++) {
         const struct link *k = &h->links[i];
         const char *orig = h->buf + k->start;
@@ -520,7 +531,6 @@ static int compose_line(struct compose *c, const struct held *h)
         } else if (e && l->mode == WINNOW_LINKS_STRIP) {
             /* The link goes with the space before it, as the core does offline. */
             if (c->blanks.len) c->blanks.len--;
-            dropped = 1;
             if (say)
                 report(l, h, k->start, "link-unresolved", "%s (dropped: %s)", origz,
                        e->reason ? e->reason : "unresolved");
@@ -529,20 +539,17 @@ static int compose_line(struct compose *c, const struct held *h)
                 put(c, k->replacement, strlen(k->replacement));
             else
                 put(c, orig, olen);
-            if (!say)
-                ;
-            else if (e)
+            if (say && e)
                 report(l, h, k->start, "link-unresolved", "%s (kept: %s)", origz,
                        e->reason ? e->reason : "unresolved");
-            else if (k->replacement && strcmp(k->rule_id, "tracking-param") == 0)
+            else if (say && k->replacement && strcmp(k->rule_id, "tracking-param") == 0)
                 report(l, h, k->start, k->rule_id, "%s%s", k->note ? k->note : "", NULL);
-            else if (k->replacement)
+            else if (say && k->replacement)
                 report(l, h, k->start, k->rule_id, "%s -> %s", origz, k->replacement);
         }
     }
     put(c, h->buf + pos, h->len - pos);
     put_end(c);
-    return dropped;
 }
 
 static int will_drop(const struct wn_links *l, const struct held *h)
@@ -635,9 +642,7 @@ static void sleep_ms(int ms)
  * what is ready. */
 static void drive(struct wn_links *l, int wait_ms)
 {
-    if (l->lookups.n &&
-        (wait_ms > 0 || !wn_linkcache_remote(l->cache) || l->lookups.n >= LOOKUP_BATCH))
-        flush_lookups(l);
+    if (lookups_due(l, wait_ms > 0)) flush_lookups(l);
     if (l->awaiting.n) poll_awaiting(l);
     int nap = l->awaiting.n && wait_ms > AWAIT_POLL_MS ? AWAIT_POLL_MS : wait_ms;
     if (l->resolver && wn_resolver_pending(l->resolver)) {
@@ -816,8 +821,8 @@ int wn_links_line(struct wn_links *l, unsigned long long line_no, unsigned long 
             changed = 1;
         }
     }
-    if (l->lookups.n && (!wn_linkcache_remote(l->cache) || l->lookups.n >= LOOKUP_BATCH)) {
-        flush_lookups(l); /* a file answers at once: a hit need not wait */
+    if (lookups_due(l, 0)) {
+        flush_lookups(l); /* a hit need not wait */
         waiting = 0;
         for (size_t i = 0; i < nlinks; i++)
             if (links[i].entry && !links[i].entry->done) waiting = 1;
@@ -916,12 +921,8 @@ int wn_links_flush(struct wn_links *l)
 {
     while (l->head && !l->status) {
         flush_lookups(l);
-        if (l->awaiting.n) poll_awaiting(l);
-        if (l->resolver && wn_resolver_pending(l->resolver)) {
-            wn_resolver_run(l->resolver, l->awaiting.n ? AWAIT_POLL_MS : 100);
-        } else if (l->awaiting.n) {
-            sleep_ms(AWAIT_POLL_MS);
-        } else if (!held_ready(l->head)) {
+        if (!l->awaiting.n && !(l->resolver && wn_resolver_pending(l->resolver)) &&
+            !held_ready(l->head)) {
             /* Nothing left that could finish these: give up on them rather than hang. */
             for (size_t i = 0; i < l->head->nlinks; i++) {
                 struct entry *e = l->head->links[i].entry;
@@ -931,7 +932,7 @@ int wn_links_flush(struct wn_links *l)
                 }
             }
         }
-        emit_ready(l);
+        drive(l, 100);
     }
     if (l->cache) wn_linkcache_commit(l->cache);
     return l->status;
