@@ -86,11 +86,6 @@ void wn_linkcache_close(struct wn_linkcache *c)
     if (c) c->ops->close(c);
 }
 
-unsigned long wn_linkcache_round_trips(const struct wn_linkcache *c)
-{
-    return c ? c->round_trips : 0;
-}
-
 int wn_linkcache_remote(const struct wn_linkcache *c)
 {
     return c && c->ops->remote;

@@ -50,9 +50,6 @@ void wn_linkcache_commit(struct wn_linkcache *c);
 
 void wn_linkcache_close(struct wn_linkcache *c);
 
-/* Round trips to the server so far (0 for a file): what pipelining saves is counted. */
-unsigned long wn_linkcache_round_trips(const struct wn_linkcache *c);
-
 /* ---- backends ------------------------------------------------------------------------- */
 
 struct wn_cache_ops {
@@ -70,7 +67,6 @@ struct wn_cache_ops {
 /* Each backend's struct begins with this. */
 struct wn_linkcache {
     const struct wn_cache_ops *ops;
-    unsigned long round_trips;
 };
 
 struct wn_linkcache *wn_linkcache_sqlite_open(const char *path);

@@ -51,6 +51,16 @@ static redisReply *checked(struct redis_cache *c, void *reply)
     return r;
 }
 
+/* The next reply of a pipeline, or NULL (and the cache off) when there is none or it is an
+ * error. */
+static redisReply *next_reply(struct redis_cache *c)
+{
+    void *r = NULL;
+    if (!c->rc) return NULL;
+    if (redisGetReply(c->rc, &r) != REDIS_OK) r = NULL;
+    return checked(c, r);
+}
+
 static char *prefixed(const struct redis_cache *c, const char *key, const char *suffix)
 {
     size_t a = strlen(c->prefix), b = strlen(key), s = strlen(suffix);
@@ -95,7 +105,6 @@ static void redis_get_many(struct wn_linkcache *base, const char *const *keys, s
             lens[made + 1] = strlen(argv[made + 1]);
     }
     if (made == n) {
-        base->round_trips++;
         redisReply *r = checked(c, redisCommandArgv(c->rc, (int)n + 1, argv, lens));
         if (r && r->type == REDIS_REPLY_ARRAY && r->elements == n)
             for (size_t i = 0; i < n; i++)
@@ -127,11 +136,8 @@ static void redis_put(struct wn_linkcache *base, const char *key, int ok, const 
         redisAppendCommand(c->rc, "SET %s %b EX %ld", k, v, tlen + 2,
                            ok ? WN_CACHE_TTL_OK : WN_CACHE_TTL_FAIL);
         redisAppendCommand(c->rc, "DEL %s", claim);
-        base->round_trips++;
         for (int i = 0; i < 2 && c->rc; i++) {
-            void *r = NULL;
-            if (redisGetReply(c->rc, &r) != REDIS_OK) r = NULL;
-            redisReply *got = checked(c, r);
+            redisReply *got = next_reply(c);
             if (got) freeReplyObject(got);
         }
     }
@@ -155,11 +161,8 @@ static void redis_claim_many(struct wn_linkcache *base, const char *const *keys,
         redisAppendCommand(c->rc, "SET %s %s NX PX %ld", claim, pid, ttl_ms > 0 ? ttl_ms : 1);
         free(claim);
     }
-    base->round_trips++;
     for (size_t i = 0; i < sent && c->rc; i++) {
-        void *r = NULL;
-        if (redisGetReply(c->rc, &r) != REDIS_OK) r = NULL;
-        redisReply *got = checked(c, r);
+        redisReply *got = next_reply(c);
         if (!got) return; /* the cache is off: this process resolves them all */
         mine[i] = got->type == REDIS_REPLY_STATUS;
         freeReplyObject(got);
