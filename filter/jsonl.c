@@ -244,18 +244,15 @@ static int member_span(const char *s, size_t n, const char *name, size_t *va, si
 
 /* ---- one record ---------------------------------------------------------------------------- */
 
-/* The record's id, as written: a string's value, anything else (a number: 12, not 12.0) as
- * its bytes in the line. */
-static void note_id(struct winnow_jsonl *j, const char *line, size_t len, json_t *root)
+/* The record's id, as written: a string's value (decoded as jansson decodes it), anything else
+ * (a number: 12, not 12.0) as its bytes id[0..len) in the line. */
+static void note_id(struct winnow_jsonl *j, const char *id, size_t len)
 {
-    j->id[0] = 0;
-    json_t *v = json_object_get(root, j->id_field);
-    size_t a, b;
-    if (!v) return;
-    if (json_is_string(v))
-        snprintf(j->id, sizeof j->id, "%s", json_string_value(v));
-    else if (member_span(line, len, j->id_field, &a, &b))
-        snprintf(j->id, sizeof j->id, "%.*s", (int)(b - a), line + a);
+    if (id[0] != '"')
+        snprintf(j->id, sizeof j->id, "%.*s", (int)len, id);
+    else if (wn_json_decode_string(id, len, &j->scratch) == 0)
+        snprintf(j->id, sizeof j->id, "%.*s", (int)j->scratch.len,
+                 j->scratch.p ? j->scratch.p : "");
 }
 
 static int emit(struct winnow_jsonl *j, const char *s, size_t n)
@@ -398,16 +395,6 @@ int wn_json_encode_string(const char *t, size_t n, struct buf *out)
     return buf_append(out, "\"", 1);
 }
 
-/* The record's id from its bytes (id[a..b)), as note_id has it from jansson's tree. */
-static void note_id_fast(struct winnow_jsonl *j, const char *id, size_t len)
-{
-    if (id[0] != '"')
-        snprintf(j->id, sizeof j->id, "%.*s", (int)len, id);
-    else if (wn_json_decode_string(id, len, &j->scratch) == 0)
-        snprintf(j->id, sizeof j->id, "%.*s", (int)j->scratch.len,
-                 j->scratch.p ? j->scratch.p : "");
-}
-
 /* The fast way (see above): 1 and the field's value (decoded in j->value, at *va..*vb) when
  * it is sure the line is a record jansson accepts, 0 to let jansson judge the whole line. */
 static int fast_record(struct winnow_jsonl *j, const char *line, size_t len, size_t *va, size_t *vb)
@@ -416,7 +403,7 @@ static int fast_record(struct winnow_jsonl *j, const char *line, size_t len, siz
     if (!find_members(line, len, want, 2) || !want[0].found) return 0;
     *va = want[0].a, *vb = want[0].b;
     if (!wn_json_sure_object(line, len, *va, *vb, &j->scratch)) return 0;
-    if (want[1].found) note_id_fast(j, line + want[1].a, want[1].b - want[1].a);
+    if (want[1].found) note_id(j, line + want[1].a, want[1].b - want[1].a);
     return 1;
 }
 
@@ -455,7 +442,8 @@ int winnow_jsonl_line(winnow_jsonl *j, const char *line, size_t len, const char 
         }
         text = j->value.p ? j->value.p : "";
         tlen = j->value.len;
-        note_id(j, line, len, root);
+        size_t ia, ib;
+        if (member_span(line, len, j->id_field, &ia, &ib)) note_id(j, line + ia, ib - ia);
         json_decref(root);
     }
     *verdict = WINNOW_JSONL_CLEANED;
