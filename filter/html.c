@@ -1030,19 +1030,24 @@ static void unstall(struct wn_html *h)
  * either way, and when it is fed depends on those bytes alone. */
 
 /* Scans s[0..n) of an open start tag for its end; the state carries over between calls. */
+/* One byte of an open start tag: 1 when it is the tag's '>' (outside a quoted value). */
+static int tag_step(struct wn_html *h, unsigned char c)
+{
+    if (h->tag_quote) {
+        if (c == h->tag_quote) h->tag_quote = 0;
+    } else if (c == '>') {
+        return 1;
+    } else if ((c == '"' || c == '\'') && h->tag_after_eq) {
+        h->tag_quote = c;
+    }
+    if (!h->tag_quote && !tag_blank(c)) h->tag_after_eq = c == '=';
+    return 0;
+}
+
 static int tag_ends(struct wn_html *h, const unsigned char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = s[i];
-        if (h->tag_quote) {
-            if (c == h->tag_quote) h->tag_quote = 0;
-        } else if (c == '>') {
-            return 1;
-        } else if ((c == '"' || c == '\'') && h->tag_after_eq) {
-            h->tag_quote = c;
-        }
-        if (!h->tag_quote && !tag_blank(c)) h->tag_after_eq = c == '=';
-    }
+    for (size_t i = 0; i < n; i++)
+        if (tag_step(h, s[i])) return 1;
     return 0;
 }
 
@@ -1082,14 +1087,7 @@ static int hold_tag(struct wn_html *h, const char *buf, size_t len)
             if (j == len) break;
             c = s[j];
         }
-        if (h->tag_quote) {
-            if (c == h->tag_quote) h->tag_quote = 0;
-        } else if (c == '>') {
-            ended = 1;
-        } else if ((c == '"' || c == '\'') && h->tag_after_eq) {
-            h->tag_quote = c;
-        }
-        if (!h->tag_quote && !tag_blank(c)) h->tag_after_eq = c == '=';
+        ended = tag_step(h, c);
     }
     if (buf_append(&h->held, buf + run, len - run)) fail(h, WINNOW_ERR_NOMEM);
     return ended;
