@@ -328,6 +328,8 @@ static void die_usage(const char *fmt, const char *arg)
  * turn socket, looked for every TURN_CHECK bytes), it writes what it has to the real output
  * and goes on writing there itself: most output is never copied (see run_parallel). */
 #define TURN_CHECK (256u << 10)
+/* A worker's exit status has this bit when its output went out from the worker itself. */
+#define WORKER_WROTE_OUT 16
 static struct {
     int turn_fd, real_out, direct;
     unsigned long long check_at;
@@ -1046,8 +1048,7 @@ static int start_worker(struct session *s, struct worker *w, char **paths, int c
     fflush(NULL);
     take_turn(stdout); /* told while the last bytes were written: they go out from here */
     fflush(NULL);
-    /* 16: its output went out from here (none left to copy) */
-    _exit((s->errors ? 2 : 0) | (handoff.direct ? 16 : 0));
+    _exit((s->errors ? 2 : 0) | (handoff.direct ? WORKER_WROTE_OUT : 0));
 }
 
 /* Copies what a worker wrote: its output to ours (lint's findings into our diagnostics), its
@@ -1086,7 +1087,7 @@ static void collect_worker(struct session *s, struct worker *w)
             json_decref(o);
         }
         free(line);
-    } else if (!(WIFEXITED(wstatus) && (WEXITSTATUS(wstatus) & 16))) {
+    } else if (!(WIFEXITED(wstatus) && (WEXITSTATUS(wstatus) & WORKER_WROTE_OUT))) {
         while ((n = fread(chunk, 1, sizeof chunk, w->out)) > 0)
             if (write_out(s->out, chunk, n)) break;
     }
@@ -1095,7 +1096,7 @@ static void collect_worker(struct session *s, struct worker *w)
     fclose(w->out);
     fclose(w->err);
     w->out = w->err = NULL;
-    if (!WIFEXITED(wstatus) || (WEXITSTATUS(wstatus) & ~16) != 0) { /* 16 is no error */
+    if (!WIFEXITED(wstatus) || (WEXITSTATUS(wstatus) & ~WORKER_WROTE_OUT) != 0) {
         s->status = 2;
         s->errors++;
     }
