@@ -790,6 +790,7 @@ int winnow_filter_clean(winnow_filter *f, const char *buf, size_t len, char **ou
     if (!out || !out_len) return WINNOW_ERR_USAGE;
     *out = NULL;
     *out_len = 0;
+    if (f->status) return f->status; /* an earlier failure, as it was */
     struct buf got = {0};
     winnow_write_fn *sink = f->guard.max > 0 ? &f->guard.write : &f->out.user;
     void **sink_ctx = f->guard.max > 0 ? &f->guard.write_ctx : &f->out.user_ctx;
