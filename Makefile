@@ -7,8 +7,8 @@ PKGS   = libpcre2-8 libxml-2.0 libcurl liburiparser sqlite3 jansson zlib libzstd
 DEBS   = build-essential pkg-config clang libclang-rt-14-dev libpcre2-dev libxml2-dev \
          libcurl4-openssl-dev liburiparser-dev libsqlite3-dev libjansson-dev zlib1g-dev \
          libzstd-dev libhiredis-dev python3 openssl gzip zstd redis-server python3-distributed \
-         groff-base man-db
-TOOLS  = cc clang pkg-config python3 openssl gzip zstd redis-server groff man
+         groff-base man-db strace
+TOOLS  = cc clang pkg-config python3 openssl gzip zstd redis-server groff man strace
 # Vectorscan (the chunk scan, filter/scan.c) where Debian builds it for this machine; without it
 # winnow builds and runs the same, only slower (every line takes the per-line stages).
 OPT_PKGS = libhs
@@ -64,7 +64,7 @@ SO_LIBS     = $(shell pkg-config --libs $(PC_REQUIRES) 2>/dev/null) $(PC_LIBS)
 BUILD   ?= build
 # the command's own sources (main.c, split.c, input.c, ...) and the build tool are not the library's
 CLI_SRC  = filter/main.c filter/input.c filter/diag.c filter/report.c filter/restore.c \
-           filter/split.c filter/versions.c
+           filter/split.c filter/versions.c filter/parallel.c
 LIB_SRC  = $(filter-out $(CLI_SRC) filter/hsdb-gen.c filter/hsdb_none.c,$(wildcard filter/*.c))
 CORE_OBJ = $(LIB_SRC:filter/%.c=$(BUILD)/%.o) $(BUILD)/default_rules.o
 LIB_OBJ  = $(CORE_OBJ) $(BUILD)/default_hsdb.o

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/sendfile.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <sys/wait.h>
@@ -23,6 +21,7 @@
 
 #include "diag.h"
 #include "input.h"
+#include "parallel.h"
 #include "report.h"
 #include "restore.h"
 #include "split.h"
@@ -324,61 +323,11 @@ static void die_usage(const char *fmt, const char *arg)
     exit(2);
 }
 
-/* -j: a worker writes to memory until its output is the next to go; told so (a byte on its
- * turn socket, looked for every TURN_CHECK bytes), it writes what it has to the real output
- * and goes on writing there itself: most output is never copied (see run_parallel). */
-#define TURN_CHECK (256u << 10)
-/* A worker's exit status has this bit when its output went out from the worker itself. */
-#define WORKER_WROTE_OUT 16
-static struct {
-    int turn_fd, real_out, direct;
-    unsigned long long check_at;
-} handoff = {-1, -1, 0, 0};
-
-static int copy_fd(int to, int from, off_t size)
-{
-    off_t sent_at = 0; /* in the kernel (sendfile), where the output takes it */
-    while (sent_at < size) {
-        ssize_t n = sendfile(to, from, &sent_at, (size_t)(size - sent_at));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-    }
-    if (sent_at == size) return 0;
-    char chunk[65536];
-    for (off_t at = sent_at; at < size;) {
-        ssize_t n = pread(from, chunk, sizeof chunk, at);
-        if (n <= 0) return -1;
-        for (ssize_t put = 0; put < n;) {
-            ssize_t w = write(to, chunk + put, (size_t)(n - put));
-            if (w < 0 && errno == EINTR) continue;
-            if (w <= 0) return -1;
-            put += w;
-        }
-        at += n;
-    }
-    return 0;
-}
-
-/* In a worker: its turn come, what it wrote so far goes out and it writes there from now on. */
-static void take_turn(FILE *fp)
-{
-    char c;
-    if (handoff.direct || handoff.turn_fd < 0 || read(handoff.turn_fd, &c, 1) != 1) return;
-    if (fflush(fp) != 0) return;
-    off_t size = lseek(fileno(fp), 0, SEEK_END);
-    if (size < 0 || copy_fd(handoff.real_out, fileno(fp), size) != 0) _exit(2);
-    dup2(handoff.real_out, fileno(fp));
-    handoff.direct = 1;
-}
-
 static int write_out(void *ctx, const char *buf, size_t len)
 {
     struct output *o = ctx;
     if (o->error) return -1;
-    if (handoff.turn_fd >= 0 && o->written >= handoff.check_at) {
-        take_turn(o->fp);
-        handoff.check_at = o->written + TURN_CHECK;
-    }
+    wn_parallel_turn(o->fp, o->written); /* -j: in a worker, its turn may have come */
     if (o->z ? wn_zout_write(o->z, buf, len) != 0 : fwrite(buf, 1, len, o->fp) != len) {
         o->error = errno ? errno : EIO;
         if (o->error == EPIPE) o->broken_pipe = 1;
@@ -900,6 +849,7 @@ struct session {
     int lint, nul_sep, in_place, nfiles;
     const char *backup_suffix;
     int status, errors;
+    const winnow_rules *rules;
 };
 
 /* One input of the run, "-" for standard input. Returns -1 when the output failed (the run
@@ -988,210 +938,98 @@ static int process_file(struct session *s, const char *path)
     return s->out->error || s->discard->error ? -1 : 0;
 }
 
-/* -j N: files cleaned N at once, each in a process of its own (forked: the rules compiled
- * once, and nothing shared while it runs), its output and its messages in files of its own
- * that go out in argument order as each is done; lint's findings come back as JSON and are
- * said again here, so that text, JSON, SARIF and the statistics are one run's. */
-struct worker {
-    pid_t pid;
-    FILE *out, *err;
-    int reaped, wstatus; /* it has exited, so */
-    int first, count;    /* its files */
-    int turn, told;      /* its turn socket (-1: none); its turn was told */
-};
+/* -j N (parallel.c): files cleaned N at once by worker processes (forked: the rules compiled
+ * once, and nothing shared while they run); lint's findings come back as JSON and are said
+ * again here, so that text, JSON, SARIF and the statistics are one run's. */
 
-/* A worker's output waits in memory (memfd), not in a file under /tmp: a disk's page cache
- * and its journal cost the copy more than the cleaning of news text does. */
-static FILE *memory_file(const char *name)
+/* In a worker: one batch, to its stdout; the files that failed. */
+static int clean_batch(void *ctx, char **paths, int count, int *out_errno)
 {
-    int fd = memfd_create(name, MFD_CLOEXEC);
-    if (fd < 0) return tmpfile();
-    FILE *f = fdopen(fd, "w+");
-    if (!f) close(fd);
-    return f;
-}
-
-static int start_worker(struct session *s, struct worker *w, char **paths, int count,
-                        const winnow_rules *rules)
-{
-    fflush(NULL);
-    w->turn = -1;
-    if (!(w->out = memory_file("winnow-output")) || !(w->err = memory_file("winnow-messages")))
-        return -1;
-    /* its turn is told only where its bytes can go out as they are: plain output */
-    int turn[2] = {-1, -1};
-    if (!s->lint && !s->in_place && !s->out->z &&
-        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, turn) != 0)
-        turn[0] = turn[1] = -1;
-    w->turn = turn[0];
-    w->pid = fork();
-    if (w->pid < 0) return -1;
-    if (w->pid > 0) {
-        if (turn[1] >= 0) close(turn[1]);
-        return 0;
-    }
-    /* the worker: its stdout and stderr are its files; its files, then out */
-    if (turn[1] >= 0) {
-        handoff.real_out = dup(fileno(s->out->fp));
-        handoff.turn_fd = handoff.real_out >= 0 ? turn[1] : -1;
-        fcntl(turn[1], F_SETFL, O_NONBLOCK);
-    }
-    dup2(fileno(w->out), 1);
-    dup2(fileno(w->err), 2);
+    struct session *s = ctx;
+    int errors = s->errors;
     progress.on = 0;
-    if (s->lint) s->ex->diag = wn_diag_new(stdout, WN_DIAG_JSON, rules);
-    if (!s->in_place) *s->out = (struct output){.fp = stdout, .last_byte = -1};
     tmp_to_remove = NULL;
+    if (s->lint) s->ex->diag = wn_diag_new(stdout, WN_DIAG_JSON, s->rules);
+    if (!s->in_place) *s->out = (struct output){.fp = stdout, .last_byte = -1};
     for (int i = 0; i < count; i++)
         if (process_file(s, paths[i]) < 0) break;
-    if (s->lint && s->ex->diag) wn_diag_finish(s->ex->diag, 0, stderr, 0);
-    fflush(NULL);
-    take_turn(stdout); /* told while the last bytes were written: they go out from here */
-    fflush(NULL);
-    _exit((s->errors ? 2 : 0) | (handoff.direct ? WORKER_WROTE_OUT : 0));
+    if (s->lint && s->ex->diag) {
+        wn_diag_finish(s->ex->diag, 0, stderr, 0);
+        wn_diag_free(s->ex->diag);
+        s->ex->diag = NULL;
+    }
+    *out_errno = s->in_place ? 0 : s->out->error;
+    return s->errors - errors;
 }
 
-/* Copies what a worker wrote: its output to ours (lint's findings into our diagnostics), its
- * messages to stderr. */
-static void collect_worker(struct session *s, struct worker *w)
+/* In the run, as a batch is given out: lint numbers its documents in argument order. */
+static void batch_starting(void *ctx, int first, int count)
 {
-    int wstatus = w->wstatus;
-    if (!w->reaped)
-        while (waitpid(w->pid, &wstatus, 0) < 0 && errno == EINTR) {
+    struct session *s = ctx;
+    (void)first;
+    if (s->lint)
+        for (int i = 0; i < count; i++)
+            wn_diag_document(s->ex->diag);
+}
+
+/* lint: a worker's findings, one JSON object a line, said again in the run's diagnostics */
+static void put_findings(struct session *s, FILE *written)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, written)) > 0) {
+        json_t *o = json_loadb(line, (size_t)len, 0, NULL);
+        json_t *text = json_object_get(o, "text");
+        json_t *id = json_object_get(o, "id");
+        if (o && text) {
+            s->ex->findings++;
+            wn_diag_finding(
+                s->ex->diag, json_string_value(json_object_get(o, "file")),
+                (unsigned long long)json_integer_value(json_object_get(o, "line")),
+                (size_t)json_integer_value(json_object_get(o, "column")),
+                id ? json_string_value(id) : NULL,
+                (unsigned long long)json_integer_value(json_object_get(o, "field_line")),
+                json_string_value(json_object_get(o, "rule")), json_string_value(text),
+                json_string_length(text));
         }
-    char chunk[65536];
-    size_t n;
-    rewind(w->err);
-    while ((n = fread(chunk, 1, sizeof chunk, w->err)) > 0)
-        fwrite(chunk, 1, n, stderr);
-    rewind(w->out);
-    if (s->lint) {
-        char *line = NULL;
-        size_t cap = 0;
-        ssize_t len;
-        while ((len = getline(&line, &cap, w->out)) > 0) {
-            json_t *o = json_loadb(line, (size_t)len, 0, NULL);
-            json_t *text = json_object_get(o, "text");
-            json_t *id = json_object_get(o, "id");
-            if (o && text) {
-                s->ex->findings++;
-                wn_diag_finding(
-                    s->ex->diag, json_string_value(json_object_get(o, "file")),
-                    (unsigned long long)json_integer_value(json_object_get(o, "line")),
-                    (size_t)json_integer_value(json_object_get(o, "column")),
-                    id ? json_string_value(id) : NULL,
-                    (unsigned long long)json_integer_value(json_object_get(o, "field_line")),
-                    json_string_value(json_object_get(o, "rule")), json_string_value(text),
-                    json_string_length(text));
-            }
-            json_decref(o);
-        }
-        free(line);
-    } else if (!(WIFEXITED(wstatus) && (WEXITSTATUS(wstatus) & WORKER_WROTE_OUT))) {
-        while ((n = fread(chunk, 1, sizeof chunk, w->out)) > 0)
+        json_decref(o);
+    }
+    free(line);
+}
+
+/* In the run, as a batch is done, in order: its output to ours (NULL: its worker wrote it). */
+static int put_batch_output(void *ctx, FILE *written, int out_errno, int first, int count)
+{
+    struct session *s = ctx;
+    if (out_errno && !s->out->error) { /* the worker's write to our output failed */
+        s->out->error = out_errno;
+        s->out->broken_pipe = out_errno == EPIPE;
+    }
+    if (s->lint && written) {
+        put_findings(s, written);
+    } else if (written && !s->out->error) {
+        char chunk[65536];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof chunk, written)) > 0)
             if (write_out(s->out, chunk, n)) break;
     }
-    if (w->turn >= 0) close(w->turn);
-    w->turn = -1;
-    fclose(w->out);
-    fclose(w->err);
-    w->out = w->err = NULL;
-    if (!WIFEXITED(wstatus) || (WEXITSTATUS(wstatus) & ~WORKER_WROTE_OUT) != 0) {
+    progress.file = first + count;
+    progress.docs = (unsigned long long)(first + count);
+    progress_show(0);
+    return s->out->error ? -1 : 0;
+}
+
+static void run_parallel(struct session *s, char **paths, int n, long jobs)
+{
+    /* a worker's bytes go straight to the output only where they are the output's: plain text */
+    FILE *direct = s->lint || s->in_place || s->out->z ? NULL : s->out->fp;
+    struct wn_parallel p = {s, direct, clean_batch, batch_starting, put_batch_output};
+    int failed = wn_parallel_run(&p, paths, n, jobs);
+    if (failed) {
         s->status = 2;
-        s->errors++;
+        s->errors += failed;
     }
-}
-
-/* Waits for any worker to exit and notes it: its slot is free for the next file, while its
- * output waits its turn. */
-static void reap_one(struct worker *w, int from, int to)
-{
-    int wstatus = 0;
-    pid_t pid;
-    while ((pid = waitpid(-1, &wstatus, 0)) < 0 && errno == EINTR) {
-    }
-    for (int i = from; i < to && pid > 0; i++)
-        if (w[i].pid == pid) {
-            w[i].reaped = 1;
-            w[i].wstatus = wstatus;
-        }
-}
-
-/* A worker's share: consecutive files, as many as make BATCH_BYTES or a quarter of a worker's
- * part of what is left. A fork costs little, but a new process touches its memory afresh (page
- * faults: 0.07 s of 0.29 over 64 files of 2 MB); a batch pays that once. Batches shrink as the
- * run nears its end (guided self-scheduling), so no worker waits long for the last one. */
-#define BATCH_BYTES (8 << 20)
-
-static int batch_end(char **paths, int from, int n, long jobs)
-{
-    int most = (int)((n - from) / (jobs * 4)), i = from;
-    if (most < 1) most = 1;
-    long long bytes = 0;
-    struct stat st;
-    while (i < n && i - from < most && bytes < BATCH_BYTES) {
-        if (stat(paths[i], &st) == 0) bytes += st.st_size;
-        i++;
-    }
-    return i;
-}
-
-/* N workers at once, each over a batch of files: a batch starts when any worker is done (not
- * only the oldest, whose output goes first), up to 4N batches ahead of the output, so one long
- * file does not idle the other cores; outputs go in argument order. */
-static void run_parallel(struct session *s, char **paths, int n, long jobs,
-                         const winnow_rules *rules)
-{
-    struct worker *w = calloc((size_t)n, sizeof *w);
-    if (!w) {
-        fprintf(stderr, "winnow: out of memory\n");
-        s->status = 2;
-        return;
-    }
-    int started = 0, running = 0, next_file = 0, files_out = 0;
-    for (int done = 0; files_out < n;) {
-        while (next_file < n && running < jobs && started - done < 4 * jobs) {
-            int end = batch_end(paths, next_file, n, jobs);
-            if (s->lint)
-                for (int i = next_file; i < end; i++)
-                    wn_diag_document(s->ex->diag);
-            w[started].first = next_file;
-            w[started].count = end - next_file;
-            if (start_worker(s, &w[started], paths + next_file, end - next_file, rules)) {
-                fprintf(stderr, "winnow: %s: %s\n", paths[next_file], strerror(errno));
-                s->status = 2;
-                s->errors++;
-                w[started].pid = -1;
-            } else {
-                running++;
-            }
-            started++;
-            next_file = end;
-        }
-        if (w[done].pid > 0 && !w[done].reaped) { /* the next output is not ready: wait */
-            if (w[done].turn >= 0 && !w[done].told && fflush(s->out->fp) == 0) {
-                /* its turn: what went before is out; from now on it writes there itself */
-                w[done].told = send(w[done].turn, "t", 1, MSG_NOSIGNAL) == 1;
-            }
-            reap_one(w, done, started);
-            running--;
-            continue;
-        }
-        if (w[done].pid > 0) collect_worker(s, &w[done]);
-        files_out += w[done].count;
-        done++;
-        progress.file = files_out;
-        progress.docs = (unsigned long long)files_out;
-        progress_show(0);
-        if (s->out->error) break;
-    }
-    for (int i = 0; i < started; i++) /* after a write error: the rest are not waited for */
-        if (w[i].pid > 0 && w[i].out) {
-            if (!w[i].reaped) waitpid(w[i].pid, NULL, 0);
-            fclose(w[i].out);
-            fclose(w[i].err);
-        }
-    free(w);
 }
 
 /* The inputs, with the folders lint walks: files below them (symbolic links not followed),
@@ -1345,7 +1183,7 @@ int main(int argc, char **argv)
             output_path = optarg;
             break;
         case 'j':
-            parallel = parse_count("parallel", optarg, 1, 256);
+            parallel = parse_count("parallel", optarg, 1, WN_PARALLEL_MOST);
             break;
         case OPT_PROGRESS:
             progress_opt = 1;
@@ -1617,10 +1455,10 @@ int main(int argc, char **argv)
     progress.jl = &jl;
     clock_gettime(CLOCK_MONOTONIC, &progress.t0);
     struct session run = {f,       &jl,      &jsonl, &ex,           &out,   &discard, lint,
-                          nul_sep, in_place, nfiles, backup_suffix, status, errors};
+                          nul_sep, in_place, nfiles, backup_suffix, status, errors,   rules};
     int all = nfiles ? nfiles : argc - optind > 0 ? 0 : 1;
     if (parallel > 1 && nfiles > 1 && !nul_sep && !trace_on && !report_path)
-        run_parallel(&run, walk.paths, nfiles, parallel, rules);
+        run_parallel(&run, walk.paths, nfiles, parallel);
     else
         for (int i = 0; i < all; i++) {
             progress.file = i + 1;

@@ -314,6 +314,45 @@ set -- tests/fixtures/text/*.in.txt
 "$W" lint -j1 --diagnostics=sarif "$@" >"$T/want" 2>/dev/null
 "$W" lint -j2 --diagnostics=sarif "$@" >"$T/out" 2>/dev/null
 check "lint -j2: one SARIF log, as -j1's" same "$T/out" "$T/want"
+# files that cannot be read are counted one by one, also when a worker's batch holds several
+set -- tests/fixtures/text/*.in.txt
+"$W" lint -j1 "$@" "$T/gone1" "$T/gone2" "$T/gone3" "$@" >/dev/null 2>"$T/want.err"
+"$W" lint -j2 "$@" "$T/gone1" "$T/gone2" "$T/gone3" "$@" >/dev/null 2>"$T/out.err"
+check "lint -j2 with three files missing in one batch: the summary of -j1" \
+  sh -c "grep -q '; 3 could not be read' '$T/out.err' && cmp -s '$T/out.err' '$T/want.err'"
+# the workers are forked once, not once a batch: 40 files, 2 workers (strace counts the forks)
+if command -v strace >/dev/null 2>&1; then
+  strace -f -qq -e trace=fork,vfork,clone,clone3 -o "$T/forks" "$W" -j2 "$T"/many/*.txt >/dev/null
+  n=$(grep -cE '(fork|clone3?)\(' "$T/forks")
+  check "-j2 over 40 files: two worker processes, forked once ($n forks)" test "$n" -eq 2
+else
+  echo "skipped: -j2 fork count (no strace)"
+fi
+# a worker that dies: its files are said to have failed, the others go out as -j1's, exit 2
+set -- tests/fixtures/text/en-read-more-inline.in.txt tests/fixtures/text/en-footer-crlf.in.txt
+"$W" -j1 "$@" >"$T/want"
+rm -f "$T/fifo"; mkfifo "$T/fifo"
+exec 3<>"$T/fifo"   # the worker's open returns at once, its read waits: it can be found by its fd
+"$W" -j2 "$1" "$T/fifo" "$2" >"$T/out" 2>"$T/err" &
+run=$!
+killed=
+for _ in $(seq 100); do
+  for d in /proc/[0-9]*; do
+    [ "$(cut -d' ' -f4 "$d/stat" 2>/dev/null)" = "$run" ] || continue
+    ls -l "$d/fd" 2>/dev/null | grep -qF -- "$T/fifo" && kill -KILL "${d#/proc/}" && killed=1
+  done
+  [ -n "$killed" ] && break
+  sleep 0.1
+done
+wait "$run"; rc=$?
+exec 3>&-
+check "-j2, a worker killed: exit 2" test "$rc" -eq 2
+check "-j2, a worker killed: said, with its file" has "$T/err" "winnow: $T/fifo: the worker cleaning it died"
+check "-j2, a worker killed: the other files' output, in order" same "$T/out" "$T/want"
+# the output closed while a worker writes it itself: the run ends as cat would (SIGPIPE)
+set -- "$T"/many/*.txt
+( "$W" -j2 "$@" 2>"$T/err"; echo $? >"$T/rc" ) | head -c 1000 >/dev/null
+check "-j2 into a pipe closed early: killed by SIGPIPE, as cat is" test "$(cat "$T/rc")" -eq 141
 set --
 
 # --- --progress: on stderr, never in the output
