@@ -107,6 +107,17 @@ static int allowed_slot(const uint64_t *allowed, size_t slot)
     return !allowed || (allowed[slot / 64] >> (slot % 64) & 1);
 }
 
+/* Does the match s[from..to) open, after blanks, with a dash: "— Name (@handle) ..."? */
+static int opens_with_dash(const char *s, size_t from, size_t to)
+{
+    size_t i = from + wn_leading_space(s + from, to - from);
+    const char *p = s + i;
+    size_t left = to - i;
+    return (left >= 1 && *p == '-') ||
+           (left >= 3 && !memcmp(p, "\xe2\x80", 2) && (p[2] == '\x94' || p[2] == '\x93')) ||
+           (left >= 7 && !memcmp(p, "&mdash;", 7));
+}
+
 static int find_inline_embeds(struct wn_cutter *c, const char *s, size_t n,
                               const struct wn_rule **opening, const uint64_t *allowed)
 {
@@ -131,12 +142,18 @@ static int find_inline_embeds(struct wn_cutter *c, const char *s, size_t n,
             continue;
         }
         size_t start = bs;
+        if (hard == 0 && c->under_title && !opens_with_dash(s, bs, be)) {
+            /* Right under the title, "Posted by Helen Marsh on Tuesday, December 14, 2021" or
+             * "Jane Doe (@janedoe) December 15, 2021" is the byline, which is kept: a post's
+             * attribution closes a post, and there is none between it and the title. */
+            if (wn_leading_space(s, bs) == bs) break;
+        }
         if (wn_leading_space(s + hard, bs - hard) == bs - hard) {
             /* nothing but blanks before it (the cut takes them, and is reported where the
              * attribution starts) */
             if (hard == 0) *opening = best;
         } else if (posts++ < WN_POSTS_SEARCHED_PER_LINE) {
-            size_t p = wn_post_start(c, s, n, hard, bs, best->span);
+            size_t p = wn_post_start(c, s, n, hard, bs, be, best->span);
             if (p != SIZE_MAX) start = p;
         }
         if (add_cut(c, start, be, best)) return -1;

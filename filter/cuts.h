@@ -49,7 +49,8 @@ struct wn_cutter {
     const struct wn_rule **attrib, **cutters, **intro;
     size_t n_attrib, n_cutters, n_intro;
     const long *tune;
-    int unfiltered; /* --no-prefilter: the rules' hints (literal, head, longest) are not used */
+    int unfiltered;  /* --no-prefilter: the rules' hints (literal, head, longest) are not used */
+    int under_title; /* the line is the one after the document's title: see find_inline_embeds */
     size_t attrib_slot0, cut_slot0; /* where attrib[] and cutters[] start among scan slots */
     struct wn_matcher *m;
     struct wn_cut *cuts;
@@ -82,11 +83,11 @@ int wn_cuts_apply(struct wn_cutter *c, const char *s, size_t n, char *in_place, 
 size_t wn_cuts_post_chars(const struct wn_cutter *c, const char *s, long link_chars,
                           long media_chars);
 
-/* Where the post that an inline attribution at `ms` closes begins (poststart.c): no earlier
- * than `hard`, at most `span` characters before `ms`; SIZE_MAX when no start signal fits
- * (then only the attribution goes). */
+/* Where the post that an inline attribution at s[ms..me) closes begins (poststart.c): no
+ * earlier than `hard`, at most `span` characters before `ms`; SIZE_MAX when no start signal
+ * fits (then only the attribution goes). */
 size_t wn_post_start(struct wn_cutter *c, const char *s, size_t len, size_t hard, size_t ms,
-                     long span);
+                     size_t me, long span);
 
 /* The positions p in [low, ms] (p >= 1) where a post may start at all, s[p - 1] a sentence
  * mark, a colon or a blank: into c->cand[0..c->ncand), ascending. -1: no memory. */

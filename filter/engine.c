@@ -247,6 +247,7 @@ static struct wn_ctx zone_ctx(winnow_filter *f, const struct wn_rule *opening)
                            opening ? opening->id : NULL,
                            opening ? opening->span : 0,
                            f->labeler.title_rule_id,
+                           f->have_title ? f->title_line : 0,
                            &f->limits};
 }
 
@@ -534,6 +535,7 @@ static int text_line(void *ctx, const char *s, size_t n, const char *eol, size_t
     tmp.len = n;
     /* the rules the scan found may touch it (NULL: all) */
     const uint64_t *allowed = scanned & WN_SCAN_UNKNOWN ? NULL : wn_scan_rules_of_line(f->scan);
+    f->cutter.under_title = f->have_title && f->doc.nonblank == 1;
     if (untouched) {
         wn_matcher_line(&f->m, s, n);
         wn_feat_basic(s, n, f->limits.limit, &tmp.feat);

@@ -185,8 +185,38 @@ static size_t echoed(const struct wn_cutter *c, const char *s, size_t low, size_
     return SIZE_MAX;
 }
 
+/* The latest sentence after a colon in the story's words ("...answered within minutes: Fares
+ * are up..."): a sentence that introduces a post is the story's, inside a line as on a line
+ * of its own. Tried only where the paragraph goes on after the post (a line that ends with
+ * its attribution is the post, colons and all: "...no plans to resign: \"We have been...\"");
+ * a colon of the post's own leaves the words before it in, which is the side to err on. */
+static size_t after_colon(const struct wn_cutter *c, const char *s, size_t len, size_t hard,
+                          size_t low, size_t ms)
+{
+    for (size_t i = c->ncand; i-- > 0;) {
+        size_t p = c->cand[i];
+        if (p > low && p <= ms && p > hard + 2 && wn_colon_start(s, p, len)) return p;
+    }
+    return SIZE_MAX;
+}
+
+/* Nothing but blanks after the attribution: the line ends with it. */
+static int ends_line(const char *s, size_t len, size_t me)
+{
+    return wn_leading_space(s + me, len - me) == len - me;
+}
+
+/* Does s[from..to) carry a post's own signals: a hashtag, a @mention, an emoji? */
+static int reads_as_post(const char *s, size_t from, size_t to, long span)
+{
+    struct wn_feat f;
+    struct wn_feat_limits lim = {(size_t)span * 4 + 64, 23, 23}; /* only the counts matter */
+    wn_feat_compute(s + from, to - from, &lim, &f);
+    return f.hashtags || f.mentions || f.emoji;
+}
+
 size_t wn_post_start(struct wn_cutter *c, const char *s, size_t len, size_t hard, size_t ms,
-                     long span)
+                     size_t me, long span)
 {
     /* `span` characters back, no further than `hard`: as many bytes at once (as many
      * characters when all are ASCII), then byte by byte for what multi-byte ones took */
@@ -202,11 +232,16 @@ size_t wn_post_start(struct wn_cutter *c, const char *s, size_t len, size_t hard
     if (p == SIZE_MAX) p = glued(c, s, len, hard, low, ms);
     if (p == SIZE_MAX) p = after_intro_sentence(c, s, len, hard, low, ms);
     if (p == SIZE_MAX) p = after_spaces(c, s, len, hard, low, ms);
+    if (p == SIZE_MAX && !ends_line(s, len, me)) p = after_colon(c, s, len, hard, low, ms);
     if (p != SIZE_MAX) return p;
     /* The whole span back to the line's start (or the previous post's end) fits one post:
-     * a line that is a post and its attribution, or a run of replies glued one after another.
-     * Measured on the development sets, cutting from there loses less than leaving such posts
-     * in; a longer line has story before the post, and then only the attribution goes. */
-    if (low == hard) return hard;
+     * a line that is a post and its attribution (the line ends with it: "Post text
+     * pic.twitter.com/x — Name (@handle) date"), or a run of replies glued one after another.
+     * Where the story goes on after the attribution, the post was glued into a paragraph, and
+     * a paragraph opens with the story, unless what stands before the attribution carries a
+     * post's own signals ("Finally open 🎉 #OrrinfordBridge — ..."): else, as on a longer
+     * line, only the attribution goes. */
+    if (low == hard && (hard > 0 || ends_line(s, len, me) || reads_as_post(s, hard, ms, span)))
+        return hard;
     return echoed(c, s, low, ms);
 }

@@ -376,6 +376,15 @@ int wn_spaced_start(const char *s, size_t p, size_t len)
     return sentence_end_before(s, q) && post_opening(s, p, len);
 }
 
+int wn_colon_start(const char *s, size_t p, size_t len)
+{
+    if (p < 2 || p >= len || !wn_is_blank((unsigned char)s[p - 1])) return 0;
+    size_t q = p - 1;
+    while (q > 0 && wn_is_blank((unsigned char)s[q - 1]))
+        q--;
+    return q > 0 && s[q - 1] == ':' && post_opening(s, p, len);
+}
+
 int wn_sentence_start(const char *s, size_t p, size_t len)
 {
     if (p < 2 || p >= len || s[p - 1] != ' ') return 0;

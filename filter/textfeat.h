@@ -71,6 +71,8 @@ static inline int wn_is_blank(unsigned char c)
 int wn_glued_start(const char *s, size_t p, size_t len);
 int wn_spaced_start(const char *s, size_t p, size_t len);
 int wn_sentence_start(const char *s, size_t p, size_t len);
+/* colon: after a colon and blanks ("...within minutes: Fares"), where a post's text can begin. */
+int wn_colon_start(const char *s, size_t p, size_t len);
 
 /* Is s[p] a capital (any script with case) or a letter of a script without case? */
 int wn_upper_or_caseless(const char *s, size_t p, size_t len);

@@ -138,6 +138,12 @@ static void take_back(struct zone_embed *z, struct wn_ctx *c, size_t id)
         int link_line;
         detail(c, l);
         int v = climb_verdict(l, used, c->attribution_span, &link_line);
+        /* the document's first line is its title (the contract keeps it), not a post's line,
+         * unless it reads as one: a scrape that opens with the post itself */
+        if (v && l->no == c->title_line && !post_like(l, indent)) {
+            if (!l->reason) l->reason = "kept: the document's title";
+            break;
+        }
         /* Where blank lines are not layout, a blank line separates the post from the story,
          * unless the paragraphs keep the embed's indent. Where they are layout, a paragraph
          * past one is gathered, and taken below only if it reads as a post or the climb
@@ -168,9 +174,11 @@ static void take_back(struct zone_embed *z, struct wn_ctx *c, size_t id)
                 mark->reason = "kept: introduces the post below";
         }
     }
-    /* Now take the gathered lines, from the attribution up. */
+    /* Now take the gathered lines, from the attribution up. A link cut from the attribution's
+     * own line was the post's content (an image): the post may have ended there, so the line
+     * above goes only if it reads as a post, or the climb ended at a mark of the post's start. */
     if (delimited) sure = top;
-    int text_taken = 0;
+    int text_taken = wn_window_at(c->w, id)->cut_link;
     for (size_t j = id; j-- > top;) {
         struct wn_line *l = wn_window_at(c->w, j);
         if (l->label == WN_LABEL_BLANK) continue;

@@ -20,10 +20,11 @@ struct wn_doc {
 struct wn_ctx {
     struct wn_window *w;
     struct wn_doc *doc;
-    const long *tune;             /* tune.h values in force */
-    const char *attribution_rule; /* non-NULL: an attribution opens this line (closes a post) */
-    long attribution_span;        /* that rule's bound on its post, in characters */
-    const char *title_rule;       /* the footer-title rule's id, NULL when off */
+    const long *tune;              /* tune.h values in force */
+    const char *attribution_rule;  /* non-NULL: an attribution opens this line (closes a post) */
+    long attribution_span;         /* that rule's bound on its post, in characters */
+    const char *title_rule;        /* the footer-title rule's id, NULL when off */
+    unsigned long long title_line; /* the document's first non-blank line, its title (0: none) */
     const struct wn_feat_limits *limits; /* for the features a pass asks for (wn_line_detail) */
 };
 
