@@ -430,6 +430,7 @@ static const struct rule_key {
     {"literal", KEY_TEXT, offsetof(struct wn_rule, literal)},
     {"span", KEY_NUMBER, offsetof(struct wn_rule, span)},
     {"items", KEY_NUMBER, offsetof(struct wn_rule, items)},
+    {"item-words", KEY_NUMBER, offsetof(struct wn_rule, item_words)},
     {"longest", KEY_NUMBER, offsetof(struct wn_rule, longest)},
     {"tail", KEY_NUMBER, offsetof(struct wn_rule, tail)},
     {"head", KEY_NUMBER, offsetof(struct wn_rule, head)},

@@ -54,6 +54,7 @@ struct wn_rule {
     long span;         /* embed-attribution: longest post in characters; header-list: longest
                           headline in bytes */
     long items;        /* header-list: most headlines in one list */
+    long item_words;   /* header-list: fewest words a headline of its list has (0: any) */
     long longest;      /* line rules: longest line (bytes, blanks trimmed) worth trying */
     long tail;         /* line rules: the literal lies in the line's last `tail` bytes */
     long head;         /* the literal lies in the first `head` bytes after leading blanks */

@@ -3,13 +3,15 @@
  * the document's end drops it. A headline-like line between footer lines is the title's repeat. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "zones.h"
 
 struct zone_footer {
     int active;
     size_t start, lines, bytes;
-    size_t maybe_title; /* a headline-like line not yet followed by a footer line, or SIZE_MAX */
+    size_t maybe_title;    /* a headline-like line not yet followed by a footer line, or SIZE_MAX */
+    const char *last_rule; /* the rule of the footer line held last */
 };
 
 static void end_zone(struct zone_footer *z, struct wn_ctx *c, int drop)
@@ -49,6 +51,11 @@ static int footer_line(void *self, struct wn_ctx *c, size_t id)
         return 1;
     }
     int footer = l->label == WN_LABEL_FOOTER || l->label == WN_LABEL_TITLE_REPEAT;
+    if (footer && l->state == WN_KEEP && !z->active && l->above_colon) {
+        /* the story's line above introduces it ("...or online at:" and the helpline's URL) */
+        if (!l->reason) l->reason = "kept: introduced by the story's line above";
+        return 0;
+    }
     if (footer && l->state == WN_KEEP) {
         if (!z->active) {
             z->active = 1;
@@ -58,10 +65,23 @@ static int footer_line(void *self, struct wn_ctx *c, size_t id)
             c->doc->footer_active = 1;
         }
         if (z->maybe_title != SIZE_MAX) {
+            /* The title again where the scraper dropped it at the top sits between two footer
+             * lines of one kind ("Source: Meridian Wire", the title, "Source: GlobeFeed"); a
+             * line between a Source line and a copyright or Tags line is the story's own
+             * credit or bio ("Main photo: ...", "Jane Oduya is the health correspondent"). */
             struct wn_line *t = wn_window_at(c->w, z->maybe_title);
-            if (t) t->reason = "title repeat between footer lines";
+            int same = z->last_rule && l->rule_id && strcmp(z->last_rule, l->rule_id) == 0;
+            if (t && same) {
+                t->reason = "title repeat between footer lines";
+            } else if (t) {
+                t->hold = WN_HOLD_NONE;
+                t->state = WN_KEEP;
+                t->rule_id = NULL;
+                t->reason = "kept: between footer lines of two kinds (a credit, a bio)";
+            }
             z->maybe_title = SIZE_MAX;
         }
+        z->last_rule = l->rule_id;
         hold(z, l);
         l->reason = l->label == WN_LABEL_TITLE_REPEAT ? "repeat of the document's first line"
                                                       : "footer-like line";

@@ -12,15 +12,16 @@ struct zone_list {
     size_t header;        /* the header line's id */
     size_t items, indent; /* headlines so far, and their indent */
     int indent_set;
-    long max_items, max_chars; /* the header rule's `items` and `span` */
-    long next_items, next_chars;
+    long max_items, max_chars, min_words; /* the header rule's `items`, `span`, `item-words` */
+    long next_items, next_chars, next_words;
 };
 
-void wn_zone_list_set_header(void *self, long items, long span)
+void wn_zone_list_set_header(void *self, long items, long span, long item_words)
 {
     struct zone_list *z = self;
     z->next_items = items;
     z->next_chars = span;
+    z->next_words = item_words;
 }
 
 /* A bare URL on a line of its own: a list may hold one as a headline (cleaning contract). */
@@ -34,6 +35,32 @@ static int bare_url(const char *s, const struct wn_feat *f)
     for (size_t i = a; i < b; i++)
         if (wn_is_blank((unsigned char)s[i])) return 0;
     return 1;
+}
+
+/* Words in s[a..b): runs of non-blank bytes. A line in a script written without spaces (a
+ * byte of U+3000 and above: CJK, kana) counts as long enough. */
+static long words(const char *s, size_t a, size_t b, long enough)
+{
+    long n = 0;
+    for (size_t i = a; i < b && n < enough; i++) {
+        if ((unsigned char)s[i] == 0xE3 ||
+            ((unsigned char)s[i] >= 0xE4 && (unsigned char)s[i] <= 0xED))
+            return enough;
+        if (!wn_is_blank((unsigned char)s[i]) && (i == a || wn_is_blank((unsigned char)s[i - 1])))
+            n++;
+    }
+    return n;
+}
+
+/* Can the line be a headline of the list? Short and not closed by a full stop, as many words
+ * as the header's rule asks (a story's subheading, "What happens next", is shorter than the
+ * headline of another story), and not ending in a colon: a line that introduces what follows
+ * ("The plan in brief:") is the story's, and ends the list. */
+static int list_headline(const struct zone_list *z, const struct wn_line *l, const char *text)
+{
+    if (bare_url(text, &l->feat)) return 1;
+    return !l->feat.colon && wn_feat_headline_like(&l->feat, text, z->max_chars) &&
+           words(text, l->feat.indent, l->feat.end, z->min_words) >= z->min_words;
 }
 
 static void end_list(struct zone_list *z, struct wn_ctx *c, int drop)
@@ -61,8 +88,7 @@ static int list_line(void *self, struct wn_ctx *c, size_t id)
     if (z->active) {
         int item_label =
             l->label == WN_LABEL_TEXT || (l->label == WN_LABEL_FOOTER && bare_url(text, &l->feat));
-        int headline = item_label && l->state == WN_KEEP &&
-                       wn_feat_headline_like(&l->feat, text, z->max_chars) &&
+        int headline = item_label && l->state == WN_KEEP && list_headline(z, l, text) &&
                        (!z->indent_set || l->feat.indent == z->indent);
         if (headline && z->items < (size_t)z->max_items) {
             if (!z->indent_set) {
@@ -85,6 +111,7 @@ static int list_line(void *self, struct wn_ctx *c, size_t id)
         z->indent_set = 0;
         z->max_items = z->next_items;
         z->max_chars = z->next_chars;
+        z->min_words = z->next_words;
         l->reason = "list header";
         return 1;
     }
