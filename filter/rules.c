@@ -124,6 +124,8 @@ static void rule_free(struct wn_rule *r)
     pcre2_code_free(r->code);
     pcre2_code_free(r->code_any);
     pcre2_code_free(r->from_literal);
+    free(r->item);
+    pcre2_code_free(r->item_code);
 }
 
 void winnow_rules_free(winnow_rules *rules)
@@ -431,6 +433,7 @@ static const struct rule_key {
     {"span", KEY_NUMBER, offsetof(struct wn_rule, span)},
     {"items", KEY_NUMBER, offsetof(struct wn_rule, items)},
     {"item-words", KEY_NUMBER, offsetof(struct wn_rule, item_words)},
+    {"item", KEY_TEXT, offsetof(struct wn_rule, item)},
     {"longest", KEY_NUMBER, offsetof(struct wn_rule, longest)},
     {"tail", KEY_NUMBER, offsetof(struct wn_rule, tail)},
     {"head", KEY_NUMBER, offsetof(struct wn_rule, head)},
@@ -521,6 +524,18 @@ static int push_rule(winnow_rules *rules, struct pending_rule *p, const char *na
     if (!r->code || !r->code_any) {
         set_err(err, errlen, "%s:%lu: rule '%s': bad pattern at offset %zu: %s", name,
                 p->pattern_line, r->id, off, msg);
+        return WINNOW_ERR_RULES;
+    }
+    if (r->item && r->kind != WN_KIND_HEADER_LIST) {
+        set_err(err, errlen, "%s:%lu: rule '%s': 'item' is for header-list rules", name, p->line_no,
+                r->id);
+        return WINNOW_ERR_RULES;
+    }
+    if (r->item && !(r->item_code = compile_pattern(
+                         r->item, PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_MATCH_INVALID_UTF, msg,
+                         sizeof msg, &off))) {
+        set_err(err, errlen, "%s:%lu: rule '%s': bad item pattern at offset %zu: %s", name,
+                p->line_no, r->id, off, msg);
         return WINNOW_ERR_RULES;
     }
     if (r->literal && split_literals(r)) return WINNOW_ERR_NOMEM;
@@ -1068,6 +1083,18 @@ done:
     *mstart = ov[0];
     *mend = ov[1];
     return 1;
+}
+
+int wn_rule_item_match(const struct wn_rule *rule, const char *s, size_t n)
+{
+    if (!rule->item_code) return 1;
+    /* only the lines under a header that has an item pattern come here: no need to keep
+     * match data between calls */
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(rule->item_code, NULL);
+    if (!md) return 0; /* out of memory: not an item, so the line is kept */
+    int rc = pcre2_match(rule->item_code, (PCRE2_SPTR)s, n, 0, 0, md, NULL);
+    pcre2_match_data_free(md);
+    return rc >= 0;
 }
 
 int wn_rule_match(const struct wn_rule *rule, const char *subject, size_t len, size_t start,

@@ -51,16 +51,18 @@ struct wn_rule {
     int enabled;
     int anchored;                  /* the pattern starts with ^: only tried at line start */
     unsigned char first_bytes[32]; /* line rules: bytes a match can start with (bitmap) */
-    long span;         /* embed-attribution: longest post in characters; header-list: longest
-                          headline in bytes */
-    long items;        /* header-list: most headlines in one list */
-    long item_words;   /* header-list: fewest words a headline of its list has (0: any) */
-    long longest;      /* line rules: longest line (bytes, blanks trimmed) worth trying */
-    long tail;         /* line rules: the literal lies in the line's last `tail` bytes */
-    long head;         /* the literal lies in the first `head` bytes after leading blanks */
-    long lookback;     /* embed-attribution: a match starts at most this many characters
-                          before its literal, blanks not counted; 0: the limits.h window */
-    const char **lits; /* `literal` split at '|' */
+    long span;             /* embed-attribution: longest post in characters; header-list: longest
+                              headline in bytes */
+    long items;            /* header-list: most headlines in one list */
+    long item_words;       /* header-list: fewest words a headline of its list has (0: any) */
+    char *item;            /* header-list: a pattern each line of its list matches whole, or NULL */
+    pcre2_code *item_code; /* `item`, anchored at both ends, for any bytes */
+    long longest;          /* line rules: longest line (bytes, blanks trimmed) worth trying */
+    long tail;             /* line rules: the literal lies in the line's last `tail` bytes */
+    long head;             /* the literal lies in the first `head` bytes after leading blanks */
+    long lookback;         /* embed-attribution: a match starts at most this many characters
+                              before its literal, blanks not counted; 0: the limits.h window */
+    const char **lits;     /* `literal` split at '|' */
     size_t *lit_lens, nlits;
     size_t *lit_rare; /* offset of each literal's rarest byte: memchr looks for that */
     /* Derived from the pattern at load time (prefilter.c), for the chunk scan (scan.c): */
@@ -131,6 +133,9 @@ unsigned wn_rules_max_captures(const winnow_rules *rules);
 /* Runs one rule on subject[0..len) from `start`. Returns 1 and the match bounds on a match,
  * 0 on none. Errors other than no-match (e.g. match limit) count as no match: a rule that
  * cannot decide never removes text. */
+/* Does s[0..n) match the header-list rule's `item` pattern whole (1 when it has none)? */
+int wn_rule_item_match(const struct wn_rule *rule, const char *s, size_t n);
+
 int wn_rule_match(const struct wn_rule *rule, const char *subject, size_t len, size_t start,
                   pcre2_match_data *md, size_t *mstart, size_t *mend);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <strings.h>
 
+#include "rules.h"
 #include "zones.h"
 
 struct zone_list {
@@ -14,11 +15,14 @@ struct zone_list {
     int indent_set;
     long max_items, max_chars, min_words; /* the header rule's `items`, `span`, `item-words` */
     long next_items, next_chars, next_words;
+    const struct wn_rule *rule, *next_rule; /* the header's rule: its `item` pattern */
 };
 
-void wn_zone_list_set_header(void *self, long items, long span, long item_words)
+void wn_zone_list_set_header(void *self, long items, long span, long item_words,
+                             const struct wn_rule *rule)
 {
     struct zone_list *z = self;
+    z->next_rule = rule;
     z->next_items = items;
     z->next_chars = span;
     z->next_words = item_words;
@@ -58,6 +62,9 @@ static long words(const char *s, size_t a, size_t b, long enough)
  * ("The plan in brief:") is the story's, and ends the list. */
 static int list_headline(const struct zone_list *z, const struct wn_line *l, const char *text)
 {
+    if (z->rule &&
+        !wn_rule_item_match(z->rule, text + l->feat.indent, l->feat.end - l->feat.indent))
+        return 0; /* a share prompt's list holds the services' names, nothing else */
     if (bare_url(text, &l->feat)) return 1;
     return !l->feat.colon && wn_feat_headline_like(&l->feat, text, z->max_chars) &&
            words(text, l->feat.indent, l->feat.end, z->min_words) >= z->min_words;
@@ -112,6 +119,7 @@ static int list_line(void *self, struct wn_ctx *c, size_t id)
         z->max_items = z->next_items;
         z->max_chars = z->next_chars;
         z->min_words = z->next_words;
+        z->rule = z->next_rule;
         l->reason = "list header";
         return 1;
     }

@@ -64,6 +64,8 @@ int wn_doc_blank_layout(const struct wn_doc *d, const long *tune);
 void wn_zone_embed_set_span(void *self, long max_span);
 
 /* zone_list.c: a list header's bounds, from its rule (`items`, `span`). */
-void wn_zone_list_set_header(void *self, long items, long span, long item_words);
+struct wn_rule;
+void wn_zone_list_set_header(void *self, long items, long span, long item_words,
+                             const struct wn_rule *rule);
 
 #endif

@@ -399,5 +399,31 @@ static void test_learn(void)
               "t.rules:1: rule 'x': 'of', 'set' and 'all' are for learn rules");
 }
 
+/* A header-list's `item` pattern: matched against a whole line, only by header-list rules. */
+static void test_item(void)
+{
+    static const char text[] = "[share]\nkind = header-list\nitem = (?i)facebook|x\npattern = s:\n";
+    char err[256] = "";
+    winnow_rules *r = winnow_rules_new();
+    CHECK(winnow_rules_load_buffer(r, "t.rules", text, strlen(text), err, sizeof err) == WINNOW_OK);
+    const struct wn_rule *all, *share = NULL;
+    size_t n = wn_rules_all(r, &all);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(all[i].id, "share") == 0) share = &all[i];
+    CHECK(share != NULL);
+    if (share) {
+        CHECK(wn_rule_item_match(share, "Facebook", 8));
+        CHECK(wn_rule_item_match(share, "X", 1));
+        CHECK(!wn_rule_item_match(share, "Xylophone", 9)); /* the whole line, not its start */
+        CHECK(!wn_rule_item_match(share, "What you need", 13));
+        CHECK(!wn_rule_item_match(share, "\xff\xfe", 2)); /* any bytes */
+    }
+    winnow_rules_free(r);
+    CHECK_STR(load_error("[x]\nkind = drop-line\nitem = a\npattern = a\n"),
+              "t.rules:1: rule 'x': 'item' is for header-list rules");
+    CHECK_STR(load_error("[x]\nkind = header-list\nitem = (\npattern = a\n"),
+              "t.rules:1: rule 'x': bad item pattern at offset 1: missing closing parenthesis");
+}
+
 TEST_MAIN(test_utf8, test_literals, test_keys, test_match_modes, test_repeated_keys, test_tune,
-          test_tune_api, test_tune_documented, test_embed_head, test_freeze, test_learn)
+          test_tune_api, test_tune_documented, test_embed_head, test_freeze, test_learn, test_item)

@@ -45,7 +45,7 @@ static void feed(const struct row *rows, size_t n, char *states, int end_doc)
     r.zone[1] = wn_zone_list_new();
     r.zone[2] = wn_zone_footer_new();
     wn_zone_embed_set_span(r.zone[0], 280);
-    wn_zone_list_set_header(r.zone[1], 12, 200);
+    wn_zone_list_set_header(r.zone[1], 12, 200, 0, NULL);
     int last_colon = 0, last_blank = 0;
     for (size_t i = 0; i < n; i++) {
         const char *text = rows[i].kind == 'A' || rows[i].kind == 'L' ? "" : rows[i].text;
@@ -94,14 +94,20 @@ static void feed(const struct row *rows, size_t n, char *states, int end_doc)
             last_blank = 0;
             last_colon = l->feat.colon;
         }
-        struct wn_ctx c = {
-            &r.w, &r.doc,         tune, rows[i].kind == 'A' ? "tweet-attribution" : NULL,
-            280,  "title-repeat", &all};
+        struct wn_ctx c = {.w = &r.w,
+                           .doc = &r.doc,
+                           .tune = tune,
+                           .attribution_rule = rows[i].kind == 'A' ? "tweet-attribution" : NULL,
+                           .attribution_span = 280,
+                           .title_rule = "title-repeat",
+                           .title_line = 0, /* no title: the zones alone */
+                           .limits = &all};
         for (int z = 0; z < 3; z++)
             if (ops[z]->line(r.zone[z], &c, wn_window_end(&r.w) - 1)) break;
     }
     if (end_doc) {
-        struct wn_ctx c = {&r.w, &r.doc, tune, NULL, 0, "title-repeat", &all};
+        struct wn_ctx c = {
+            .w = &r.w, .doc = &r.doc, .tune = tune, .title_rule = "title-repeat", .limits = &all};
         for (int z = 0; z < 3; z++)
             ops[z]->end_doc(r.zone[z], &c);
     }
