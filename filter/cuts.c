@@ -142,10 +142,11 @@ static int find_inline_embeds(struct wn_cutter *c, const char *s, size_t n,
             continue;
         }
         size_t start = bs;
-        if (hard == 0 && c->under_title && !opens_with_dash(s, bs, be)) {
-            /* Right under the title, "Posted by Helen Marsh on Tuesday, December 14, 2021" or
-             * "Jane Doe (@janedoe) December 15, 2021" is the byline, which is kept: a post's
-             * attribution closes a post, and there is none between it and the title. */
+        if (hard == 0 && c->at_top && !opens_with_dash(s, bs, be)) {
+            /* First in the document or right under its title, "Posted by Helen Marsh on
+             * Tuesday, December 14, 2021" or "Jane Doe (@janedoe) December 15, 2021" is the
+             * byline, which is kept: a post's attribution closes a post, and there is none
+             * above it but the title. */
             if (wn_leading_space(s, bs) == bs) break;
         }
         if (wn_leading_space(s + hard, bs - hard) == bs - hard) {

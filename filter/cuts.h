@@ -49,8 +49,8 @@ struct wn_cutter {
     const struct wn_rule **attrib, **cutters, **intro;
     size_t n_attrib, n_cutters, n_intro;
     const long *tune;
-    int unfiltered;  /* --no-prefilter: the rules' hints (literal, head, longest) are not used */
-    int under_title; /* the line is the one after the document's title: see find_inline_embeds */
+    int unfiltered; /* --no-prefilter: the rules' hints (literal, head, longest) are not used */
+    int at_top;     /* the document's first line, or the one after its title: find_inline_embeds */
     size_t attrib_slot0, cut_slot0; /* where attrib[] and cutters[] start among scan slots */
     struct wn_matcher *m;
     struct wn_cut *cuts;

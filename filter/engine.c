@@ -535,7 +535,8 @@ static int text_line(void *ctx, const char *s, size_t n, const char *eol, size_t
     tmp.len = n;
     /* the rules the scan found may touch it (NULL: all) */
     const uint64_t *allowed = scanned & WN_SCAN_UNKNOWN ? NULL : wn_scan_rules_of_line(f->scan);
-    f->cutter.under_title = f->have_title && f->doc.nonblank == 1;
+    /* the document's first line, or the one after its title: where a byline stands */
+    f->cutter.at_top = f->doc.nonblank == 0 || (f->have_title && f->doc.nonblank == 1);
     if (untouched) {
         wn_matcher_line(&f->m, s, n);
         wn_feat_basic(s, n, f->limits.limit, &tmp.feat);

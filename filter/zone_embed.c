@@ -140,7 +140,7 @@ static void take_back(struct zone_embed *z, struct wn_ctx *c, size_t id)
         int v = climb_verdict(l, used, c->attribution_span, &link_line);
         /* the document's first line is its title (the contract keeps it), not a post's line,
          * unless it reads as one: a scrape that opens with the post itself */
-        if (v && l->no == c->title_line && !post_like(l, indent)) {
+        if (v && c->title_line && l->no == c->title_line && !post_like(l, indent)) {
             if (!l->reason) l->reason = "kept: the document's title";
             break;
         }

@@ -70,9 +70,22 @@ static int list_headline(const struct zone_list *z, const struct wn_line *l, con
            words(text, l->feat.indent, l->feat.end, z->min_words) >= z->min_words;
 }
 
-static void end_list(struct zone_list *z, struct wn_ctx *c, int drop)
+/* Ends the list: its headlines go (drop) or stay. Its header goes, unless no headline came
+ * under it and story text follows (`by_story`): a header of a list of headlines with no list
+ * is the story's subheading ("Recommended", then what the service recommends). A share prompt
+ * (its rule names its items) is a prompt with or without its list. */
+static void end_list(struct zone_list *z, struct wn_ctx *c, int drop, int by_story)
 {
-    for (size_t id = z->header; id < wn_window_end(c->w); id++) {
+    struct wn_line *h = wn_window_at(c->w, z->header);
+    if (h && h->hold == WN_HOLD_LIST) {
+        h->hold = WN_HOLD_NONE;
+        int keep = !z->items && by_story && !(z->rule && z->rule->item);
+        h->state = keep ? WN_KEEP : WN_DROP;
+        h->reason =
+            keep ? "kept: no headline under it, story text follows (a subheading)" : "list header";
+        if (keep) h->rule_id = NULL;
+    }
+    for (size_t id = z->header + 1; id < wn_window_end(c->w); id++) {
         struct wn_line *l = wn_window_at(c->w, id);
         if (!l || l->hold != WN_HOLD_LIST) continue;
         l->hold = WN_HOLD_NONE;
@@ -109,7 +122,8 @@ static int list_line(void *self, struct wn_ctx *c, size_t id)
             return 1;
         }
         /* One more headline than a list may hold: it was story after all. */
-        end_list(z, c, !(headline && z->items >= (size_t)z->max_items));
+        end_list(z, c, !(headline && z->items >= (size_t)z->max_items),
+                 l->label == WN_LABEL_TEXT && l->state == WN_KEEP);
     }
     if (l->label == WN_LABEL_LIST_HEADER) {
         z->active = 1;
@@ -121,6 +135,8 @@ static int list_line(void *self, struct wn_ctx *c, size_t id)
         z->min_words = z->next_words;
         z->rule = z->next_rule;
         l->reason = "list header";
+        l->state = WN_PENDING; /* until what follows it says whether it heads a list */
+        l->hold = WN_HOLD_LIST;
         return 1;
     }
     return 0;
@@ -129,7 +145,7 @@ static int list_line(void *self, struct wn_ctx *c, size_t id)
 static void list_end_doc(void *self, struct wn_ctx *c)
 {
     struct zone_list *z = self;
-    if (z->active) end_list(z, c, 1);
+    if (z->active) end_list(z, c, 1, 0);
 }
 
 static size_t list_hold_from(const void *self, const struct wn_ctx *c)

@@ -126,16 +126,34 @@ static void test_read_more(void)
     CHECK_RUN("Read more: the minister said the talks would continue next week.\n",
               "Read more: the minister said the talks would continue next week.\n");
     /* header and its list, with blank lines between items, ended by a credit */
-    CHECK_RUN("Story.\n\nRead more:\n\nFirst headline here\n\nSecond headline: with colon\n\n"
-              "Delivered by Some Outlet\n",
+    CHECK_RUN("Story.\n\nRead more:\n\nFirst headline of the list\n\nSecond headline: one with a "
+              "colon\n\nDelivered by Some Outlet\n",
               "Story.\n\nDelivered by Some Outlet\n");
     /* indented items end at a line indented otherwise */
-    CHECK_RUN("Story.\nRelacionados\n\n    Titular uno\n    Titular dos\n\nSubtítulo del texto\n"
-              "Más historia.\n",
+    CHECK_RUN("Story.\nRelacionados\n\n    Primer titular de la lista\n    Segundo titular de la "
+              "lista\n\nSubtítulo del texto\nMás historia.\n",
               "Story.\n\nSubtítulo del texto\nMás historia.\n");
+    /* a headline has four words at least: a shorter line after the list is the story's
+     * subheading, and a line ending in a colon introduces what follows */
+    CHECK_RUN("Story.\nRead more\nNeighbouring council abandons its pilot\nWhat happens next\n",
+              "Story.\nWhat happens next\n");
+    CHECK_RUN("Story.\nRead more\nNeighbouring council abandons its pilot\nThe plan in brief:\n"
+              "Two new tanks\n",
+              "Story.\nThe plan in brief:\nTwo new tanks\n");
     /* more headline-like lines than a list holds: it was story, keep them */
-    CHECK_RUN("Related\nA\nB\nC\nD\nE\nF\nG\nH\nI\nJ\nK\nL\nM\nN\n",
-              "A\nB\nC\nD\nE\nF\nG\nH\nI\nJ\nK\nL\nM\nN\n");
+    CHECK_RUN("Related\nThe headline line A\nThe headline line B\nThe headline line C\n"
+              "The headline line D\nThe headline line E\nThe headline line F\nThe headline line G\n"
+              "The headline line H\nThe headline line I\nThe headline line J\nThe headline line K\n"
+              "The headline line L\nThe headline line M\n",
+              "The headline line A\nThe headline line B\nThe headline line C\nThe headline line D\n"
+              "The headline line E\nThe headline line F\nThe headline line G\nThe headline line H\n"
+              "The headline line I\nThe headline line J\nThe headline line K\nThe headline line L\n"
+              "The headline line M\n");
+    /* a header with no headline under it, story text after it: the story's subheading */
+    CHECK_RUN("Story.\nRecommended\nThe first row holds what the service thinks you will like.\n",
+              "Story.\nRecommended\nThe first row holds what the service thinks you will like.\n");
+    /* ... but with other boilerplate or the end after it, a header all the same */
+    CHECK_RUN("Story.\nRelated\n", "Story.\n");
     CHECK_RUN("Texto.\nLee también Un titular sin punto final\nMás texto.\n",
               "Texto.\nMás texto.\n");
     CHECK_RUN("Text (Related: Another outbreak at the park) ends here.\n", "Text ends here.\n");

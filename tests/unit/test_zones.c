@@ -71,8 +71,9 @@ static void feed(const struct row *rows, size_t n, char *states, int end_doc)
             l->label = WN_LABEL_DROP;
             l->state = WN_DROP;
             break;
-        case 'F':
+        case 'F': /* the rule: what the title-repeat fallback compares */
             l->label = WN_LABEL_FOOTER;
+            l->rule_id = strncmp(rows[i].text, "Source", 6) == 0 ? "source-footer" : "footer";
             break;
         case 'H':
             l->label = WN_LABEL_LIST_HEADER;
@@ -216,6 +217,10 @@ static void test_footer(void)
     /* footer lines at the end go; a headline between footer lines is the title's repeat */
     CASE("kdddd", 1, {'T', story}, {'F', "Source: Wire and agencies"},
          {'T', "The article's title again"}, {'F', "Source: Aggregator"}, {'F', "0 Comments"});
+    /* ... between two footer lines of one kind: between a Source line and a counter, a
+     * headline-like line is the story's credit or bio */
+    CASE("kdkd", 1, {'T', story}, {'F', "Source: Wire and agencies"},
+         {'T', "Main photo: Wire / Agency"}, {'F', "0 Comments"});
     /* story after footer-like lines: they were story */
     CASE("kkkk", 1, {'T', story}, {'F', "Source: a senior official said this."},
          {'T', "A subheading"}, {'T', story});
