@@ -33,6 +33,22 @@ static void end_zone(struct zone_footer *z, struct wn_ctx *c, int drop)
     c->doc->footer_active = 0;
 }
 
+/* No word in it: only ASCII punctuation and symbols or general punctuation (U+2000-U+206F),
+ * such as the "–>" an HTML comment leaves. Such a line carries no text of the story. */
+static int wordless(const char *s, const struct wn_feat *f)
+{
+    for (size_t i = f->indent; i < f->end; i++) {
+        unsigned char b = (unsigned char)s[i];
+        if (b == 0xE2 && i + 2 < f->end && ((unsigned char)s[i + 1] & 0xFE) == 0x80) {
+            i += 2; /* U+2000..U+207F: dashes, quotes, bullets */
+            continue;
+        }
+        if (b >= 0x80 || (b >= '0' && b <= '9') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z'))
+            return 0;
+    }
+    return 1;
+}
+
 static void hold(struct zone_footer *z, struct wn_line *l)
 {
     l->state = WN_PENDING;
@@ -89,6 +105,9 @@ static int footer_line(void *self, struct wn_ctx *c, size_t id)
         return 0;
     } else if (l->state == WN_DROP) {
         return 0; /* other boilerplate inside the zone does not end it */
+    } else if (l->label == WN_LABEL_TEXT && wordless(wn_window_text(c->w, l), &l->feat)) {
+        hold(z, l); /* markup's residue inside the zone goes with it */
+        l->reason = "no word in it, inside the footer zone";
     } else if (l->label == WN_LABEL_TEXT && c->title_rule && z->maybe_title == SIZE_MAX &&
                wn_feat_headline_like(&l->feat, wn_window_text(c->w, l),
                                      c->tune[WN_TUNE_HEADLINE_MAX_CHARS])) {
