@@ -56,7 +56,9 @@ struct wn_rule {
     long items;            /* header-list: most headlines in one list */
     long item_words;       /* header-list: fewest words a headline of its list has (0: any) */
     char *item;            /* header-list: a pattern each line of its list matches whole, or NULL */
-    pcre2_code *item_code; /* `item`, anchored at both ends, for any bytes */
+    pcre2_code *item_code; /* `item`, anchored at both ends: JIT code, for valid UTF-8 */
+    pcre2_code *item_any;  /* the same for any bytes (MATCH_INVALID_UTF, interpreted) */
+    int item_borrowed;     /* the two are an earlier rule's, with the same item (not freed) */
     long longest;          /* line rules: longest line (bytes, blanks trimmed) worth trying */
     long tail;             /* line rules: the literal lies in the line's last `tail` bytes */
     long head;             /* the literal lies in the first `head` bytes after leading blanks */
