@@ -132,13 +132,19 @@ static size_t after_spaces(const struct wn_cutter *c, const char *s, size_t len,
     return SIZE_MAX;
 }
 
-/* The earliest glued paragraph start ("...expect.What"). */
+/* The latest glued paragraph start after a sentence end ("...expect.What"): the scrape glued
+ * the post's block to the story's; an earlier glue point may be the story's own
+ * ("...millions.Vick did not seem bothered.I will keep doing that. — Lorraine Vick ..."),
+ * and a post's lines glued to each other left in is the side to err on. Not after a colon:
+ * there the glue is the post's own list ("...at same point in presidencies:Obama 24 rounds"),
+ * and words that introduce a post before a colon are after_intro's. */
 static size_t glued(const struct wn_cutter *c, const char *s, size_t len, size_t hard, size_t low,
                     size_t ms)
 {
-    for (size_t i = 0; i < c->ncand; i++) {
+    for (size_t i = c->ncand; i-- > 0;) {
         size_t p = c->cand[i];
-        if (p >= low && p < ms && p > hard && wn_glued_start(s, p, len)) return p;
+        if (p >= low && p < ms && p > hard && s[p - 1] != ':' && wn_glued_start(s, p, len))
+            return p;
     }
     return SIZE_MAX;
 }
@@ -206,6 +212,21 @@ static int ends_line(const char *s, size_t len, size_t me)
     return wn_leading_space(s + me, len - me) == len - me;
 }
 
+/* Is s[from..to) one sentence: no sentence mark followed by blanks and more words inside? */
+static int one_sentence(const char *s, size_t from, size_t to)
+{
+    while (to > from && wn_is_blank((unsigned char)s[to - 1]))
+        to--;
+    for (size_t i = from; i + 1 < to; i++)
+        if ((s[i] == '.' || s[i] == '!' || s[i] == '?') && wn_is_blank((unsigned char)s[i + 1])) {
+            size_t j = i + 1;
+            while (j < to && wn_is_blank((unsigned char)s[j]))
+                j++;
+            if (j < to) return 0;
+        }
+    return 1;
+}
+
 /* Does s[from..to) carry a post's own signals: a hashtag, a @mention, an emoji? */
 static int reads_as_post(const char *s, size_t from, size_t to, long span)
 {
@@ -236,12 +257,16 @@ size_t wn_post_start(struct wn_cutter *c, const char *s, size_t len, size_t hard
     if (p != SIZE_MAX) return p;
     /* The whole span back to the line's start (or the previous post's end) fits one post:
      * a line that is a post and its attribution (the line ends with it: "Post text
-     * pic.twitter.com/x — Name (@handle) date"), or a run of replies glued one after another.
+     * pic.twitter.com/x — Name (@handle) date"), or a run of replies glued one after another,
+     * each one sentence ("no one likes you — A (@a) ... Your impeachment would ... — B ...").
      * Where the story goes on after the attribution, the post was glued into a paragraph, and
-     * a paragraph opens with the story, unless what stands before the attribution carries a
-     * post's own signals ("Finally open 🎉 #OrrinfordBridge — ..."): else, as on a longer
-     * line, only the attribution goes. */
-    if (low == hard && (hard > 0 || ends_line(s, len, me) || reads_as_post(s, hard, ms, span)))
+     * a paragraph opens with the story; after an attribution the story resumes, and more than
+     * one sentence there may be the story's before the next post ("— A ... The opposition
+     * disagreed. This is too late. — B ..."). Unless what stands before the attribution
+     * carries a post's own signals ("Finally open 🎉 #OrrinfordBridge — ..."), only the
+     * attribution goes then, as on a longer line. */
+    if (low == hard && ((hard > 0 && one_sentence(s, hard, ms)) ||
+                        (hard == 0 && ends_line(s, len, me)) || reads_as_post(s, hard, ms, span)))
         return hard;
     return echoed(c, s, low, ms);
 }

@@ -79,7 +79,8 @@ def main():
     check(len(docs) >= 40, "jsonl: at least 40 documents (%d)" % len(docs))
     lines, expect = [], []  # expect: ("record", prefix, suffix, gold, input) or ("other", ...)
     meets = sum(1 for d in docs if d[3])
-    check(meets >= len(docs) - 2, "jsonl: the command meets the gold (%d of %d)" % (meets, len(docs)))
+    check(meets * 100 >= len(docs) * 95,
+          "jsonl: the command meets the gold (%d of %d, 95%% asked)" % (meets, len(docs)))
     for k, (name, text, want, _) in enumerate(docs):
         prefix, value, suffix = record(k, text)
         lines.append(prefix + value + suffix)
