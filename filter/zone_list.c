@@ -122,8 +122,11 @@ static int list_line(void *self, struct wn_ctx *c, size_t id)
             return 1;
         }
         /* One more headline than a list may hold: it was story after all. */
+        /* the header heads no list when a sentence of the story follows it, not a short
+         * line: "Related" and a headline of three words is still a header */
         end_list(z, c, !(headline && z->items >= (size_t)z->max_items),
-                 l->label == WN_LABEL_TEXT && l->state == WN_KEEP);
+                 l->label == WN_LABEL_TEXT && l->state == WN_KEEP &&
+                     !wn_feat_headline_like(&l->feat, text, z->max_chars));
     }
     if (l->label == WN_LABEL_LIST_HEADER) {
         z->active = 1;
