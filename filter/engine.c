@@ -551,7 +551,7 @@ static int text_line(void *ctx, const char *s, size_t n, const char *eol, size_t
     const struct wn_rule *r = wn_label_line(&f->labeler, untouched ? NULL : &f->m, &tmp, text,
                                             tmp.feat.blank, opening, &title, allowed);
     if (r && r->kind == WN_KIND_HEADER_LIST)
-        wn_zone_list_set_header(f->zones[ZONE_LIST].self, r->items, r->span, r->item_words, r);
+        wn_zone_list_set_header(f->zones[ZONE_LIST].self, r);
     f->doc.nonblank++;
     f->last_blank = 0;
     if (!tmp.feat.blank) f->last_colon = tmp.feat.colon;

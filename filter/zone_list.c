@@ -13,19 +13,13 @@ struct zone_list {
     size_t header;        /* the header line's id */
     size_t items, indent; /* headlines so far, and their indent */
     int indent_set;
-    long max_items, max_chars, min_words; /* the header rule's `items`, `span`, `item-words` */
-    long next_items, next_chars, next_words;
-    const struct wn_rule *rule, *next_rule; /* the header's rule: its `item` pattern */
+    /* the header's rule (its `items`, `span`, `item-words`, `item`), and the next header's */
+    const struct wn_rule *rule, *next_rule;
 };
 
-void wn_zone_list_set_header(void *self, long items, long span, long item_words,
-                             const struct wn_rule *rule)
+void wn_zone_list_set_header(void *self, const struct wn_rule *rule)
 {
-    struct zone_list *z = self;
-    z->next_rule = rule;
-    z->next_items = items;
-    z->next_chars = span;
-    z->next_words = item_words;
+    ((struct zone_list *)self)->next_rule = rule;
 }
 
 /* A bare URL on a line of its own: a list may hold one as a headline (cleaning contract). */
@@ -62,12 +56,12 @@ static long words(const char *s, size_t a, size_t b, long enough)
  * ("The plan in brief:") is the story's, and ends the list. */
 static int list_headline(const struct zone_list *z, const struct wn_line *l, const char *text)
 {
-    if (z->rule &&
-        !wn_rule_item_match(z->rule, text + l->feat.indent, l->feat.end - l->feat.indent))
+    if (!wn_rule_item_match(z->rule, text + l->feat.indent, l->feat.end - l->feat.indent))
         return 0; /* a share prompt's list holds the services' names, nothing else */
     if (bare_url(text, &l->feat)) return 1;
-    return !l->feat.colon && wn_feat_headline_like(&l->feat, text, z->max_chars) &&
-           words(text, l->feat.indent, l->feat.end, z->min_words) >= z->min_words;
+    long min_words = z->rule->item_words;
+    return !l->feat.colon && wn_feat_headline_like(&l->feat, text, z->rule->span) &&
+           words(text, l->feat.indent, l->feat.end, min_words) >= min_words;
 }
 
 /* Ends the list: its headlines go (drop) or stay. Its header goes, unless no headline came
@@ -79,7 +73,7 @@ static void end_list(struct zone_list *z, struct wn_ctx *c, int drop, int by_sto
     struct wn_line *h = wn_window_at(c->w, z->header);
     if (h && h->hold == WN_HOLD_LIST) {
         h->hold = WN_HOLD_NONE;
-        int keep = !z->items && by_story && !(z->rule && z->rule->item);
+        int keep = !z->items && by_story && !z->rule->item;
         h->state = keep ? WN_KEEP : WN_DROP;
         h->reason =
             keep ? "kept: no headline under it, story text follows (a subheading)" : "list header";
@@ -110,7 +104,7 @@ static int list_line(void *self, struct wn_ctx *c, size_t id)
             l->label == WN_LABEL_TEXT || (l->label == WN_LABEL_FOOTER && bare_url(text, &l->feat));
         int headline = item_label && l->state == WN_KEEP && list_headline(z, l, text) &&
                        (!z->indent_set || l->feat.indent == z->indent);
-        if (headline && z->items < (size_t)z->max_items) {
+        if (headline && z->items < (size_t)z->rule->items) {
             if (!z->indent_set) {
                 z->indent = l->feat.indent;
                 z->indent_set = 1;
@@ -124,18 +118,15 @@ static int list_line(void *self, struct wn_ctx *c, size_t id)
         /* One more headline than a list may hold: it was story after all. */
         /* the header heads no list when a sentence of the story follows it, not a short
          * line: "Related" and a headline of three words is still a header */
-        end_list(z, c, !(headline && z->items >= (size_t)z->max_items),
+        end_list(z, c, !(headline && z->items >= (size_t)z->rule->items),
                  l->label == WN_LABEL_TEXT && l->state == WN_KEEP &&
-                     !wn_feat_headline_like(&l->feat, text, z->max_chars));
+                     !wn_feat_headline_like(&l->feat, text, z->rule->span));
     }
     if (l->label == WN_LABEL_LIST_HEADER) {
         z->active = 1;
         z->header = id;
         z->items = 0;
         z->indent_set = 0;
-        z->max_items = z->next_items;
-        z->max_chars = z->next_chars;
-        z->min_words = z->next_words;
         z->rule = z->next_rule;
         l->reason = "list header";
         l->state = WN_PENDING; /* until what follows it says whether it heads a list */

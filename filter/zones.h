@@ -63,9 +63,8 @@ int wn_doc_blank_layout(const struct wn_doc *d, const long *tune);
  * how many lines the embed pass holds; set once when the filter is made. */
 void wn_zone_embed_set_span(void *self, long max_span);
 
-/* zone_list.c: a list header's bounds, from its rule (`items`, `span`). */
+/* zone_list.c: the rule of the list header to come (its `items`, `span`, `item-words`, `item`). */
 struct wn_rule;
-void wn_zone_list_set_header(void *self, long items, long span, long item_words,
-                             const struct wn_rule *rule);
+void wn_zone_list_set_header(void *self, const struct wn_rule *rule);
 
 #endif

@@ -3,6 +3,7 @@
  * pass decides; the test reads the states. No rules, no PCRE2. */
 #include <stdint.h>
 
+#include "rules.h"
 #include "testlib.h"
 #include "zones.h"
 
@@ -45,7 +46,8 @@ static void feed(const struct row *rows, size_t n, char *states, int end_doc)
     r.zone[1] = wn_zone_list_new();
     r.zone[2] = wn_zone_footer_new();
     wn_zone_embed_set_span(r.zone[0], 280);
-    wn_zone_list_set_header(r.zone[1], 12, 200, 0, NULL);
+    static const struct wn_rule read_more = {.items = 12, .span = 200}; /* the defaults */
+    wn_zone_list_set_header(r.zone[1], &read_more);
     int last_colon = 0, last_blank = 0;
     for (size_t i = 0; i < n; i++) {
         const char *text = rows[i].kind == 'A' || rows[i].kind == 'L' ? "" : rows[i].text;
